@@ -1,0 +1,291 @@
+//! Year-on-year growth, absolute change and CAGR (METHODS.md, "Growth, change, CAGR").
+//!
+//! Growth is keyed on the *year*, not the row: the rate for year t exists only when year t−1
+//! is in the data. When the previous present year is t−k (k > 1) the one-year rate is null
+//! and `gap_growth` carries the annualised rate over the gap, (y_t / y_{t−k})^{1/k} − 1, so
+//! a multi-year change never poses as a "YoY". A non-positive base gives null, never ±inf.
+
+use super::{cap_notes, pct, per, sort_keys, KeyLabels, Span};
+use crate::data::{VALUE, YEAR};
+use anyhow::Result;
+use polars::prelude::*;
+
+/// Annualised rate from `base` to `value` over `years` years, null unless both are usable
+/// (base > 0, value ≥ 0, years > 0).
+fn annualised(value: Expr, base: Expr, years: Expr) -> Expr {
+    let years = years.cast(DataType::Float64);
+    when(
+        base.clone()
+            .gt(lit(0.0))
+            .and(value.clone().gt_eq(lit(0.0)))
+            .and(years.clone().gt(lit(0.0))),
+    )
+    .then((value / base).pow(lit(1.0) / years) - lit(1.0))
+    .otherwise(lit(NULL))
+}
+
+/// Per key and year: `value`, `change`, `yoy`, `gap_growth`, `cagr_since_first` (fractions),
+/// plus `prev_year`/`prev_value` for notes. Rows with a null value are dropped (an empty cell
+/// is a missing year). Sorted by keys, then year.
+pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
+    let gap = col(YEAR) - col("prev_year");
+    let one_year = gap.clone().eq(lit(1));
+    Ok(lf
+        .filter(col(VALUE).is_not_null())
+        .sort(sort_keys(keys), Default::default())
+        .with_columns([
+            per(col(YEAR).shift(lit(1)), keys)?.alias("prev_year"),
+            per(col(VALUE).shift(lit(1)), keys)?.alias("prev_value"),
+        ])
+        .filter(span.contains())
+        .with_columns([
+            per(col(YEAR).first(), keys)?.alias("first_year"),
+            per(col(VALUE).first(), keys)?.alias("first_value"),
+        ])
+        .with_columns([
+            when(one_year.clone())
+                .then(col(VALUE) - col("prev_value"))
+                .otherwise(lit(NULL))
+                .alias("change"),
+            when(one_year.clone().and(col("prev_value").gt(lit(0.0))))
+                .then(col(VALUE) / col("prev_value") - lit(1.0))
+                .otherwise(lit(NULL))
+                .alias("yoy"),
+            when(gap.clone().gt(lit(1)))
+                .then(annualised(col(VALUE), col("prev_value"), gap))
+                .otherwise(lit(NULL))
+                .alias("gap_growth"),
+            annualised(
+                col(VALUE),
+                col("first_value"),
+                col(YEAR) - col("first_year"),
+            )
+            .alias("cagr_since_first"),
+        ]))
+}
+
+/// CAGR per key from the first to the last present year in the span (years, not rows, count).
+/// Columns: keys, `unit`, `from_year`, `to_year`, `years`, `observations`, `first_value`,
+/// `last_value`, `cagr`.
+pub fn cagr(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
+    let by: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+    let sort_by: Vec<PlSmallStr> = keys.iter().map(|k| PlSmallStr::from(k.as_str())).collect();
+    Ok(lf
+        .filter(col(VALUE).is_not_null().and(span.contains()))
+        .sort(sort_keys(keys), Default::default())
+        .group_by(by)
+        .agg([
+            col(crate::data::UNIT).first(),
+            col(YEAR).first().alias("from_year"),
+            col(YEAR).last().alias("to_year"),
+            col(YEAR)
+                .count()
+                .cast(DataType::Int64)
+                .alias("observations"),
+            col(VALUE).first().alias("first_value"),
+            col(VALUE).last().alias("last_value"),
+        ])
+        .with_columns([(col("to_year") - col("from_year")).alias("years")])
+        .with_columns([
+            annualised(col("last_value"), col("first_value"), col("years")).alias("cagr"),
+        ])
+        .sort(sort_by, Default::default()))
+}
+
+/// Notes for a collected [`growth`] result: every year whose rate is undefined, and why.
+pub fn growth_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
+    let flagged = df
+        .clone()
+        .lazy()
+        .filter(
+            col("prev_year").is_not_null().and(
+                (col(YEAR) - col("prev_year"))
+                    .gt(lit(1))
+                    .or(col("prev_value").lt_eq(lit(0.0))),
+            ),
+        )
+        .collect()?;
+    let labels = KeyLabels::new(&flagged, keys)?;
+    let years = flagged.column(YEAR)?.i32()?;
+    let prev_years = flagged.column("prev_year")?.i32()?;
+    let prev_values = flagged.column("prev_value")?.f64()?;
+    let gap_growth = flagged.column("gap_growth")?.f64()?;
+    let mut notes = Vec::new();
+    for i in 0..flagged.height() {
+        let (Some(year), Some(prev_year)) = (years.get(i), prev_years.get(i)) else {
+            continue;
+        };
+        let label = labels.get(i);
+        let prev_value = prev_values.get(i).unwrap_or(0.0);
+        if year - prev_year > 1 {
+            let missing = if year - prev_year == 2 {
+                format!("{}", year - 1)
+            } else {
+                format!("{}–{}", prev_year + 1, year - 1)
+            };
+            let rate = match gap_growth.get(i) {
+                Some(r) => format!(
+                    "annualised over {prev_year}–{year}: {} a year (column gap_growth)",
+                    pct(r)
+                ),
+                None => format!(
+                    "the rate over {prev_year}–{year} is undefined too (a non-positive value)"
+                ),
+            };
+            notes.push(format!("{label} {year}: no value for {missing}, so the one-year growth is undefined; {rate}"));
+        } else {
+            notes.push(format!(
+                "{label} {year}: growth undefined because the {prev_year} value is {prev_value} (not positive)"
+            ));
+        }
+    }
+    Ok(cap_notes(notes))
+}
+
+/// Notes for a collected [`cagr`] result: spans too short or values unusable.
+pub fn cagr_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
+    let flagged = df.clone().lazy().filter(col("cagr").is_null()).collect()?;
+    let labels = KeyLabels::new(&flagged, keys)?;
+    let years = flagged.column("years")?.i32()?;
+    let notes = (0..flagged.height())
+        .map(|i| {
+            if years.get(i).unwrap_or(0) == 0 {
+                format!(
+                    "{}: CAGR undefined, only one year in the span",
+                    labels.get(i)
+                )
+            } else {
+                format!(
+                    "{}: CAGR undefined, the first value is not positive or the last is negative",
+                    labels.get(i)
+                )
+            }
+        })
+        .collect();
+    Ok(cap_notes(notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{assert_close, f64s, frame, seed};
+
+    fn keys() -> Vec<String> {
+        vec!["series".to_string()]
+    }
+
+    #[test]
+    fn seed_yoy_matches_methods() {
+        let df = growth(seed().lazy(), &keys(), Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        let yoy = f64s(&df, "yoy");
+        // cbec 2015..2019, then trade 2015..2019
+        assert_eq!(yoy[0], None);
+        assert_close(yoy[1], 6.7 / 5.4 - 1.0, 1e-12);
+        assert_close(yoy[1], 0.24074, 1e-5);
+        assert_close(yoy[2], 0.20299, 1e-5);
+        assert_close(yoy[3], 0.20347, 1e-5);
+        assert_close(yoy[4], 0.11340, 1e-5);
+        assert_eq!(yoy[5], None);
+        assert_close(yoy[6], -0.01619, 1e-5);
+        assert_close(yoy[7], 0.14403, 1e-5);
+        assert_close(yoy[8], 0.09712, 1e-5);
+        assert_close(yoy[9], 0.03410, 1e-5);
+        let change = f64s(&df, "change");
+        assert_close(change[1], 1.3, 1e-12);
+        assert_close(change[6], -0.4, 1e-12);
+    }
+
+    #[test]
+    fn seed_cagr_matches_methods() {
+        let df = cagr(seed().lazy(), &keys(), Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        let c = f64s(&df, "cagr");
+        assert_close(c[0], 2f64.powf(0.25) - 1.0, 1e-12);
+        assert_close(c[0], 0.18921, 1e-5);
+        assert_close(c[1], 0.06302, 1e-5);
+        // The growth table's running CAGR ends on the same number.
+        let g = growth(seed().lazy(), &keys(), Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_close(
+            f64s(&g, "cagr_since_first")[4],
+            2f64.powf(0.25) - 1.0,
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn gap_year_gives_null_yoy_and_annualised_gap_growth() {
+        let df = frame(&[("cbec", &[(2015, 5.4), (2016, 6.7), (2018, 9.7)])]);
+        let g = growth(df.clone().lazy(), &keys(), Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        let yoy = f64s(&g, "yoy");
+        assert_close(yoy[1], 6.7 / 5.4 - 1.0, 1e-12);
+        assert_eq!(yoy[2], None);
+        assert_eq!(f64s(&g, "change")[2], None);
+        assert_close(
+            f64s(&g, "gap_growth")[2],
+            (9.7f64 / 6.7).sqrt() - 1.0,
+            1e-12,
+        );
+        let notes = growth_notes(&g, &keys()).unwrap();
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].starts_with("cbec 2018: no value for 2017"),
+            "{notes:?}"
+        );
+        let c = cagr(df.lazy(), &keys(), Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_close(
+            f64s(&c, "cagr")[0],
+            (9.7f64 / 5.4).powf(1.0 / 3.0) - 1.0,
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn span_selects_years_but_keeps_the_previous_year_as_base() {
+        let span = Span {
+            from: Some(2017),
+            to: Some(2018),
+        };
+        let g = growth(seed().lazy(), &keys(), span)
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(g.height(), 4);
+        assert_close(f64s(&g, "yoy")[0], 8.06 / 6.7 - 1.0, 1e-12);
+        let c = cagr(seed().lazy(), &keys(), span)
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_close(f64s(&c, "cagr")[0], 9.7 / 8.06 - 1.0, 1e-12);
+    }
+
+    #[test]
+    fn non_positive_base_gives_null_with_note() {
+        let df = frame(&[("x", &[(2015, 0.0), (2016, 2.0), (2017, -1.0), (2018, 1.0)])]);
+        let g = growth(df.clone().lazy(), &keys(), Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(f64s(&g, "yoy"), vec![None, None, Some(-1.5), None]);
+        assert_eq!(growth_notes(&g, &keys()).unwrap().len(), 2);
+        let c = cagr(df.lazy(), &keys(), Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(f64s(&c, "cagr"), vec![None]);
+        assert_eq!(cagr_notes(&c, &keys()).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,130 @@
+//! Index numbers: 100 · y_t / y_base (METHODS.md, "Index").
+
+use super::{cap_notes, per, sort_keys, KeyLabels, Span};
+use crate::data::{VALUE, YEAR};
+use anyhow::Result;
+use polars::prelude::*;
+
+/// Per key and year: `value`, `base_year`, `base_value`, `index`. With `base` given, the base
+/// may lie outside the span (`--base 2015 --from 2017`); without it each series is based on
+/// its first year in the span. A missing or non-positive base gives a null index.
+pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> Result<LazyFrame> {
+    let lf = lf
+        .filter(col(VALUE).is_not_null())
+        .sort(sort_keys(keys), Default::default());
+    let base_value = || -> Result<Expr> {
+        Ok(per(
+            col(VALUE).filter(col(YEAR).eq(col("base_year"))).first(),
+            keys,
+        )?
+        .alias("base_value"))
+    };
+    let lf = match base {
+        Some(year) => lf
+            .with_column(lit(year).alias("base_year"))
+            .with_column(base_value()?)
+            .filter(span.contains()),
+        None => lf
+            .filter(span.contains())
+            .with_column(per(col(YEAR).first(), keys)?.alias("base_year"))
+            .with_column(base_value()?),
+    };
+    Ok(lf.with_column(
+        when(col("base_value").gt(lit(0.0)))
+            .then(lit(100.0) * col(VALUE) / col("base_value"))
+            .otherwise(lit(NULL))
+            .alias("index"),
+    ))
+}
+
+/// Notes for a collected [`index`] result: keys whose base is missing or not positive.
+pub fn index_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
+    let by: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+    let sort_by: Vec<PlSmallStr> = keys.iter().map(|k| PlSmallStr::from(k.as_str())).collect();
+    let flagged = df
+        .clone()
+        .lazy()
+        .filter(col("index").is_null())
+        .group_by(by)
+        .agg([col("base_year").first(), col("base_value").first()])
+        .sort(sort_by, Default::default())
+        .collect()?;
+    let labels = KeyLabels::new(&flagged, keys)?;
+    let years = flagged.column("base_year")?.i32()?;
+    let values = flagged.column("base_value")?.f64()?;
+    let notes = (0..flagged.height())
+        .map(|i| {
+            let year = years.get(i).unwrap_or(0);
+            match values.get(i) {
+                None => format!(
+                    "{}: no value in base year {year}, so no index",
+                    labels.get(i)
+                ),
+                Some(v) => format!(
+                    "{}: base value {v} in {year} is not positive, so no index",
+                    labels.get(i)
+                ),
+            }
+        })
+        .collect();
+    Ok(cap_notes(notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{assert_close, f64s, seed};
+
+    fn keys() -> Vec<String> {
+        vec!["series".to_string()]
+    }
+
+    #[test]
+    fn seed_index_matches_methods() {
+        let df = index(seed().lazy(), &keys(), Span::default(), Some(2015))
+            .unwrap()
+            .collect()
+            .unwrap();
+        let ix = f64s(&df, "index");
+        let expected = [
+            100.0, 124.07, 149.26, 179.63, 200.00, 100.0, 98.38, 112.55, 123.48, 127.69,
+        ];
+        for (a, e) in ix.iter().zip(expected) {
+            assert_close(*a, e, 0.005);
+        }
+        assert_close(ix[4], 200.0, 1e-12);
+        // Default base: the first year.
+        let default = index(seed().lazy(), &keys(), Span::default(), None)
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(f64s(&default, "index"), ix);
+    }
+
+    #[test]
+    fn base_outside_span_and_missing_base() {
+        let span = Span {
+            from: Some(2018),
+            to: None,
+        };
+        let df = index(seed().lazy(), &keys(), span, Some(2015))
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(df.height(), 4);
+        assert_close(f64s(&df, "index")[1], 200.0, 1e-12);
+        let df = index(seed().lazy(), &keys(), Span::default(), Some(2010))
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert!(f64s(&df, "index").iter().all(Option::is_none));
+        let notes = index_notes(&df, &keys()).unwrap();
+        assert_eq!(
+            notes,
+            vec![
+                "cbec: no value in base year 2010, so no index",
+                "trade: no value in base year 2010, so no index"
+            ]
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! Pure computations on frames in canonical long form (see [`crate::data`]).
+//!
+//! Everything here is a Polars expression over window partitions (`over(keys)`), never a Rust
+//! loop over rows, so the same code serves five rows and ten million. Functions take a
+//! `LazyFrame` and return one; notes about undefined values are read back from the result.
+//! No I/O and no printing happen here.
+
+pub mod growth;
+pub mod index;
+pub mod share;
+
+use crate::data::{SERIES, VALUE, YEAR};
+use anyhow::Result;
+use polars::prelude::*;
+
+/// The years to report, both ends inclusive. Rates still use the year before `from` when it
+/// is in the data: the 2017 growth rate of `--from 2017` is measured against 2016.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+}
+
+impl Span {
+    pub fn contains(&self) -> Expr {
+        let mut keep = lit(true);
+        if let Some(from) = self.from {
+            keep = keep.and(col(YEAR).gt_eq(lit(from)));
+        }
+        if let Some(to) = self.to {
+            keep = keep.and(col(YEAR).lt_eq(lit(to)));
+        }
+        keep
+    }
+}
+
+/// Most notes a result carries; a panel with thousands of gaps would otherwise bury the table.
+pub const MAX_NOTES: usize = 20;
+
+/// `expr` evaluated per partition of `keys`, or over the whole frame when there are none.
+pub fn per(expr: Expr, keys: &[String]) -> Result<Expr> {
+    if keys.is_empty() {
+        Ok(expr)
+    } else {
+        let partition: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+        Ok(expr.over(partition)?)
+    }
+}
+
+/// Sort order of every result: keys (groups, then series), then year.
+pub fn sort_keys(keys: &[String]) -> Vec<PlSmallStr> {
+    keys.iter()
+        .map(|k| PlSmallStr::from(k.as_str()))
+        .chain(std::iter::once(PlSmallStr::from(YEAR)))
+        .collect()
+}
+
+/// Rows with an empty value cell are treated as absent years; this says which ones were.
+pub fn missing_value_notes(lf: LazyFrame, keys: &[String]) -> Result<Vec<String>> {
+    let missing = lf
+        .filter(col(VALUE).is_null())
+        .sort(sort_keys(keys), Default::default())
+        .collect()?;
+    let labels = KeyLabels::new(&missing, keys)?;
+    let years = missing.column(YEAR)?.i32()?;
+    let notes = (0..missing.height())
+        .map(|i| {
+            format!(
+                "{} {}: empty value, treated as a missing year",
+                labels.get(i),
+                years.get(i).unwrap_or(0)
+            )
+        })
+        .collect();
+    Ok(cap_notes(notes))
+}
+
+/// Keeps at most [`MAX_NOTES`] notes and says how many were left out.
+pub fn cap_notes(mut notes: Vec<String>) -> Vec<String> {
+    if notes.len() > MAX_NOTES {
+        let more = notes.len() - MAX_NOTES;
+        notes.truncate(MAX_NOTES);
+        notes.push(format!("… and {more} more like these"));
+    }
+    notes
+}
+
+/// Reads the key columns of a (small) frame to name rows in notes: `cbec`, or
+/// `region=north, cbec` in a panel.
+pub struct KeyLabels {
+    labels: Vec<String>,
+}
+
+impl KeyLabels {
+    pub fn new(df: &DataFrame, keys: &[String]) -> Result<Self> {
+        let mut labels = vec![String::new(); df.height()];
+        for key in keys {
+            let values = df.column(key)?.str()?;
+            for (label, value) in labels.iter_mut().zip(values.iter()) {
+                let value = value.unwrap_or("");
+                if !label.is_empty() {
+                    label.push_str(", ");
+                }
+                if key == SERIES {
+                    label.push_str(value);
+                } else {
+                    label.push_str(&format!("{key}={value}"));
+                }
+            }
+        }
+        Ok(KeyLabels { labels })
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        self.labels.get(i).map_or("", String::as_str)
+    }
+}
+
+/// Percentages for notes: `24.07 %`.
+pub fn pct(x: f64) -> String {
+    format!("{:.2} %", x * 100.0)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Frames for unit tests, in canonical long form.
+    use super::*;
+
+    /// The seed's Table 1.
+    pub fn seed() -> DataFrame {
+        frame(&[
+            (
+                "cbec",
+                &[
+                    (2015, 5.4),
+                    (2016, 6.7),
+                    (2017, 8.06),
+                    (2018, 9.7),
+                    (2019, 10.8),
+                ],
+            ),
+            (
+                "trade",
+                &[
+                    (2015, 24.7),
+                    (2016, 24.3),
+                    (2017, 27.8),
+                    (2018, 30.5),
+                    (2019, 31.54),
+                ],
+            ),
+        ])
+    }
+
+    pub fn frame(series: &[(&str, &[(i32, f64)])]) -> DataFrame {
+        let mut names = Vec::new();
+        let mut years = Vec::new();
+        let mut values = Vec::new();
+        for (name, points) in series {
+            for (year, value) in points.iter() {
+                names.push(name.to_string());
+                years.push(*year);
+                values.push(Some(*value));
+            }
+        }
+        let units: Vec<Option<String>> = vec![Some("trillion CNY".to_string()); names.len()];
+        df!(SERIES => names, YEAR => years, VALUE => values, crate::data::UNIT => units).unwrap()
+    }
+
+    pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+        df.column(name).unwrap().f64().unwrap().iter().collect()
+    }
+
+    pub fn assert_close(actual: Option<f64>, expected: f64, tol: f64) {
+        let a = actual.unwrap_or(f64::NAN);
+        assert!(
+            (a - expected).abs() <= tol,
+            "expected {expected}, got {actual:?}"
+        );
+    }
+}

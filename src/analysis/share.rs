@@ -1,0 +1,149 @@
+//! Share of a part in a whole, its change in percentage points and the part's contribution to
+//! the whole's growth (METHODS.md, "Share").
+
+use super::{cap_notes, per, sort_keys, KeyLabels, Span};
+use crate::data::{SERIES, UNIT, VALUE, YEAR};
+use anyhow::Result;
+use polars::prelude::*;
+
+/// Per group and year: `part`, `whole`, `unit`, `share` (fraction), `share_change_pp` and
+/// `contribution_pp` (percentage points). Years present in only one of the two series appear
+/// with a null share. Changes need the previous year; a non-positive whole gives nulls.
+/// Both series must already be in one unit (the caller checks).
+pub fn share(
+    lf: LazyFrame,
+    groups: &[String],
+    part: &str,
+    whole: &str,
+    span: Span,
+) -> Result<LazyFrame> {
+    let mut on: Vec<Expr> = groups.iter().map(|g| col(g.as_str())).collect();
+    on.push(col(YEAR));
+    let side = |name: &str, alias: &str, unit: &str| {
+        lf.clone()
+            .filter(
+                col(SERIES)
+                    .eq(lit(name.to_string()))
+                    .and(col(VALUE).is_not_null()),
+            )
+            .select(
+                groups
+                    .iter()
+                    .map(|g| col(g.as_str()))
+                    .chain([col(YEAR), col(VALUE).alias(alias), col(UNIT).alias(unit)])
+                    .collect::<Vec<_>>(),
+            )
+    };
+    let joined = side(part, "part", "part_unit").join(
+        side(whole, "whole", "whole_unit"),
+        on.clone(),
+        on,
+        JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+    );
+    let prev = |c: &str| per(col(c).shift(lit(1)), groups);
+    let one_year = (col(YEAR) - col("prev_year")).eq(lit(1));
+    Ok(joined
+        .sort(sort_keys(groups), Default::default())
+        .with_columns([
+            col("part_unit").fill_null(col("whole_unit")).alias(UNIT),
+            when(col("whole").gt(lit(0.0)))
+                .then(col("part") / col("whole"))
+                .otherwise(lit(NULL))
+                .alias("share"),
+        ])
+        .with_columns([
+            prev(YEAR)?.alias("prev_year"),
+            prev("part")?.alias("prev_part"),
+            prev("whole")?.alias("prev_whole"),
+            prev("share")?.alias("prev_share"),
+        ])
+        .filter(span.contains())
+        .with_columns([
+            when(one_year.clone())
+                .then(lit(100.0) * (col("share") - col("prev_share")))
+                .otherwise(lit(NULL))
+                .alias("share_change_pp"),
+            when(one_year.and(col("prev_whole").gt(lit(0.0))))
+                .then(lit(100.0) * (col("part") - col("prev_part")) / col("prev_whole"))
+                .otherwise(lit(NULL))
+                .alias("contribution_pp"),
+        ]))
+}
+
+/// Notes for a collected [`share`] result: years where one side is missing or the whole is
+/// not positive.
+pub fn share_notes(
+    df: &DataFrame,
+    groups: &[String],
+    part: &str,
+    whole: &str,
+) -> Result<Vec<String>> {
+    let flagged = df.clone().lazy().filter(col("share").is_null()).collect()?;
+    let labels = KeyLabels::new(&flagged, groups)?;
+    let years = flagged.column(YEAR)?.i32()?;
+    let parts = flagged.column("part")?.f64()?;
+    let wholes = flagged.column("whole")?.f64()?;
+    let notes = (0..flagged.height())
+        .map(|i| {
+            let prefix = match labels.get(i) {
+                "" => String::new(),
+                label => format!("{label} "),
+            };
+            let year = years.get(i).unwrap_or(0);
+            let why = match (parts.get(i), wholes.get(i)) {
+                (None, _) => format!("no {part} value"),
+                (_, None) => format!("no {whole} value"),
+                (_, Some(w)) => format!("{whole} is {w} (not positive)"),
+            };
+            format!("{prefix}{year}: share undefined, {why}")
+        })
+        .collect();
+    Ok(cap_notes(notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{assert_close, f64s, frame, seed};
+
+    #[test]
+    fn seed_share_matches_methods() {
+        let df = share(seed().lazy(), &[], "cbec", "trade", Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        let s = f64s(&df, "share");
+        let expected = [0.21862, 0.27572, 0.28993, 0.31803, 0.34242];
+        for (a, e) in s.iter().zip(expected) {
+            assert_close(*a, e, 5e-6);
+        }
+        assert_close(s[4], 10.8 / 31.54, 1e-15);
+        let pp = f64s(&df, "share_change_pp");
+        assert_eq!(pp[0], None);
+        assert_close(pp[1], 100.0 * (6.7 / 24.3 - 5.4 / 24.7), 1e-12);
+        let contribution = f64s(&df, "contribution_pp");
+        assert_close(contribution[1], 100.0 * 1.3 / 24.7, 1e-12);
+        assert_close(contribution[4], 100.0 * 1.1 / 30.5, 1e-12);
+    }
+
+    #[test]
+    fn missing_side_gives_null_share_and_a_note() {
+        let df = frame(&[
+            ("p", &[(2015, 1.0), (2016, 2.0)]),
+            ("w", &[(2016, 10.0), (2017, 0.0)]),
+        ]);
+        let out = share(df.lazy(), &[], "p", "w", Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(f64s(&out, "share"), vec![None, Some(0.2), None]);
+        let notes = share_notes(&out, &[], "p", "w").unwrap();
+        assert_eq!(
+            notes,
+            vec![
+                "2015: share undefined, no w value",
+                "2017: share undefined, no p value"
+            ]
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! `tradestat index`: index numbers against a base year.
+
+use super::show::series_count;
+use super::{
+    ensure_rows, key_columns, select, unit_suffix, unit_value_columns, year_column, Common,
+};
+use crate::analysis::index::{index, index_notes};
+use crate::cli::IndexArgs;
+use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use anyhow::{bail, Result};
+
+pub fn run(args: IndexArgs) -> Result<()> {
+    let common = Common::new(args.data, args.span, args.output)?;
+    let dataset = common.load()?;
+    let (lf, units) = select(&dataset, "--series", &args.series)?;
+    let keys = dataset.keys();
+    let df = index(lf, &keys, common.span, args.base)?.collect()?;
+    ensure_rows(df.height(), common.span)?;
+    if let Some(base) = args.base {
+        if df.column("index")?.null_count() == df.height() {
+            bail!("--base {base}: no selected series has a value in {base} (expected a year with data)");
+        }
+    }
+
+    let mut meta = common.meta("index", &dataset, &units);
+    if let Some(base) = args.base {
+        meta.param("base", base);
+    }
+    meta.notes = index_notes(&df, &keys)?;
+    let suffix = unit_suffix(&units, series_count(&df)?);
+    let mut columns = key_columns(&dataset, &mut meta);
+    columns.push(year_column(&mut meta));
+    columns.extend(unit_value_columns(&suffix, &mut meta));
+    meta.describe("base_year", "the year whose value is 100");
+    meta.describe("index", "100 × value / value in base_year (unitless)");
+    columns.extend([
+        Column::new("base_year", "base year", Kind::Integer),
+        Column::new("index", "index (base = 100)", Kind::Points),
+    ]);
+    let title = match args.base {
+        Some(base) => format!("Index numbers ({base} = 100)"),
+        None => "Index numbers (first year = 100)".to_string(),
+    };
+    let table = table_from_frame("rows", &title, &df, columns)?;
+    common.emit(&Output {
+        tables: vec![table],
+        meta,
+    })
+}

@@ -1,0 +1,201 @@
+//! One module per subcommand, each a thin `run`: load → analyse → build an [`Output`] → emit.
+//! This module turns clap's arguments into a checked [`Common`] config once, so the rest of
+//! the program never sees clap types.
+
+mod growth;
+mod index;
+mod share;
+mod show;
+
+use crate::analysis::Span;
+use crate::cli::{Cli, Command, DataArgs, FormatArg, LayoutArg, OutputArgs, SpanArgs};
+use crate::data::{self, Dataset, Input, Layout, SERIES, UNIT, VALUE, YEAR};
+use crate::output::{Column, Kind, Meta, Output};
+use crate::render::{self, Format};
+use anyhow::{bail, Result};
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Show(args) => show::run(args),
+        Command::Growth(args) => growth::run(args),
+        Command::Index(args) => index::run(args),
+        Command::Share(args) => share::run(args),
+    }
+}
+
+/// Checked options shared by every analysis command.
+pub struct Common {
+    pub input: Input,
+    pub layout: Layout,
+    pub by: Vec<String>,
+    pub span: Span,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub precision: usize,
+    pub quiet: bool,
+}
+
+impl Common {
+    pub fn new(data: DataArgs, span: SpanArgs, output: OutputArgs) -> Result<Self> {
+        if let (Some(from), Some(to)) = (span.from, span.to) {
+            if from > to {
+                bail!("--from {from} is after --to {to} (expected --from to be at most --to)");
+            }
+        }
+        let input = match data.data {
+            None => Input::Bundled,
+            Some(p) if p.as_os_str() == "-" => Input::Stdin,
+            Some(p) => Input::Path(p),
+        };
+        let format = match output.format {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Tsv => Format::Tsv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Ndjson => Format::Ndjson,
+            FormatArg::Markdown => Format::Markdown,
+            FormatArg::Auto => match &output.output {
+                Some(path) => Format::from_extension(path).unwrap_or(Format::Csv),
+                None if std::io::stdout().is_terminal() => Format::Table,
+                None => Format::Csv,
+            },
+        };
+        Ok(Common {
+            input,
+            layout: match data.layout {
+                LayoutArg::Auto => Layout::Auto,
+                LayoutArg::Wide => Layout::Wide,
+                LayoutArg::Long => Layout::Long,
+            },
+            by: data
+                .by
+                .into_iter()
+                .filter(|b| !b.trim().is_empty())
+                .collect(),
+            span: Span {
+                from: span.from,
+                to: span.to,
+            },
+            format,
+            output: output.output,
+            precision: usize::from(output.precision),
+            quiet: output.quiet,
+        })
+    }
+
+    pub fn load(&self) -> Result<Dataset> {
+        data::load(&self.input, self.layout, &self.by)
+    }
+
+    /// Starts the metadata of a result: source, span and units of the series in it.
+    pub fn meta(&self, command: &str, dataset: &Dataset, units: &BTreeMap<String, String>) -> Meta {
+        let mut meta = Meta::new(command, dataset.source.clone());
+        meta.units = units.clone();
+        if let Some(from) = self.span.from {
+            meta.param("from", from);
+        }
+        if let Some(to) = self.span.to {
+            meta.param("to", to);
+        }
+        if !dataset.groups.is_empty() {
+            meta.param("by", &dataset.groups);
+        }
+        meta
+    }
+
+    pub fn emit(&self, output: &Output) -> Result<()> {
+        render::emit(
+            output,
+            self.format,
+            self.precision,
+            self.output.as_deref(),
+            self.quiet,
+        )
+    }
+}
+
+/// The data restricted to the named series (all when none are named), and the units of those.
+pub fn select(
+    dataset: &Dataset,
+    flag: &str,
+    series: &[String],
+) -> Result<(LazyFrame, BTreeMap<String, String>)> {
+    let mut units = dataset.units()?;
+    let lf = dataset.frame.clone().lazy();
+    if series.is_empty() {
+        return Ok((lf, units));
+    }
+    let names = dataset.resolve_series(flag, series)?;
+    units.retain(|s, _| names.contains(s));
+    let wanted = names
+        .iter()
+        .fold(lit(false), |any, n| any.or(col(SERIES).eq(lit(n.clone()))));
+    Ok((lf.filter(wanted), units))
+}
+
+/// Why the selection is empty, when it is: better than printing an empty table.
+pub fn ensure_rows(height: usize, span: Span) -> Result<()> {
+    if height > 0 {
+        return Ok(());
+    }
+    match (span.from, span.to) {
+        (None, None) => bail!("no values to analyse (every selected value is empty)"),
+        (from, to) => bail!(
+            "no values between --from {} and --to {} (expected a span that overlaps the data)",
+            from.map_or("(first)".to_string(), |y| y.to_string()),
+            to.map_or("(last)".to_string(), |y| y.to_string())
+        ),
+    }
+}
+
+/// Header suffix for quantities: ` (trillion CNY)` when every series shown has that one
+/// unit, otherwise empty (and the unit column stays visible to people).
+pub fn unit_suffix(units: &BTreeMap<String, String>, series_count: usize) -> Option<String> {
+    let mut distinct = units.values();
+    let first = distinct.next()?;
+    (units.len() == series_count && distinct.all(|u| u == first)).then(|| format!(" ({first})"))
+}
+
+/// Group columns, then `series`.
+pub fn key_columns(dataset: &Dataset, meta: &mut Meta) -> Vec<Column> {
+    let mut columns: Vec<Column> = dataset
+        .groups
+        .iter()
+        .map(|g| {
+            meta.describe(g, "group key from the input");
+            Column::new(g, g.clone(), Kind::Text)
+        })
+        .collect();
+    meta.describe(SERIES, "series name");
+    columns.push(Column::new(SERIES, SERIES, Kind::Text));
+    columns
+}
+
+pub fn year_column(meta: &mut Meta) -> Column {
+    meta.describe(YEAR, "calendar year");
+    Column::new(YEAR, YEAR, Kind::Integer)
+}
+
+/// `unit` (hidden from people when it is in the headers) and `value` columns.
+pub fn unit_value_columns(suffix: &Option<String>, meta: &mut Meta) -> Vec<Column> {
+    meta.describe(UNIT, "unit of value (and of change)");
+    meta.describe(VALUE, "the series' value in its unit");
+    let unit = Column::new(UNIT, UNIT, Kind::Text);
+    vec![
+        if suffix.is_some() {
+            unit.machine_only()
+        } else {
+            unit
+        },
+        Column::new(
+            VALUE,
+            format!("value{}", suffix.as_deref().unwrap_or("")),
+            Kind::Number,
+        ),
+    ]
+}

@@ -1,0 +1,93 @@
+//! `tradestat share`: share of a part in a whole, its change and contribution to growth.
+
+use super::{ensure_rows, Common};
+use crate::analysis::share::{share, share_notes};
+use crate::cli::ShareArgs;
+use crate::data::{UNIT, YEAR};
+use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use anyhow::{bail, Result};
+use polars::prelude::*;
+
+pub fn run(args: ShareArgs) -> Result<()> {
+    let common = Common::new(args.data, args.span, args.output)?;
+    let dataset = common.load()?;
+    let part = dataset
+        .resolve_series("--part", std::slice::from_ref(&args.part))?
+        .remove(0);
+    let whole = dataset
+        .resolve_series("--whole", std::slice::from_ref(&args.whole))?
+        .remove(0);
+    if part == whole {
+        bail!("--part and --whole are both {part:?} (expected two different series)");
+    }
+    let mut units = dataset.units()?;
+    units.retain(|s, _| *s == part || *s == whole);
+    let unit = match (units.get(&part), units.get(&whole)) {
+        (Some(p), Some(w)) if p != w => bail!(
+            "--part {part} is in {p} but --whole {whole} is in {w} (expected one unit for both; convert one series first)"
+        ),
+        (p, w) => p.or(w).cloned(),
+    };
+
+    let df = share(
+        dataset.frame.clone().lazy(),
+        &dataset.groups,
+        &part,
+        &whole,
+        common.span,
+    )?
+    .collect()?;
+    ensure_rows(df.height(), common.span)?;
+    let mut meta = common.meta("share", &dataset, &units);
+    meta.param("part", &part);
+    meta.param("whole", &whole);
+    meta.notes = share_notes(&df, &dataset.groups, &part, &whole)?;
+    if unit.is_none() {
+        meta.notes.push(format!(
+            "{part} and {whole} carry no unit; they are assumed to be in the same one"
+        ));
+    }
+    meta.param(
+        "conventions",
+        "share = part / whole; share_change_pp = 100 × (share_t - share_(t-1)); \
+         contribution_pp = 100 × (part_t - part_(t-1)) / whole_(t-1); changes need year t-1",
+    );
+
+    let suffix = unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
+    let mut columns: Vec<Column> = dataset
+        .groups
+        .iter()
+        .map(|g| {
+            meta.describe(g, "group key from the input");
+            Column::new(g, g.clone(), Kind::Text)
+        })
+        .collect();
+    meta.describe(YEAR, "calendar year");
+    meta.describe("part", &format!("value of {part}"));
+    meta.describe("whole", &format!("value of {whole}"));
+    meta.describe(UNIT, "unit of part and whole");
+    meta.describe("share", "part / whole as a fraction (0.3 = 30 %)");
+    meta.describe(
+        "share_change_pp",
+        "change in share since the previous year, percentage points",
+    );
+    meta.describe(
+        "contribution_pp",
+        "points of the whole's growth contributed by the part, percentage points",
+    );
+    columns.extend([
+        Column::new(YEAR, YEAR, Kind::Integer),
+        Column::new("part", format!("{part}{suffix}"), Kind::Number),
+        Column::new("whole", format!("{whole}{suffix}"), Kind::Number),
+        Column::new(UNIT, UNIT, Kind::Text).machine_only(),
+        Column::new("share", "share (%)", Kind::Percent),
+        Column::new("share_change_pp", "change (pp)", Kind::Points),
+        Column::new("contribution_pp", "contribution (pp)", Kind::Points),
+    ]);
+    let title = format!("Share of {part} in {whole}");
+    let table = table_from_frame("rows", &title, &df, columns)?;
+    common.emit(&Output {
+        tables: vec![table],
+        meta,
+    })
+}

@@ -1,0 +1,65 @@
+//! `tradestat show`: the loaded data with units, or the bundled modes table.
+
+use super::{
+    ensure_rows, key_columns, select, unit_suffix, unit_value_columns, year_column, Common,
+};
+use crate::analysis::{missing_value_notes, sort_keys};
+use crate::cli::{ShowArgs, ShowTable};
+use crate::data;
+use crate::output::{frame::table_from_frame, Meta, Output, SourceMeta};
+use anyhow::Result;
+use polars::prelude::*;
+
+pub fn run(args: ShowArgs) -> Result<()> {
+    let common = Common::new(args.data, args.span, args.output)?;
+    if args.table == ShowTable::Modes {
+        let source = SourceMeta {
+            input: "bundled:modes".to_string(),
+            title: Some("Modes and characteristics of cross-border e-commerce".to_string()),
+            citation: Some("Table 2 of the source paper of the bundled data".to_string()),
+            series: Default::default(),
+            notes: Vec::new(),
+        };
+        let mut meta = Meta::new("show modes", source);
+        meta.describe("mode", "trading mode: C2C, B2B or B2C");
+        meta.describe("characteristic", "who trades with whom");
+        meta.describe(
+            "representative_websites",
+            "example platforms named in the paper",
+        );
+        let output = Output {
+            tables: vec![data::modes_table()?],
+            meta,
+        };
+        return common.emit(&output);
+    }
+    let dataset = common.load()?;
+    let (lf, units) = select(&dataset, "--series", &args.series)?;
+    let keys = dataset.keys();
+    let df = lf
+        .filter(common.span.contains())
+        .sort(sort_keys(&keys), Default::default())
+        .collect()?;
+    ensure_rows(df.height(), common.span)?;
+    let mut meta = common.meta("show", &dataset, &units);
+    meta.notes = missing_value_notes(df.clone().lazy(), &keys)?;
+    let suffix = unit_suffix(&units, series_count(&df)?);
+    let mut columns = key_columns(&dataset, &mut meta);
+    columns.push(year_column(&mut meta));
+    columns.extend(unit_value_columns(&suffix, &mut meta));
+    let title = dataset
+        .source
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("Data from {}", dataset.source.input));
+    let table = table_from_frame("rows", &title, &df, columns)?;
+    common.emit(&Output {
+        tables: vec![table],
+        meta,
+    })
+}
+
+/// Number of distinct series in a frame.
+pub fn series_count(df: &DataFrame) -> Result<usize> {
+    Ok(df.column(data::SERIES)?.n_unique()?)
+}

@@ -1,0 +1,207 @@
+//! The one place that reads input: the bundled tables, a file, or standard input.
+//!
+//! Whatever the layout of the input, the result is a [`Dataset`] whose frame is in canonical
+//! long form — group columns, `series`, `year`, `value` (f64, null for an empty cell), `unit` —
+//! so every analysis is written once.
+
+mod number;
+mod parse;
+
+pub use parse::{Layout, SERIES, UNIT, VALUE, YEAR};
+
+use crate::output::{SourceMeta, Table, Value};
+use anyhow::{bail, Context, Result};
+use polars::prelude::*;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+
+const BUNDLED_CSV: &str = include_str!("../../data/cbec-trade.csv");
+const BUNDLED_META: &str = include_str!("../../data/cbec-trade.json");
+const MODES_CSV: &str = include_str!("../../data/modes.csv");
+
+/// Where the data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The seed paper's Table 1, embedded in the binary.
+    Bundled,
+    Path(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    /// Name used in messages and metadata.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Bundled => "bundled:cbec-trade".to_string(),
+            Input::Path(p) => p.display().to_string(),
+            Input::Stdin => "<stdin>".to_string(),
+        }
+    }
+}
+
+/// A loaded table in canonical long form.
+pub struct Dataset {
+    /// Group columns, then `series`, `year`, `value`, `unit`, sorted by all keys and year.
+    pub frame: DataFrame,
+    pub groups: Vec<String>,
+    pub source: SourceMeta,
+}
+
+#[derive(Deserialize)]
+struct BundledMeta {
+    title: String,
+    source: String,
+    series: BTreeMap<String, String>,
+    notes: Vec<String>,
+}
+
+/// Loads `input`. `by` names group columns (see [`parse::parse_csv`]).
+pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
+    let name = input.name();
+    let (bytes, source) = match input {
+        Input::Bundled => {
+            let meta: BundledMeta = serde_json::from_str(BUNDLED_META)
+                .context("internal error: bundled metadata is not valid JSON")?;
+            let source = SourceMeta {
+                input: name.clone(),
+                title: Some(meta.title),
+                citation: Some(meta.source),
+                series: meta.series,
+                notes: meta.notes,
+            };
+            (BUNDLED_CSV.as_bytes().to_vec(), source)
+        }
+        Input::Path(path) => {
+            if path.is_dir() {
+                bail!("cannot read {name}: it is a directory (expected a CSV file)");
+            }
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+            (bytes, SourceMeta::input(&name))
+        }
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read standard input")?;
+            (bytes, SourceMeta::input(&name))
+        }
+    };
+    let parsed = parse::parse_csv(&bytes, &name, layout, by)?;
+    let mut sort_by: Vec<PlSmallStr> = parsed.groups.iter().map(|g| g.as_str().into()).collect();
+    sort_by.push(SERIES.into());
+    sort_by.push(YEAR.into());
+    let frame = parsed
+        .frame
+        .lazy()
+        .drop(by_name([parse::LINE], true, false))
+        .sort(sort_by, Default::default())
+        .collect()?;
+    Ok(Dataset {
+        frame,
+        groups: parsed.groups,
+        source,
+    })
+}
+
+impl SourceMeta {
+    fn input(name: &str) -> Self {
+        SourceMeta {
+            input: name.to_string(),
+            title: None,
+            citation: None,
+            series: BTreeMap::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+impl Dataset {
+    /// Series names in sorted order.
+    pub fn series_names(&self) -> Result<Vec<String>> {
+        let names = self
+            .frame
+            .clone()
+            .lazy()
+            .select([col(SERIES).unique().sort(Default::default())])
+            .collect()?;
+        Ok(names
+            .column(SERIES)?
+            .str()?
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// Resolves names given on the command line (exact, else case-insensitive) to the names
+    /// in the data; an unknown name is an error that lists the known ones.
+    pub fn resolve_series(&self, flag: &str, wanted: &[String]) -> Result<Vec<String>> {
+        let known = self.series_names()?;
+        wanted
+            .iter()
+            .map(|w| {
+                if known.contains(w) {
+                    return Ok(w.clone());
+                }
+                let folded: Vec<&String> =
+                    known.iter().filter(|k| k.eq_ignore_ascii_case(w)).collect();
+                match folded.as_slice() {
+                    [one] => Ok((*one).clone()),
+                    _ => bail!(
+                        "{flag} {w}: no series {w:?} in {} (known series: {})",
+                        self.source.input,
+                        known.join(", ")
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// The unit of each series (series without a unit are left out).
+    pub fn units(&self) -> Result<BTreeMap<String, String>> {
+        let pairs = self
+            .frame
+            .clone()
+            .lazy()
+            .select([col(SERIES), col(UNIT)])
+            .unique(None, UniqueKeepStrategy::Any)
+            .collect()?;
+        let series = pairs.column(SERIES)?.str()?;
+        let units = pairs.column(UNIT)?.str()?;
+        Ok(series
+            .iter()
+            .zip(units.iter())
+            .filter_map(|(s, u)| Some((s?.to_string(), u?.to_string())))
+            .collect())
+    }
+
+    /// Group columns, then `series`: the partition of every per-series computation.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys = self.groups.clone();
+        keys.push(SERIES.to_string());
+        keys
+    }
+}
+
+/// The seed paper's Table 2 (modes of cross-border e-commerce) as a neutral table.
+pub fn modes_table() -> Result<Table> {
+    use crate::output::{Column, Kind};
+    let mut reader = csv::Reader::from_reader(MODES_CSV.as_bytes());
+    let header = reader.headers()?.clone();
+    let columns = header
+        .iter()
+        .map(|h| Column::new(h, h.replace('_', " "), Kind::Text))
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| Ok(r?.iter().map(|c| Value::Text(c.to_string())).collect()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Table {
+        key: "rows".to_string(),
+        title: "Modes of cross-border e-commerce (seed paper, Table 2)".to_string(),
+        columns,
+        rows,
+    })
+}

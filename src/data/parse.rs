@@ -1,0 +1,414 @@
+//! Reading a CSV table (wide or long) into the canonical long frame, with validation.
+//!
+//! The csv crate does the tokenising (quotes, CRLF, BOM-free bytes) because it tells us the
+//! line of every record, which Polars' CSV reader does not; every message names the input,
+//! the line and the column, what was found and what was expected.
+
+use super::number::{parse_value, parse_year};
+use anyhow::{bail, Result};
+use polars::prelude::*;
+
+/// Input layout: `year` plus one column per series, or `year,series,value[,unit]` rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Auto,
+    Wide,
+    Long,
+}
+
+/// Column names of the canonical long frame (group columns come first, under their own names).
+pub const SERIES: &str = "series";
+pub const YEAR: &str = "year";
+pub const VALUE: &str = "value";
+pub const UNIT: &str = "unit";
+/// Line of the input each row came from; used for error messages, dropped before analysis.
+pub const LINE: &str = "__line";
+
+const RESERVED: [&str; 4] = [SERIES, YEAR, VALUE, UNIT];
+
+/// The parsed table: the canonical long frame and the names of its group columns.
+pub struct Parsed {
+    pub frame: DataFrame,
+    pub groups: Vec<String>,
+}
+
+/// Parses `bytes` (named `name` in messages). `by` names the group columns: required for
+/// group columns of a wide file, optional for a long one (where every extra column is one).
+pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Parsed> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        bail!(
+            "{name}: the file is empty (expected a header row such as `year,cbec,trade` or `year,series,value,unit`)"
+        );
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(record) => record.map_err(|e| csv_error(name, e))?,
+        None => bail!("{name}: the file is empty (expected a header row)"),
+    };
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    check_header(name, &header)?;
+    let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
+    let find = |wanted: &str| lower.iter().position(|h| h == wanted);
+    let Some(year_col) = find(YEAR) else {
+        bail!(
+            "{name}:1: the header has no `year` column (found: {}; expected a column named year)",
+            header.join(", ")
+        );
+    };
+    let layout = match layout {
+        Layout::Auto if find(SERIES).is_some() && find(VALUE).is_some() => Layout::Long,
+        Layout::Auto => Layout::Wide,
+        chosen => chosen,
+    };
+    let by_cols = by
+        .iter()
+        .map(|b| {
+            find(&b.trim().to_lowercase()).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--by {b}: {name} has no column {b:?} (its columns are: {})",
+                    header.join(", ")
+                )
+            })
+        })
+        .collect::<Result<Vec<usize>>>()?;
+
+    let mut builder = Builder::default();
+    let mut columns_in = ColumnsIn {
+        name,
+        header: &header,
+        year: year_col,
+        groups: Vec::new(),
+    };
+    match layout {
+        Layout::Long => {
+            let require = |wanted: &str| {
+                find(wanted).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{name}:1: a long table needs a `{wanted}` column (found: {}; expected year, series, value and optionally unit)",
+                        header.join(", ")
+                    )
+                })
+            };
+            let series_col = require(SERIES)?;
+            let value_col = require(VALUE)?;
+            let unit_col = find(UNIT);
+            columns_in.groups = if by.is_empty() {
+                (0..header.len())
+                    .filter(|i| {
+                        ![Some(year_col), Some(series_col), Some(value_col), unit_col]
+                            .contains(&Some(*i))
+                    })
+                    .collect()
+            } else {
+                by_cols
+            };
+            columns_in.check_groups()?;
+            builder.init_groups(columns_in.groups.len());
+            for record in records {
+                let record = record.map_err(|e| csv_error(name, e))?;
+                let line = columns_in.check_row(&record)?;
+                let year = columns_in.year(&record, line)?;
+                let series = &record[series_col];
+                if series.is_empty() {
+                    bail!(
+                        "{name}:{line}:{}: the series name is empty (expected a name such as cbec)",
+                        series_col + 1
+                    );
+                }
+                let value = columns_in.value(&record, value_col, line)?;
+                let unit = unit_col.map(|c| &record[c]).filter(|u| !u.is_empty());
+                builder.push(&columns_in.groups, &record, series, year, value, unit, line);
+            }
+        }
+        Layout::Wide => {
+            columns_in.groups = by_cols;
+            columns_in.check_groups()?;
+            builder.init_groups(columns_in.groups.len());
+            let series_cols: Vec<(usize, String, Option<String>)> = (0..header.len())
+                .filter(|i| *i != year_col && !columns_in.groups.contains(i))
+                .map(|i| {
+                    let (series, unit) = split_unit(&header[i]);
+                    (i, series, unit)
+                })
+                .collect();
+            if series_cols.is_empty() {
+                bail!(
+                    "{name}:1: the header has no series columns (found: {}; expected `year` and one column per series, e.g. year,cbec,trade)",
+                    header.join(", ")
+                );
+            }
+            for record in records {
+                let record = record.map_err(|e| csv_error(name, e))?;
+                let line = columns_in.check_row(&record)?;
+                let year = columns_in.year(&record, line)?;
+                for (col, series, unit) in &series_cols {
+                    let value = columns_in.value(&record, *col, line)?;
+                    builder.push(
+                        &columns_in.groups,
+                        &record,
+                        series,
+                        year,
+                        value,
+                        unit.as_deref(),
+                        line,
+                    );
+                }
+            }
+        }
+        Layout::Auto => unreachable!("resolved above"),
+    }
+    let groups: Vec<String> = columns_in
+        .groups
+        .iter()
+        .map(|&i| header[i].clone())
+        .collect();
+    let frame = builder.finish(&groups)?;
+    if frame.height() == 0 {
+        bail!("{name}: the file has a header but no data rows (expected one row per year)");
+    }
+    check_duplicates(name, &frame, &groups)?;
+    check_units(name, &frame)?;
+    Ok(Parsed { frame, groups })
+}
+
+/// `cbec [trillion CNY]` → (`cbec`, Some(`trillion CNY`)): a wide header may carry the unit.
+fn split_unit(header: &str) -> (String, Option<String>) {
+    if let Some(open) = header.find('[') {
+        if let Some(inner) = header[open + 1..].strip_suffix(']') {
+            let unit = inner.trim();
+            let name = header[..open].trim();
+            if !name.is_empty() {
+                return (
+                    name.to_string(),
+                    (!unit.is_empty()).then(|| unit.to_string()),
+                );
+            }
+        }
+    }
+    (header.to_string(), None)
+}
+
+fn check_header(name: &str, header: &[String]) -> Result<()> {
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            bail!(
+                "{name}:1:{}: column {} of the header has no name (expected a name for every column)",
+                i + 1,
+                i + 1
+            );
+        }
+        let key = split_unit(h).0.to_lowercase();
+        if let Some(first) = header[..i]
+            .iter()
+            .position(|o| split_unit(o).0.to_lowercase() == key)
+        {
+            bail!(
+                "{name}:1:{}: column {h:?} appears twice in the header (first as column {}; expected unique names)",
+                i + 1,
+                first + 1
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Which input column holds what, and the per-row checks that need that knowledge.
+struct ColumnsIn<'a> {
+    name: &'a str,
+    header: &'a [String],
+    year: usize,
+    groups: Vec<usize>,
+}
+
+impl ColumnsIn<'_> {
+    fn check_groups(&self) -> Result<()> {
+        for &g in &self.groups {
+            let h = &self.header[g];
+            if g == self.year || RESERVED.contains(&h.to_lowercase().as_str()) {
+                bail!(
+                    "{}:1:{}: column {h:?} cannot be a group column (year, series, value and unit have fixed meanings)",
+                    self.name,
+                    g + 1
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the field count; returns the record's line number.
+    fn check_row(&self, record: &csv::StringRecord) -> Result<u64> {
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != self.header.len() {
+            bail!(
+                "{}:{line}: the row has {} fields but the header has {} (expected every row to have as many fields as the header)",
+                self.name,
+                record.len(),
+                self.header.len()
+            );
+        }
+        Ok(line)
+    }
+
+    fn year(&self, record: &csv::StringRecord, line: u64) -> Result<i32> {
+        let cell = &record[self.year];
+        parse_year(cell).map_err(|why| {
+            anyhow::anyhow!(
+                "{}:{line}:{}: year {cell:?} in column {:?}: {why}",
+                self.name,
+                self.year + 1,
+                self.header[self.year]
+            )
+        })
+    }
+
+    fn value(&self, record: &csv::StringRecord, col: usize, line: u64) -> Result<Option<f64>> {
+        let cell = &record[col];
+        parse_value(cell).map_err(|why| {
+            anyhow::anyhow!(
+                "{}:{line}:{}: value {cell:?} in column {:?}: {why}",
+                self.name,
+                col + 1,
+                self.header[col]
+            )
+        })
+    }
+}
+
+fn csv_error(name: &str, error: csv::Error) -> anyhow::Error {
+    match error.kind() {
+        csv::ErrorKind::Utf8 { pos, err } => anyhow::anyhow!(
+            "{name}:{}:{}: the text is not valid UTF-8 (expected a UTF-8 encoded CSV file; convert it, e.g. with iconv)",
+            pos.as_ref().map_or(0, |p| p.line()),
+            err.field() + 1
+        ),
+        _ => anyhow::anyhow!("{name}: cannot read the CSV data: {error}"),
+    }
+}
+
+/// Column vectors of the canonical frame, filled row by row.
+#[derive(Default)]
+struct Builder {
+    groups: Vec<Vec<String>>,
+    series: Vec<String>,
+    year: Vec<i32>,
+    value: Vec<Option<f64>>,
+    unit: Vec<Option<String>>,
+    line: Vec<i64>,
+}
+
+impl Builder {
+    fn init_groups(&mut self, n: usize) {
+        self.groups = vec![Vec::new(); n];
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        group_cols: &[usize],
+        record: &csv::StringRecord,
+        series: &str,
+        year: i32,
+        value: Option<f64>,
+        unit: Option<&str>,
+        line: u64,
+    ) {
+        for (values, &col) in self.groups.iter_mut().zip(group_cols) {
+            values.push(record[col].to_string());
+        }
+        self.series.push(series.to_string());
+        self.year.push(year);
+        self.value.push(value);
+        self.unit.push(unit.map(str::to_string));
+        self.line.push(line as i64);
+    }
+
+    fn finish(self, group_names: &[String]) -> Result<DataFrame> {
+        let height = self.year.len();
+        let mut columns: Vec<Column> = group_names
+            .iter()
+            .zip(self.groups)
+            .map(|(name, values)| Column::new(name.as_str().into(), values))
+            .collect();
+        columns.push(Column::new(SERIES.into(), self.series));
+        columns.push(Column::new(YEAR.into(), self.year));
+        columns.push(Column::new(VALUE.into(), self.value));
+        columns.push(Column::new(UNIT.into(), self.unit));
+        columns.push(Column::new(LINE.into(), self.line));
+        Ok(DataFrame::new(height, columns)?)
+    }
+}
+
+/// The same (group, series, year) twice is an error naming both lines.
+fn check_duplicates(name: &str, frame: &DataFrame, groups: &[String]) -> Result<()> {
+    let mut keys: Vec<Expr> = groups.iter().map(|g| col(g.as_str())).collect();
+    keys.push(col(SERIES));
+    keys.push(col(YEAR));
+    let repeats = frame
+        .clone()
+        .lazy()
+        .with_column(col(LINE).min().over(&keys)?.alias("__first"))
+        .filter(col(LINE).neq(col("__first")))
+        .sort([LINE], Default::default())
+        .limit(1)
+        .collect()?;
+    if repeats.height() == 0 {
+        return Ok(());
+    }
+    let line = repeats.column(LINE)?.i64()?.get(0).unwrap_or(0);
+    let first = repeats.column("__first")?.i64()?.get(0).unwrap_or(0);
+    let series = repeats
+        .column(SERIES)?
+        .str()?
+        .get(0)
+        .unwrap_or("")
+        .to_string();
+    let year = repeats.column(YEAR)?.i32()?.get(0).unwrap_or(0);
+    let mut what = format!("series {series:?}, year {year}");
+    for g in groups {
+        let value = repeats.column(g)?.str()?.get(0).unwrap_or("").to_string();
+        what = format!("{g} {value:?}, {what}");
+    }
+    bail!(
+        "{name}:{line}: {what} appears twice (first on line {first}; expected one value per group, series and year{})",
+        if groups.is_empty() {
+            "; if the file has several regions or partners, name the column with --by"
+        } else {
+            ""
+        }
+    )
+}
+
+/// A series must have one unit throughout: mixing scales in one series would make every
+/// growth rate wrong.
+fn check_units(name: &str, frame: &DataFrame) -> Result<()> {
+    let pairs = frame
+        .clone()
+        .lazy()
+        .group_by([col(SERIES), col(UNIT)])
+        .agg([col(LINE).min()])
+        .sort([SERIES, LINE], Default::default())
+        .collect()?;
+    let series = pairs.column(SERIES)?.str()?;
+    let units = pairs.column(UNIT)?.str()?;
+    let lines = pairs.column(LINE)?.i64()?;
+    for i in 1..pairs.height() {
+        if series.get(i) == series.get(i - 1) {
+            let show = |u: Option<&str>| u.map_or("no unit".to_string(), |u| format!("{u:?}"));
+            bail!(
+                "{name}:{}: series {:?} is in {} here but in {} on line {} (expected one unit per series)",
+                lines.get(i).unwrap_or(0),
+                series.get(i).unwrap_or(""),
+                show(units.get(i)),
+                show(units.get(i - 1)),
+                lines.get(i - 1).unwrap_or(0),
+            );
+        }
+    }
+    Ok(())
+}

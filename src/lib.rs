@@ -1,0 +1,14 @@
+//! tradestat: growth rates, CAGR, shares and index numbers on yearly trade series.
+//!
+//! The binary is a thin shell around [`run`]; the library is split by responsibility:
+//! [`data`] reads input, [`analysis`] computes on Polars frames, [`output`] is the neutral
+//! result, [`render`] turns it into bytes, and [`cmd`] wires one subcommand each.
+
+pub mod analysis;
+pub mod cli;
+pub mod cmd;
+pub mod data;
+pub mod output;
+pub mod render;
+
+pub use cmd::run;

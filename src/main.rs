@@ -1,0 +1,24 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Usage errors exit with 2 inside `parse`.
+    let cli = tradestat::cli::Cli::parse();
+    match tradestat::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // `tradestat growth | head -1`: the reader has gone, which is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tradestat: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

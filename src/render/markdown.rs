@@ -1,0 +1,55 @@
+//! GitHub-flavoured Markdown tables: rounded numbers, units in the headers, notes as a list.
+
+use super::{human_cell, human_notes, Renderer};
+use crate::output::{Kind, Output};
+use anyhow::Result;
+
+pub struct MarkdownRenderer {
+    pub precision: usize,
+}
+
+fn escape(cell: &str) -> String {
+    cell.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
+}
+
+impl Renderer for MarkdownRenderer {
+    fn render(&self, output: &Output) -> Result<Vec<u8>> {
+        let mut text = String::new();
+        for (i, table) in output.tables.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            let shown: Vec<_> = table
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.human)
+                .collect();
+            text.push_str(&format!("**{}**\n\n", escape(&table.title)));
+            let header: Vec<String> = shown.iter().map(|(_, c)| escape(&c.label)).collect();
+            text.push_str(&format!("| {} |\n", header.join(" | ")));
+            let rule: Vec<&str> = shown
+                .iter()
+                .map(|(_, c)| if c.kind == Kind::Text { "---" } else { "---:" })
+                .collect();
+            text.push_str(&format!("|{}|\n", rule.join("|")));
+            for row in &table.rows {
+                let cells: Vec<String> = shown
+                    .iter()
+                    .map(|(j, c)| escape(&human_cell(&row[*j], c.kind, self.precision)))
+                    .collect();
+                text.push_str(&format!("| {} |\n", cells.join(" | ")));
+            }
+        }
+        let mut notes = human_notes(output).peekable();
+        if notes.peek().is_some() {
+            text.push_str("\nNotes:\n\n");
+            for note in notes {
+                text.push_str(&format!("- {}\n", escape(note)));
+            }
+        }
+        Ok(text.into_bytes())
+    }
+}

@@ -1,0 +1,186 @@
+//! Output formats. Each format is one module behind the [`Renderer`] trait, which turns a
+//! neutral [`Output`] into bytes; [`emit`] is the one place that writes them (to stdout or,
+//! atomically, to a file).
+
+mod delimited;
+mod json;
+mod markdown;
+mod table;
+mod write;
+
+pub use write::{emit, write_atomic};
+
+use crate::output::{Kind, Output, Value};
+use anyhow::Result;
+
+/// A concrete output format (after `auto` has been resolved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Tsv,
+    Json,
+    Ndjson,
+    Markdown,
+}
+
+impl Format {
+    /// Formats for people show every table, rounded, with notes inline; the others are for
+    /// programs: full precision, and notes go to stderr (JSON carries them in its metadata).
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Table | Format::Markdown)
+    }
+
+    /// Guesses the format from an output file's extension (`--output report.json`).
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" => Format::Csv,
+            "tsv" | "tab" => Format::Tsv,
+            "json" => Format::Json,
+            "ndjson" | "jsonl" => Format::Ndjson,
+            "md" | "markdown" => Format::Markdown,
+            "txt" => Format::Table,
+            _ => return None,
+        })
+    }
+}
+
+/// Turns a result into the bytes of one format.
+pub trait Renderer {
+    fn render(&self, output: &Output) -> Result<Vec<u8>>;
+}
+
+/// The renderer for `format`; `precision` is the number of decimals people see.
+pub fn renderer(format: Format, precision: usize) -> Box<dyn Renderer> {
+    match format {
+        Format::Table => Box::new(table::TableRenderer { precision }),
+        Format::Markdown => Box::new(markdown::MarkdownRenderer { precision }),
+        Format::Csv => Box::new(delimited::DelimitedRenderer { delimiter: b',' }),
+        Format::Tsv => Box::new(delimited::DelimitedRenderer { delimiter: b'\t' }),
+        Format::Json => Box::new(json::JsonRenderer),
+        Format::Ndjson => Box::new(json::NdjsonRenderer),
+    }
+}
+
+/// What a person sees for a missing value.
+pub const NULL_HUMAN: &str = "–";
+
+/// A cell for people: rounded to `precision` decimals, percentages multiplied by 100,
+/// quantities digit-grouped (`315,400.00`); years are left alone.
+pub fn human_cell(value: &Value, kind: Kind, precision: usize) -> String {
+    match value {
+        Value::Null => NULL_HUMAN.to_string(),
+        Value::Text(s) => s.clone(),
+        Value::Int(i) => match kind {
+            Kind::Number => group_digits(&i.to_string()),
+            _ => i.to_string(),
+        },
+        Value::Float(x) => match kind {
+            Kind::Percent => fixed(x * 100.0, precision),
+            Kind::Number => group_digits(&fixed(*x, precision)),
+            _ => fixed(*x, precision),
+        },
+    }
+}
+
+/// A value for programs: integers as is, floats as the shortest text that reads back to the
+/// same f64 (full precision), nulls as the empty string.
+pub fn machine_cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Text(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        // `+ 0.0` turns -0 into 0 so that output does not depend on the sign of a zero.
+        Value::Float(x) => format!("{}", x + 0.0),
+    }
+}
+
+fn fixed(x: f64, precision: usize) -> String {
+    let s = format!("{x:.precision$}");
+    // "-0.00" reads as a negative value that is not there.
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// Inserts thousands separators into the integer part of a formatted number.
+fn group_digits(s: &str) -> String {
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", s),
+    };
+    let (int, frac) = match rest.find('.') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let mut grouped = String::with_capacity(s.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}{frac}")
+}
+
+/// Human-format helpers shared by the table and Markdown renderers.
+fn human_notes(output: &Output) -> impl Iterator<Item = &String> {
+    output
+        .meta
+        .source
+        .notes
+        .iter()
+        .chain(output.meta.notes.iter())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_cells_round_and_group() {
+        assert_eq!(
+            human_cell(&Value::Float(315400.0), Kind::Number, 2),
+            "315,400.00"
+        );
+        assert_eq!(
+            human_cell(&Value::Float(0.24074), Kind::Percent, 2),
+            "24.07"
+        );
+        assert_eq!(human_cell(&Value::Float(-0.0001), Kind::Points, 2), "0.00");
+        assert_eq!(
+            human_cell(&Value::Float(-1234.5), Kind::Number, 1),
+            "-1,234.5"
+        );
+        assert_eq!(human_cell(&Value::Int(2019), Kind::Integer, 2), "2019");
+        assert_eq!(human_cell(&Value::Null, Kind::Number, 2), "–");
+    }
+
+    #[test]
+    fn machine_cells_keep_full_precision() {
+        assert_eq!(
+            machine_cell(&Value::Float(0.1 + 0.2)),
+            "0.30000000000000004"
+        );
+        assert_eq!(machine_cell(&Value::Float(-0.0)), "0");
+        assert_eq!(machine_cell(&Value::Float(24.0)), "24");
+        assert_eq!(machine_cell(&Value::Null), "");
+    }
+
+    #[test]
+    fn formats_from_extensions() {
+        use std::path::Path;
+        assert_eq!(
+            Format::from_extension(Path::new("a/b.JSON")),
+            Some(Format::Json)
+        );
+        assert_eq!(
+            Format::from_extension(Path::new("b.jsonl")),
+            Some(Format::Ndjson)
+        );
+        assert_eq!(Format::from_extension(Path::new("b")), None);
+    }
+}
