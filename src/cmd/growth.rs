@@ -2,12 +2,12 @@
 
 use super::show::series_count;
 use super::{
-    ensure_rows, key_columns, select, unit_suffix, unit_value_columns, year_column, Common,
+    ensure_rows, key_columns, select, unit_column, unit_label, unit_value_columns, year_column,
+    Common,
 };
 use crate::analysis::growth::{cagr, cagr_notes, growth, growth_notes};
 use crate::analysis::missing_value_notes;
 use crate::cli::GrowthArgs;
-use crate::data::UNIT;
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::Result;
 
@@ -24,17 +24,18 @@ pub fn run(args: GrowthArgs) -> Result<()> {
     meta.notes = missing_value_notes(lf.filter(common.span.contains()), &keys)?;
     meta.notes.extend(growth_notes(&yearly, &keys)?);
     meta.notes.extend(cagr_notes(&summary, &keys)?);
-    meta.param(
-        "conventions",
-        "yoy = y_t / y_(t-1) - 1 only when year t-1 is present and y_(t-1) > 0; \
-         gap_growth = (y_t / y_(t-k))^(1/k) - 1 after k-1 missing years; \
-         cagr = (y_last / y_first)^(1/(last year - first year)) - 1, counted in years",
-    );
+    meta.conventions = vec![
+        "yoy = y_t / y_(t-1) - 1, only when year t-1 is present and y_(t-1) > 0".to_string(),
+        "gap_growth = (y_t / y_(t-k))^(1/k) - 1 when the previous present year is t-k, k > 1"
+            .to_string(),
+        "cagr = (y_last / y_first)^(1 / (last year - first year)) - 1: years, not rows, count"
+            .to_string(),
+    ];
 
-    let suffix = unit_suffix(&units, series_count(&yearly)?);
+    let unit = unit_label(&units, series_count(&yearly)?);
     let mut columns = key_columns(&dataset, &mut meta);
     columns.push(year_column(&mut meta));
-    columns.extend(unit_value_columns(&suffix, &mut meta));
+    columns.extend(unit_value_columns(&unit, &mut meta));
     meta.describe(
         "change",
         "value minus the previous year's value, in the series' unit",
@@ -52,11 +53,7 @@ pub fn run(args: GrowthArgs) -> Result<()> {
         "annualised growth from the first year of the span to this year (fraction)",
     );
     columns.extend([
-        Column::new(
-            "change",
-            format!("change{}", suffix.as_deref().unwrap_or("")),
-            Kind::Number,
-        ),
+        Column::new("change", format!("change{}", unit.suffix), Kind::Number),
         Column::new("yoy", "YoY (%)", Kind::Percent),
         Column::new("gap_growth", "gap growth (%/yr)", Kind::Percent),
         Column::new("cagr_since_first", "CAGR since first (%)", Kind::Percent),
@@ -77,27 +74,14 @@ pub fn run(args: GrowthArgs) -> Result<()> {
         "cagr",
         "compound annual growth rate from from_year to to_year (fraction)",
     );
-    let unit = Column::new(UNIT, UNIT, Kind::Text);
     columns.extend([
-        if suffix.is_some() {
-            unit.machine_only()
-        } else {
-            unit
-        },
+        unit_column(&unit),
         Column::new("from_year", "from", Kind::Integer),
         Column::new("to_year", "to", Kind::Integer),
         Column::new("years", "years", Kind::Integer),
         Column::new("observations", "observations", Kind::Integer),
-        Column::new(
-            "first_value",
-            format!("first{}", suffix.as_deref().unwrap_or("")),
-            Kind::Number,
-        ),
-        Column::new(
-            "last_value",
-            format!("last{}", suffix.as_deref().unwrap_or("")),
-            Kind::Number,
-        ),
+        Column::new("first_value", format!("first{}", unit.suffix), Kind::Number),
+        Column::new("last_value", format!("last{}", unit.suffix), Kind::Number),
         Column::new("cagr", "CAGR (%)", Kind::Percent),
     ]);
     let summary = table_from_frame(

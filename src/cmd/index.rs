@@ -2,7 +2,7 @@
 
 use super::show::series_count;
 use super::{
-    ensure_rows, key_columns, select, unit_suffix, unit_value_columns, year_column, Common,
+    ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column, Common,
 };
 use crate::analysis::index::{index, index_notes};
 use crate::cli::IndexArgs;
@@ -27,10 +27,13 @@ pub fn run(args: IndexArgs) -> Result<()> {
         meta.param("base", base);
     }
     meta.notes = index_notes(&df, &keys)?;
-    let suffix = unit_suffix(&units, series_count(&df)?);
+    meta.conventions = vec![
+        "index = 100 × y_t / y_base; empty when the base year has no positive value".to_string(),
+    ];
+    let unit = unit_label(&units, series_count(&df)?);
     let mut columns = key_columns(&dataset, &mut meta);
     columns.push(year_column(&mut meta));
-    columns.extend(unit_value_columns(&suffix, &mut meta));
+    columns.extend(unit_value_columns(&unit, &mut meta));
     meta.describe("base_year", "the year whose value is 100");
     meta.describe("index", "100 × value / value in base_year (unitless)");
     columns.extend([

@@ -153,12 +153,40 @@ pub fn ensure_rows(height: usize, span: Span) -> Result<()> {
     }
 }
 
-/// Header suffix for quantities: ` (trillion CNY)` when every series shown has that one
-/// unit, otherwise empty (and the unit column stays visible to people).
-pub fn unit_suffix(units: &BTreeMap<String, String>, series_count: usize) -> Option<String> {
+/// How units show in human headers.
+pub struct UnitLabel {
+    /// ` (trillion CNY)` when every series shown has that one unit, else empty.
+    pub suffix: String,
+    /// Whether people need the `unit` column: only when series differ in unit.
+    pub column_for_people: bool,
+}
+
+pub fn unit_label(units: &BTreeMap<String, String>, series_count: usize) -> UnitLabel {
     let mut distinct = units.values();
-    let first = distinct.next()?;
-    (units.len() == series_count && distinct.all(|u| u == first)).then(|| format!(" ({first})"))
+    match distinct.next() {
+        None => UnitLabel {
+            suffix: String::new(),
+            column_for_people: false,
+        },
+        Some(first) if units.len() == series_count && distinct.all(|u| u == first) => UnitLabel {
+            suffix: format!(" ({first})"),
+            column_for_people: false,
+        },
+        Some(_) => UnitLabel {
+            suffix: String::new(),
+            column_for_people: true,
+        },
+    }
+}
+
+/// The `unit` column, hidden from people when the headers already say it.
+pub fn unit_column(label: &UnitLabel) -> Column {
+    let unit = Column::new(UNIT, UNIT, Kind::Text);
+    if label.column_for_people {
+        unit
+    } else {
+        unit.machine_only()
+    }
 }
 
 /// Group columns, then `series`.
@@ -181,21 +209,12 @@ pub fn year_column(meta: &mut Meta) -> Column {
     Column::new(YEAR, YEAR, Kind::Integer)
 }
 
-/// `unit` (hidden from people when it is in the headers) and `value` columns.
-pub fn unit_value_columns(suffix: &Option<String>, meta: &mut Meta) -> Vec<Column> {
+/// `unit` (hidden from people when the headers say it) and `value` columns.
+pub fn unit_value_columns(label: &UnitLabel, meta: &mut Meta) -> Vec<Column> {
     meta.describe(UNIT, "unit of value (and of change)");
     meta.describe(VALUE, "the series' value in its unit");
-    let unit = Column::new(UNIT, UNIT, Kind::Text);
     vec![
-        if suffix.is_some() {
-            unit.machine_only()
-        } else {
-            unit
-        },
-        Column::new(
-            VALUE,
-            format!("value{}", suffix.as_deref().unwrap_or("")),
-            Kind::Number,
-        ),
+        unit_column(label),
+        Column::new(VALUE, format!("value{}", label.suffix), Kind::Number),
     ]
 }

@@ -47,11 +47,11 @@ pub fn run(args: ShareArgs) -> Result<()> {
             "{part} and {whole} carry no unit; they are assumed to be in the same one"
         ));
     }
-    meta.param(
-        "conventions",
-        "share = part / whole; share_change_pp = 100 × (share_t - share_(t-1)); \
-         contribution_pp = 100 × (part_t - part_(t-1)) / whole_(t-1); changes need year t-1",
-    );
+    meta.conventions = vec![
+        "share = part / whole, after checking both are in one unit".to_string(),
+        "share_change_pp = 100 × (share_t - share_(t-1)), only when year t-1 is present".to_string(),
+        "contribution_pp = 100 × (part_t - part_(t-1)) / whole_(t-1), only when year t-1 is present".to_string(),
+    ];
 
     let suffix = unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
     let mut columns: Vec<Column> = dataset
@@ -63,8 +63,8 @@ pub fn run(args: ShareArgs) -> Result<()> {
         })
         .collect();
     meta.describe(YEAR, "calendar year");
-    meta.describe("part", &format!("value of {part}"));
-    meta.describe("whole", &format!("value of {whole}"));
+    meta.describe("part", format!("value of {part}"));
+    meta.describe("whole", format!("value of {whole}"));
     meta.describe(UNIT, "unit of part and whole");
     meta.describe("share", "part / whole as a fraction (0.3 = 30 %)");
     meta.describe(

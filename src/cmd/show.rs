@@ -1,7 +1,7 @@
 //! `tradestat show`: the loaded data with units, or the bundled modes table.
 
 use super::{
-    ensure_rows, key_columns, select, unit_suffix, unit_value_columns, year_column, Common,
+    ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column, Common,
 };
 use crate::analysis::{missing_value_notes, sort_keys};
 use crate::cli::{ShowArgs, ShowTable};
@@ -43,10 +43,10 @@ pub fn run(args: ShowArgs) -> Result<()> {
     ensure_rows(df.height(), common.span)?;
     let mut meta = common.meta("show", &dataset, &units);
     meta.notes = missing_value_notes(df.clone().lazy(), &keys)?;
-    let suffix = unit_suffix(&units, series_count(&df)?);
+    let unit = unit_label(&units, series_count(&df)?);
     let mut columns = key_columns(&dataset, &mut meta);
     columns.push(year_column(&mut meta));
-    columns.extend(unit_value_columns(&suffix, &mut meta));
+    columns.extend(unit_value_columns(&unit, &mut meta));
     let title = dataset
         .source
         .title

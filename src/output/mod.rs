@@ -92,6 +92,9 @@ pub struct Meta {
     pub columns: BTreeMap<String, String>,
     /// The effective parameters (span, base year, part/whole…).
     pub parameters: BTreeMap<String, serde_json::Value>,
+    /// The formulas and conventions behind the numbers, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conventions: Vec<String>,
     pub notes: Vec<String>,
 }
 
@@ -120,6 +123,7 @@ impl Meta {
             units: BTreeMap::new(),
             columns: BTreeMap::new(),
             parameters: BTreeMap::new(),
+            conventions: Vec::new(),
             notes: Vec::new(),
         }
     }

@@ -59,6 +59,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
                 dir.display()
             )
         })?;
+    // A temporary file is private (0600); the result should read like any file the user
+    // writes: keep the permissions of the file it replaces, else the usual 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let permissions = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        tmp.as_file()
+            .set_permissions(permissions)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;

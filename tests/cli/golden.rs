@@ -1,0 +1,82 @@
+//! Every subcommand × every format against files in tests/golden. `UPDATE_GOLDEN=1 cargo test`
+//! rewrites them; review the diff before committing.
+
+use super::{ok, root};
+
+const FORMATS: [(&str, &str); 6] = [
+    ("table", "txt"),
+    ("csv", "csv"),
+    ("tsv", "tsv"),
+    ("json", "json"),
+    ("ndjson", "ndjson"),
+    ("markdown", "md"),
+];
+
+fn check(name: &str, args: &[&str]) {
+    for (format, ext) in FORMATS {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(["--format", format]);
+        let actual = ok(&full);
+        let path = root().join("tests/golden").join(format!("{name}.{ext}"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "missing golden file {} (run with UPDATE_GOLDEN=1)",
+                path.display()
+            )
+        });
+        assert_eq!(
+            actual,
+            expected,
+            "tradestat {full:?} differs from {}",
+            path.display()
+        );
+        // Byte-stable: a second run gives the same bytes.
+        assert_eq!(ok(&full), actual, "tradestat {full:?} is not deterministic");
+    }
+}
+
+#[test]
+fn show() {
+    check("show", &["show"]);
+}
+
+#[test]
+fn show_modes() {
+    check("show-modes", &["show", "modes"]);
+}
+
+#[test]
+fn growth() {
+    check("growth", &["growth"]);
+}
+
+#[test]
+fn growth_summary() {
+    check("growth-summary", &["growth", "--summary"]);
+}
+
+#[test]
+fn growth_gap() {
+    let gap = super::input("gap.csv");
+    check("growth-gap", &["growth", "--data", &gap]);
+}
+
+#[test]
+fn index() {
+    check("index", &["index", "--base", "2015"]);
+}
+
+#[test]
+fn share() {
+    check("share", &["share", "--part", "cbec", "--whole", "trade"]);
+}
+
+#[test]
+fn growth_panel() {
+    let panel = super::input("panel-long.csv");
+    check("growth-panel", &["growth", "--data", &panel]);
+}
