@@ -5,8 +5,11 @@
 //! `LazyFrame` and return one; notes about undefined values are read back from the result.
 //! No I/O and no printing happen here.
 
+pub mod backtest;
+pub mod claim;
 pub mod growth;
 pub mod index;
+pub mod project;
 pub mod share;
 
 use crate::data::{SERIES, VALUE, YEAR};

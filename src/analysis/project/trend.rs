@@ -1,0 +1,332 @@
+//! Linear and log-linear trends (OLS), random walk with drift, CAGR extrapolation.
+
+use super::{Method, Model, Params, Predictor, Quantile, Series};
+
+/// OLS of `y` on x = year − first year + 1 (the actual year, so gaps are handled).
+struct Ols {
+    intercept: f64,
+    slope: f64,
+    s: f64,
+    r2: Option<f64>,
+    mean_x: f64,
+    sxx: f64,
+}
+
+fn ols(years: &[i32], y: &[f64]) -> Ols {
+    let first = years[0];
+    let x: Vec<f64> = years.iter().map(|&t| f64::from(t - first + 1)).collect();
+    let n = y.len() as f64;
+    let mean_x = x.iter().sum::<f64>() / n;
+    let mean_y = y.iter().sum::<f64>() / n;
+    let sxx: f64 = x.iter().map(|xi| (xi - mean_x).powi(2)).sum();
+    let sxy: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(xi, yi)| (xi - mean_x) * (yi - mean_y))
+        .sum();
+    let syy: f64 = y.iter().map(|yi| (yi - mean_y).powi(2)).sum();
+    let slope = sxy / sxx;
+    let intercept = mean_y - slope * mean_x;
+    let sse: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(xi, yi)| (yi - intercept - slope * xi).powi(2))
+        .sum();
+    Ols {
+        intercept,
+        slope,
+        s: (sse / (n - 2.0)).sqrt(),
+        // A constant series has no variance to explain.
+        r2: (syy > 0.0).then(|| 1.0 - sse / syy),
+        mean_x,
+        sxx,
+    }
+}
+
+fn trend(series: &Series, log: bool) -> Result<Model, String> {
+    let method = if log {
+        Method::LogLinear
+    } else {
+        Method::Linear
+    };
+    if series.len() < 3 {
+        return Err(format!(
+            "{} needs at least 3 years (a residual variance needs one degree of freedom), has {}",
+            method.name(),
+            series.len()
+        ));
+    }
+    let y: Vec<f64> = if log {
+        if let Some(i) = series.values.iter().position(|&v| v <= 0.0) {
+            return Err(format!(
+                "loglinear needs every value > 0, but {} is {}",
+                series.years[i], series.values[i]
+            ));
+        }
+        series.values.iter().map(|v| v.ln()).collect()
+    } else {
+        series.values.clone()
+    };
+    let fit = ols(&series.years, &y);
+    let n = series.len() as f64;
+    Ok(Model {
+        method,
+        params: Params {
+            observations: series.len(),
+            intercept: Some(fit.intercept),
+            slope: Some(fit.slope),
+            r2: fit.r2,
+            sigma: Some(fit.s),
+            growth: log.then(|| fit.slope.exp() - 1.0),
+            ..Params::default()
+        },
+        quantile: Some(Quantile::T(n - 2.0)),
+        convention: if log {
+            "OLS on ln(value), x = 1 in the first year; point = exp(fit) (the median); interval = OLS prediction interval on the log scale (t, T-2 df), exponentiated"
+        } else {
+            "OLS on x = 1 in the first year; prediction interval ŷ ± t(T-2) · s · sqrt(1 + 1/T + (x0 - x̄)²/Sxx)"
+        },
+        warning: None,
+        last_year: series.last_year(),
+        predict: Predictor::Trend {
+            first_year: series.years[0],
+            intercept: fit.intercept,
+            slope: fit.slope,
+            s: fit.s,
+            n,
+            mean_x: fit.mean_x,
+            sxx: fit.sxx,
+            log,
+        },
+    })
+}
+
+/// Linear trend: ŷ = b0 + b1·x0 with a t prediction interval (statsmodels' obs_ci).
+pub fn fit_linear(series: &Series) -> Result<Model, String> {
+    trend(series, false)
+}
+
+/// Log-linear (constant growth) trend: exp of the OLS line on ln y, asymmetric interval.
+pub fn fit_loglinear(series: &Series) -> Result<Model, String> {
+    trend(series, true)
+}
+
+/// Random walk with drift (FPP3 Table 5.2): b = (y_T − y_1)/(T − 1), ŷ = y_T + h·b,
+/// interval ŷ ± z·σ·sqrt(h(1 + h/T)), σ the sd of the first differences around b (T − 2).
+pub fn fit_drift(series: &Series) -> Result<Model, String> {
+    if series.len() < 2 {
+        return Err(format!(
+            "drift needs at least 2 years, has {}",
+            series.len()
+        ));
+    }
+    if let Some(gap) = series.first_gap() {
+        return Err(format!(
+            "drift needs consecutive years, but {gap} is missing (its differences would span several years)"
+        ));
+    }
+    let t = series.len();
+    let b = (series.last_value() - series.values[0]) / (t as f64 - 1.0);
+    let sigma = (t >= 3).then(|| {
+        let ss: f64 = series
+            .values
+            .windows(2)
+            .map(|w| (w[1] - w[0] - b).powi(2))
+            .sum();
+        (ss / (t as f64 - 2.0)).sqrt()
+    });
+    Ok(Model {
+        method: Method::Drift,
+        params: Params {
+            observations: t,
+            slope: Some(b),
+            sigma,
+            ..Params::default()
+        },
+        quantile: sigma.map(|_| Quantile::Normal),
+        convention: "random walk with drift; interval ŷ ± z · σ · sqrt(h(1 + h/T)) (FPP3; R's rwf uses h/(T-1))",
+        warning: sigma
+            .is_none()
+            .then(|| "2 years: no variance of the differences, so no interval".to_string()),
+        last_year: series.last_year(),
+        predict: Predictor::Drift {
+            last: series.last_value(),
+            b,
+            sigma,
+            n: t as f64,
+        },
+    })
+}
+
+/// CAGR extrapolation y_T·(1 + CAGR)^h, the CAGR taken over the whole series (in years).
+pub fn fit_cagr(series: &Series) -> Result<Model, String> {
+    let (first, last) = (series.values[0], series.last_value());
+    let years = series.last_year() - series.years[0];
+    if years < 1 {
+        return Err("cagr needs at least 2 years".to_string());
+    }
+    if first <= 0.0 || last < 0.0 {
+        return Err(format!(
+            "cagr needs a positive first value and a non-negative last one, has {first} and {last}"
+        ));
+    }
+    let growth = (last / first).powf(1.0 / f64::from(years)) - 1.0;
+    Ok(Model {
+        method: Method::Cagr,
+        params: Params {
+            observations: series.len(),
+            growth: Some(growth),
+            ..Params::default()
+        },
+        quantile: None,
+        convention: "y_T · (1 + CAGR)^h; no standard interval",
+        warning: None,
+        last_year: series.last_year(),
+        predict: Predictor::Compound { last, growth },
+    })
+}
+
+/// The naive forecast: the last value, for every horizon (a point-only baseline).
+pub fn fit_naive(series: &Series) -> Result<Model, String> {
+    Ok(Model {
+        method: Method::Naive,
+        params: Params {
+            observations: series.len(),
+            ..Params::default()
+        },
+        quantile: None,
+        convention: "ŷ = y_T; a baseline without interval",
+        warning: None,
+        last_year: series.last_year(),
+        predict: Predictor::Compound {
+            last: series.last_value(),
+            growth: 0.0,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{cbec, close, forecast, trade};
+    use super::*;
+
+    #[test]
+    fn linear_matches_methods() {
+        let m = fit_linear(&cbec()).unwrap();
+        close(m.params.intercept.unwrap(), 3.992, 1e-9);
+        close(m.params.slope.unwrap(), 1.380, 1e-9);
+        close(m.params.sigma.unwrap(), 0.132262, 1e-6);
+        close(m.params.r2.unwrap(), 0.997252, 1e-6);
+        for (year, point, lo, hi) in [
+            (2020, 12.2720, 11.6620, 12.8820),
+            (2021, 13.6520, 12.9477, 14.3563),
+            (2022, 15.0320, 14.2223, 15.8417),
+        ] {
+            let (p, l, h) = forecast(&m, year, 0.95);
+            close(p, point, 1e-4);
+            close(l, lo, 1e-4);
+            close(h, hi, 1e-4);
+        }
+        let (_, l, h) = forecast(&m, 2020, 0.80);
+        close(l, 11.9581, 1e-4);
+        close(h, 12.5859, 1e-4);
+        let t = fit_linear(&trade()).unwrap();
+        close(t.params.intercept.unwrap(), 21.804, 1e-9);
+        close(t.params.slope.unwrap(), 1.988, 1e-9);
+        close(t.params.sigma.unwrap(), 1.097124, 1e-6);
+        let (p, l, h) = forecast(&t, 2020, 0.95);
+        close(p, 33.7320, 1e-4);
+        close(l, 28.6723, 1e-4);
+        close(h, 38.7917, 1e-4);
+    }
+
+    #[test]
+    fn loglinear_matches_methods() {
+        let m = fit_loglinear(&cbec()).unwrap();
+        close(m.params.slope.unwrap(), 0.175631, 1e-6);
+        close(m.params.growth.unwrap(), 0.19200, 1e-5);
+        for (year, point, lo, hi) in [
+            (2020, 13.3606, 11.3557, 15.7196),
+            (2021, 15.9258, 13.1997, 19.2150),
+            (2022, 18.9836, 15.2985, 23.5564),
+        ] {
+            let (p, l, h) = forecast(&m, year, 0.95);
+            close(p, point, 1e-4);
+            close(l, lo, 1e-4);
+            close(h, hi, 1e-4);
+        }
+        let (_, l, h) = forecast(&m, 2020, 0.80);
+        close(l, 12.2882, 1e-4);
+        close(h, 14.5267, 1e-4);
+        let (p, l, h) = forecast(&fit_loglinear(&trade()).unwrap(), 2020, 0.95);
+        close(p, 34.2302, 1e-4);
+        close(l, 28.3076, 1e-4);
+        close(h, 41.3919, 1e-4);
+    }
+
+    #[test]
+    fn drift_matches_methods() {
+        let m = fit_drift(&cbec()).unwrap();
+        for (year, point, lo, hi) in [
+            (2020, 12.1500, 11.6712, 12.6288),
+            (2021, 13.5000, 12.7686, 14.2314),
+            (2022, 14.8500, 13.8924, 15.8076),
+        ] {
+            let (p, l, h) = forecast(&m, year, 0.95);
+            close(p, point, 1e-4);
+            close(l, lo, 1e-4);
+            close(h, hi, 1e-4);
+        }
+        let (_, l, h) = forecast(&m, 2020, 0.80);
+        close(l, 11.8369, 1e-4);
+        close(h, 12.4631, 1e-4);
+        let (p, l, h) = forecast(&fit_drift(&trade()).unwrap(), 2020, 0.95);
+        close(p, 33.2500, 1e-4);
+        close(l, 29.5137, 1e-4);
+        close(h, 36.9863, 1e-4);
+    }
+
+    #[test]
+    fn cagr_extrapolation_matches_methods() {
+        let m = fit_cagr(&cbec()).unwrap();
+        close(m.predict(2020).point, 12.8434, 1e-4);
+        close(m.predict(2021).point, 15.2735, 1e-4);
+        close(m.predict(2022).point, 18.1634, 1e-4);
+        assert!(m.predict(2020).spread.is_none());
+    }
+
+    #[test]
+    fn edge_cases_are_refused_or_finite() {
+        let two = Series {
+            years: vec![2018, 2019],
+            values: vec![1.0, 2.0],
+        };
+        assert!(fit_linear(&two).unwrap_err().contains("at least 3 years"));
+        let drift = fit_drift(&two).unwrap();
+        close(drift.predict(2020).point, 3.0, 1e-12);
+        assert!(drift.predict(2020).spread.is_none() && drift.warning.is_some());
+        let with_zero = Series {
+            years: vec![2017, 2018, 2019],
+            values: vec![0.0, 1.0, 2.0],
+        };
+        assert!(fit_loglinear(&with_zero)
+            .unwrap_err()
+            .contains("every value > 0"));
+        assert!(fit_cagr(&with_zero).is_err());
+        let constant = Series {
+            years: vec![2017, 2018, 2019],
+            values: vec![5.0; 3],
+        };
+        let m = fit_linear(&constant).unwrap();
+        assert_eq!(m.params.r2, None);
+        let (p, l, h) = forecast(&m, 2021, 0.95);
+        assert_eq!((p, l, h), (5.0, 5.0, 5.0));
+        let gap = Series {
+            years: vec![2015, 2016, 2018],
+            values: vec![1.0, 2.0, 4.0],
+        };
+        assert!(fit_drift(&gap).unwrap_err().contains("2017 is missing"));
+        // The linear trend uses the actual years (x = 1, 2, 4): y = x exactly, so 2019 gives 5.
+        close(fit_linear(&gap).unwrap().predict(2019).point, 5.0, 1e-12);
+    }
+}
