@@ -138,6 +138,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::approx_constant)] // 3.141 is drift's reference MAPE, not π
     fn seed_backtest_matches_methods() {
         let methods = [
             Method::Naive,

@@ -37,8 +37,10 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Path of a test input, relative to the repository root (the working directory of every
+/// run), so that golden files do not depend on where the repository is checked out.
 pub fn input(name: &str) -> String {
-    root().join("tests/inputs").join(name).display().to_string()
+    format!("tests/inputs/{name}")
 }
 
 pub fn stdout(out: &Output) -> String {
