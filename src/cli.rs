@@ -46,7 +46,61 @@ pub enum Command {
     /// Share of one series in another, its change and contribution to growth
     #[command(after_long_help = SHARE_EXAMPLES)]
     Share(ShareArgs),
+    /// Project each series forward with prediction intervals (linear, log-linear, drift, Holt, CAGR)
+    #[command(after_long_help = PROJECT_EXAMPLES)]
+    Project(ProjectArgs),
+    /// Rolling-origin backtest: how well would each method have forecast the past?
+    #[command(after_long_help = BACKTEST_EXAMPLES)]
+    Backtest(BacktestArgs),
+    /// Check a claim such as "cbec reaches 16 in 2020" against history and every projection
+    #[command(after_long_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
 }
+
+const PROJECT_EXAMPLES: &str = "\
+Methods (T years observed, horizon h):
+  linear     OLS on the year; interval ŷ ± t(T-2)·s·sqrt(1 + 1/T + (x0 - x̄)²/Sxx)
+  loglinear  OLS on ln(value): constant growth; the interval is exponentiated (asymmetric)
+  drift      random walk with drift; ŷ ± z·σ·sqrt(h(1 + h/T)) (FPP3; R's rwf uses h/(T-1))
+  holt       Holt's linear trend, α and β fitted by least squares (--damped adds φ); on 8
+             years or fewer, or with a parameter on its bound, the output warns that its
+             interval is not trustworthy
+  cagr       last value × (1 + CAGR)^h; no interval
+Needs: linear and loglinear 3 years (loglinear: values > 0), drift 2 consecutive years, holt
+more than 4 (damped 5). Missing years: linear and loglinear use the actual years; drift and
+holt refuse and say so.
+
+Columns (CSV/JSON): series, year, method, unit, point, lower_80, upper_80, lower_95, upper_95
+(one lower/upper pair per --level). With --models: the model summary.
+
+Examples:
+  tradestat project                             all methods, 2020, 80 % and 95 %
+  tradestat project --series cbec --to 2022 --method linear,loglinear
+  tradestat project --horizon 5 --level 90 --with-history --format csv > projection.csv";
+
+const BACKTEST_EXAMPLES: &str = "\
+For each training window of the first k years (k = --min-train, ..., T - h) every method is
+fitted and forecasts h years ahead. Scores per method: MAE, RMSE, MAPE (mean |100·e/y|), MASE
+(mean of |e| / the one-step naive MAE on that training window), ranked by MASE. The naive
+forecast (last value) is the baseline. With 5 years and one-step forecasts there are only two
+origins: read the scores with that in mind (the origins column says how many).
+
+Examples:
+  tradestat backtest --series cbec
+  tradestat backtest --horizon 2 --min-train 3 --trials --format csv";
+
+const CHECK_EXAMPLES: &str = "\
+The verdict: plausible when the value is inside every trusted 95 % interval, implausible
+when outside every one, mixed otherwise. Intervals that a model flags as untrustworthy (Holt
+on few years) are shown but not counted. boundary_level is the level of the interval whose
+edge passes through the claimed value (95 % → the value sits on the 95 % boundary).
+
+Exit status with --strict: 3 when any claim is implausible.
+
+Examples:
+  tradestat check cbec 2020 16                  the seed paper's claim
+  tradestat check cbec 2020 16 \"trillion CNY\"
+  tradestat check --claims claims.csv --strict  CSV with series,year,value[,unit]";
 
 const SHOW_EXAMPLES: &str = "\
 Examples:
@@ -213,6 +267,153 @@ pub struct ShareArgs {
     pub span: SpanArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProjectArgs {
+    /// Series to project (comma-separated or repeated; default: all)
+    #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
+    pub series: Vec<String>,
+    /// Methods (comma-separated); `all` is linear, loglinear, drift, holt and cagr
+    #[arg(
+        short = 'm',
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "all"
+    )]
+    pub method: Vec<MethodArg>,
+    /// Damped Holt (fits φ in [0.8, 0.98]) instead of Holt's linear trend
+    #[arg(long)]
+    pub damped: bool,
+    /// Project up to this year
+    #[arg(
+        long,
+        value_name = "YEAR",
+        conflicts_with = "horizon",
+        allow_negative_numbers = true
+    )]
+    pub to: Option<i32>,
+    /// Project this many years past the last observed one (default 1)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub horizon: Option<u16>,
+    /// Interval levels in percent, each strictly between 0 and 100
+    #[arg(short = 'l', long, value_name = "PCT", value_delimiter = ',', default_value = "80,95",
+          value_parser = parse_level)]
+    pub level: Vec<f64>,
+    /// Include the observed years (method `history`) so one file charts both
+    #[arg(long)]
+    pub with_history: bool,
+    /// Output the model summary (parameters and fit) instead of the forecasts
+    ///
+    /// Table, markdown and JSON output always include it after the forecasts.
+    #[arg(long)]
+    pub models: bool,
+    /// First year of history to fit on (default: the first in the data)
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
+    pub from: Option<i32>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Series to evaluate (comma-separated or repeated; default: all)
+    #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
+    pub series: Vec<String>,
+    /// Methods (comma-separated); `all` is linear, loglinear, drift, holt and cagr. The naive
+    /// baseline is always included.
+    #[arg(
+        short = 'm',
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "all"
+    )]
+    pub method: Vec<MethodArg>,
+    /// Damped Holt instead of Holt's linear trend
+    #[arg(long)]
+    pub damped: bool,
+    /// Forecast this many years ahead from each origin
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub horizon: u16,
+    /// Smallest training window, in years
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(2..))]
+    pub min_train: u16,
+    /// Output every forecast and its error instead of the scores
+    ///
+    /// Table, markdown and JSON output always include them after the scores.
+    #[arg(long)]
+    pub trials: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub span: SpanArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The series the claim is about, e.g. cbec
+    #[arg(required_unless_present = "claims", requires = "year")]
+    pub series: Option<String>,
+    /// The year the claim is about, e.g. 2020
+    #[arg(requires = "value", allow_negative_numbers = true)]
+    pub year: Option<i32>,
+    /// The claimed value, e.g. 16
+    #[arg(allow_negative_numbers = true)]
+    pub value: Option<f64>,
+    /// The claim's unit, e.g. "trillion CNY"; must be the series' unit
+    pub unit: Option<String>,
+    /// Check every claim in a CSV file with columns series, year, value and optionally unit
+    #[arg(long, value_name = "FILE", conflicts_with = "series")]
+    pub claims: Option<std::path::PathBuf>,
+    /// Exit with status 3 when any claim is implausible (for CI)
+    #[arg(long)]
+    pub strict: bool,
+    /// Damped Holt instead of Holt's linear trend
+    #[arg(long)]
+    pub damped: bool,
+    /// Output one row per claim and method instead of one per claim
+    ///
+    /// Table, markdown and JSON output always include them after the verdicts.
+    #[arg(long)]
+    pub methods: bool,
+    /// First year of history to fit on (default: the first in the data)
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
+    pub from: Option<i32>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--level 95` → 0.95; refuses 0, 100 and anything outside.
+fn parse_level(text: &str) -> Result<f64, String> {
+    let level: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number (expected a percentage such as 95)"))?;
+    if level > 0.0 && level < 100.0 {
+        Ok(level)
+    } else {
+        Err(format!(
+            "{text} is not a level strictly between 0 and 100 (e.g. 80 or 95)"
+        ))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    All,
+    Linear,
+    Loglinear,
+    Drift,
+    Holt,
+    Cagr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

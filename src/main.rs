@@ -5,7 +5,8 @@ fn main() -> ExitCode {
     // Usage errors exit with 2 inside `parse`.
     let cli = tradestat::cli::Cli::parse();
     match tradestat::run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(tradestat::cmd::Status::Success) => ExitCode::SUCCESS,
+        Ok(tradestat::cmd::Status::ClaimRejected) => ExitCode::from(3),
         // `tradestat growth | head -1`: the reader has gone, which is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {

@@ -96,27 +96,37 @@ pub struct KeyLabels {
 
 impl KeyLabels {
     pub fn new(df: &DataFrame, keys: &[String]) -> Result<Self> {
-        let mut labels = vec![String::new(); df.height()];
-        for key in keys {
-            let values = df.column(key)?.str()?;
-            for (label, value) in labels.iter_mut().zip(values.iter()) {
-                let value = value.unwrap_or("");
-                if !label.is_empty() {
-                    label.push_str(", ");
-                }
-                if key == SERIES {
-                    label.push_str(value);
-                } else {
-                    label.push_str(&format!("{key}={value}"));
-                }
-            }
-        }
+        let columns = keys
+            .iter()
+            .map(|k| Ok(df.column(k)?.str()?.clone()))
+            .collect::<Result<Vec<_>>>()?;
+        let labels = (0..df.height())
+            .map(|i| {
+                let values: Vec<&str> = columns.iter().map(|c| c.get(i).unwrap_or("")).collect();
+                key_label(keys, &values)
+            })
+            .collect();
         Ok(KeyLabels { labels })
     }
 
     pub fn get(&self, i: usize) -> &str {
         self.labels.get(i).map_or("", String::as_str)
     }
+}
+
+/// Names a row by its keys: `cbec`, or `region=north, cbec` in a panel.
+pub fn key_label<S: AsRef<str>>(keys: &[String], values: &[S]) -> String {
+    keys.iter()
+        .zip(values)
+        .map(|(k, v)| {
+            if k == SERIES {
+                v.as_ref().to_string()
+            } else {
+                format!("{k}={}", v.as_ref())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Percentages for notes: `24.07 %`.

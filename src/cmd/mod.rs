@@ -2,14 +2,20 @@
 //! This module turns clap's arguments into a checked [`Common`] config once, so the rest of
 //! the program never sees clap types.
 
+mod backtest;
+mod check;
 mod growth;
 mod index;
+mod project;
 mod share;
 mod show;
 
+use crate::analysis::project::{series_of, KeyedSeries, Method};
+use crate::analysis::sort_keys;
 use crate::analysis::Span;
-use crate::cli::{Cli, Command, DataArgs, FormatArg, LayoutArg, OutputArgs, SpanArgs};
+use crate::cli::{Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, OutputArgs, SpanArgs};
 use crate::data::{self, Dataset, Input, Layout, SERIES, UNIT, VALUE, YEAR};
+use crate::output::Value;
 use crate::output::{Column, Kind, Meta, Output};
 use crate::render::{self, Format};
 use anyhow::{bail, Result};
@@ -18,13 +24,25 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+/// How a successful run ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    /// `check --strict` found an implausible claim (exit status 3).
+    ClaimRejected,
+}
+
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+pub fn run(cli: Cli) -> Result<Status> {
+    let done = |result: Result<()>| result.map(|()| Status::Success);
     match cli.command {
-        Command::Show(args) => show::run(args),
-        Command::Growth(args) => growth::run(args),
-        Command::Index(args) => index::run(args),
-        Command::Share(args) => share::run(args),
+        Command::Show(args) => done(show::run(args)),
+        Command::Growth(args) => done(growth::run(args)),
+        Command::Index(args) => done(index::run(args)),
+        Command::Share(args) => done(share::run(args)),
+        Command::Project(args) => done(project::run(args)),
+        Command::Backtest(args) => done(backtest::run(args)),
+        Command::Check(args) => check::run(args),
     }
 }
 
@@ -217,4 +235,64 @@ pub fn unit_value_columns(label: &UnitLabel, meta: &mut Meta) -> Vec<Column> {
         unit_column(label),
         Column::new(VALUE, format!("value{}", label.suffix), Kind::Number),
     ]
+}
+
+/// The methods named on the command line, in a fixed order; `all` is every projection method.
+pub fn resolve_methods(args: &[MethodArg], damped: bool) -> Vec<Method> {
+    let holt = if damped {
+        Method::HoltDamped
+    } else {
+        Method::Holt
+    };
+    let mut methods: Vec<Method> = args
+        .iter()
+        .flat_map(|m| match m {
+            MethodArg::All => vec![
+                Method::Linear,
+                Method::LogLinear,
+                Method::Drift,
+                holt,
+                Method::Cagr,
+            ],
+            MethodArg::Linear => vec![Method::Linear],
+            MethodArg::Loglinear => vec![Method::LogLinear],
+            MethodArg::Drift => vec![Method::Drift],
+            MethodArg::Holt => vec![holt],
+            MethodArg::Cagr => vec![Method::Cagr],
+        })
+        .collect();
+    methods.sort();
+    methods.dedup();
+    methods
+}
+
+/// The selected data split into series (keys: groups, then series name), with units.
+pub fn load_series(
+    common: &Common,
+    dataset: &Dataset,
+    series: &[String],
+) -> Result<(Vec<KeyedSeries>, BTreeMap<String, String>)> {
+    let (lf, units) = select(dataset, "--series", series)?;
+    let keys = dataset.keys();
+    let df = lf
+        .filter(common.span.contains())
+        .sort(sort_keys(&keys), Default::default())
+        .collect()?;
+    let all = series_of(&df, &keys)?;
+    ensure_rows(all.len(), common.span)?;
+    Ok((all, units))
+}
+
+/// Key cells of a row: group values, then the series name.
+pub fn key_cells(key: &[String]) -> Vec<Value> {
+    key.iter().map(|k| Value::text(k.as_str())).collect()
+}
+
+/// `80` → `80`, `99.5` → `99.5`: the level as it appears in column names.
+pub fn level_name(level: f64) -> String {
+    if level.fract() == 0.0 {
+        format!("{level:.0}")
+    } else {
+        format!("{level}")
+    }
 }

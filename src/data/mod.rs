@@ -4,9 +4,11 @@
 //! long form — group columns, `series`, `year`, `value` (f64, null for an empty cell), `unit` —
 //! so every analysis is written once.
 
+mod claims;
 mod number;
 mod parse;
 
+pub use claims::{load_claims, Claim};
 pub use parse::{Layout, SERIES, UNIT, VALUE, YEAR};
 
 use crate::output::{SourceMeta, Table, Value};

@@ -29,10 +29,7 @@ pub fn table_from_frame(
                 .cast(&DataType::Float64)?
                 .f64()?
                 .iter()
-                .map(|v| match v {
-                    Some(x) if x.is_finite() => Value::Float(x),
-                    _ => Value::Null,
-                })
+                .map(Value::opt_float)
                 .collect(),
             dt if dt.is_integer() => column
                 .cast(&DataType::Int64)?

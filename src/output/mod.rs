@@ -16,6 +16,30 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Text(String),
+    Bool(bool),
+}
+
+impl Value {
+    /// A float cell; NaN and ±inf become null, so no renderer can print them.
+    pub fn float(x: f64) -> Value {
+        if x.is_finite() {
+            Value::Float(x)
+        } else {
+            Value::Null
+        }
+    }
+
+    pub fn opt_float(x: Option<f64>) -> Value {
+        x.map_or(Value::Null, Value::float)
+    }
+
+    pub fn text(s: impl Into<String>) -> Value {
+        Value::Text(s.into())
+    }
+
+    pub fn opt_text(s: Option<impl Into<String>>) -> Value {
+        s.map_or(Value::Null, |s| Value::Text(s.into()))
+    }
 }
 
 /// How a column's numbers read to a person. Machine formats ignore this and print the raw value.
@@ -28,7 +52,8 @@ pub enum Kind {
     Number,
     /// A fraction (0.24 = 24 %); people see it multiplied by 100.
     Percent,
-    /// Already in percentage points or index points; rounded for people.
+    /// A unitless number already on its display scale (percentage points, index points,
+    /// percent errors, ratios); rounded for people.
     Points,
 }
 
@@ -96,6 +121,9 @@ pub struct Meta {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conventions: Vec<String>,
     pub notes: Vec<String>,
+    /// Results that should not be trusted (e.g. an interval from too few points).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,6 +153,7 @@ impl Meta {
             parameters: BTreeMap::new(),
             conventions: Vec::new(),
             notes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 

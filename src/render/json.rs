@@ -16,6 +16,7 @@ fn cell(value: &Value) -> Json {
         // Renderers only ever see finite floats (see output::frame); `+ 0.0` drops a -0 sign.
         Value::Float(x) => json!(x + 0.0),
         Value::Text(s) => json!(s),
+        Value::Bool(b) => json!(b),
     }
 }
 

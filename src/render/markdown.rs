@@ -43,11 +43,10 @@ impl Renderer for MarkdownRenderer {
                 text.push_str(&format!("| {} |\n", cells.join(" | ")));
             }
         }
-        let mut notes = human_notes(output).peekable();
-        if notes.peek().is_some() {
-            text.push_str("\nNotes:\n\n");
-            for note in notes {
-                text.push_str(&format!("- {}\n", escape(note)));
+        for (heading, items) in human_notes(output) {
+            text.push_str(&format!("\n{heading}:\n\n"));
+            for item in items {
+                text.push_str(&format!("- {}\n", escape(item)));
             }
         }
         Ok(text.into_bytes())

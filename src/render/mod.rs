@@ -72,6 +72,7 @@ pub fn human_cell(value: &Value, kind: Kind, precision: usize) -> String {
     match value {
         Value::Null => NULL_HUMAN.to_string(),
         Value::Text(s) => s.clone(),
+        Value::Bool(b) => (if *b { "yes" } else { "no" }).to_string(),
         Value::Int(i) => match kind {
             Kind::Number => group_digits(&i.to_string()),
             _ => i.to_string(),
@@ -90,6 +91,7 @@ pub fn machine_cell(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::Text(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         // `+ 0.0` turns -0 into 0 so that output does not depend on the sign of a zero.
         Value::Float(x) => format!("{}", x + 0.0),
@@ -126,14 +128,23 @@ fn group_digits(s: &str) -> String {
     format!("{sign}{grouped}{frac}")
 }
 
-/// Human-format helpers shared by the table and Markdown renderers.
-fn human_notes(output: &Output) -> impl Iterator<Item = &String> {
-    output
+/// What people read under a table: warnings first, then the source's notes and the
+/// result's, each with its heading.
+fn human_notes(output: &Output) -> Vec<(&'static str, Vec<&String>)> {
+    let notes: Vec<&String> = output
         .meta
         .source
         .notes
         .iter()
         .chain(output.meta.notes.iter())
+        .collect();
+    [
+        ("Warnings", output.meta.warnings.iter().collect()),
+        ("Notes", notes),
+    ]
+    .into_iter()
+    .filter(|(_, items)| !items.is_empty())
+    .collect()
 }
 
 #[cfg(test)]

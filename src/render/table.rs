@@ -46,12 +46,11 @@ impl Renderer for TableRenderer {
             text.push_str(&t.to_string());
             text.push('\n');
         }
-        let mut notes = human_notes(output).peekable();
-        if notes.peek().is_some() {
-            text.push_str("\nNotes:\n");
-            for note in notes {
+        for (heading, items) in human_notes(output) {
+            text.push_str(&format!("\n{heading}:\n"));
+            for item in items {
                 text.push_str("  - ");
-                text.push_str(note);
+                text.push_str(item);
                 text.push('\n');
             }
         }

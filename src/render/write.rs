@@ -20,8 +20,11 @@ pub fn emit(
     let bytes = renderer(format, precision).render(output)?;
     if !quiet && !format.is_human() && format != Format::Json {
         let mut stderr = std::io::stderr().lock();
+        // A closed stderr is no reason to fail the command.
+        for warning in &output.meta.warnings {
+            let _ = writeln!(stderr, "warning: {warning}");
+        }
         for note in &output.meta.notes {
-            // A closed stderr is no reason to fail the command.
             let _ = writeln!(stderr, "note: {note}");
         }
     }

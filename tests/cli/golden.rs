@@ -80,3 +80,29 @@ fn growth_panel() {
     let panel = super::input("panel-long.csv");
     check("growth-panel", &["growth", "--data", &panel]);
 }
+
+#[test]
+fn project() {
+    check("project", &["project", "--to", "2022"]);
+}
+
+#[test]
+fn project_models() {
+    check("project-models", &["project", "--models"]);
+}
+
+#[test]
+fn backtest() {
+    check("backtest", &["backtest"]);
+}
+
+#[test]
+fn check_claim() {
+    check("check", &["check", "cbec", "2020", "16"]);
+}
+
+#[test]
+fn check_claims_file() {
+    let claims = super::input("claims.csv");
+    check("check-claims", &["check", "--claims", &claims, "--methods"]);
+}

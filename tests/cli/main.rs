@@ -4,6 +4,7 @@
 mod errors;
 mod golden;
 mod inputs;
+mod projections;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

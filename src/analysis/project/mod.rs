@@ -327,9 +327,12 @@ impl Model {
     }
 }
 
+/// A series with its key values (group columns, then the series name).
+pub type KeyedSeries = (Vec<String>, Series);
+
 /// Splits a frame in canonical long form (sorted by keys and year) into series, dropping
 /// missing values. Returns each series' key values (group columns, then the series name).
-pub fn series_of(df: &DataFrame, keys: &[String]) -> Result<Vec<(Vec<String>, Series)>> {
+pub fn series_of(df: &DataFrame, keys: &[String]) -> Result<Vec<KeyedSeries>> {
     let df = df
         .clone()
         .lazy()
@@ -341,7 +344,7 @@ pub fn series_of(df: &DataFrame, keys: &[String]) -> Result<Vec<(Vec<String>, Se
         .collect::<Result<Vec<_>>>()?;
     let years = df.column(YEAR)?.i32()?;
     let values = df.column(VALUE)?.f64()?;
-    let mut out: Vec<(Vec<String>, Series)> = Vec::new();
+    let mut out: Vec<KeyedSeries> = Vec::new();
     for i in 0..df.height() {
         let key: Vec<String> = key_columns
             .iter()

@@ -1,0 +1,167 @@
+//! `tradestat backtest`: rolling-origin accuracy of the projection methods.
+
+use super::project::series_names;
+use super::{
+    key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common,
+};
+use crate::analysis::backtest::{backtest, scores};
+use crate::analysis::key_label;
+use crate::analysis::project::Method;
+use crate::cli::BacktestArgs;
+use crate::data::{UNIT, YEAR};
+use crate::output::{Column, Kind, Output, Table, Value};
+use anyhow::{bail, Result};
+
+pub fn run(args: BacktestArgs) -> Result<()> {
+    let common = Common::new(args.data, args.span, args.output)?;
+    let dataset = common.load()?;
+    let (all, units) = load_series(&common, &dataset, &args.series)?;
+    let keys = dataset.keys();
+    let mut methods = resolve_methods(&args.method, args.damped);
+    methods.push(Method::Naive);
+    let horizon = usize::from(args.horizon);
+    let min_train = usize::from(args.min_train);
+
+    let mut meta = common.meta("backtest", &dataset, &units);
+    meta.param("horizon", horizon);
+    meta.param("min_train", min_train);
+    meta.param(
+        "methods",
+        methods.iter().map(|m| m.name()).collect::<Vec<_>>(),
+    );
+    meta.conventions = vec![
+        "origins: training windows of the first k years, k = min_train .. T - horizon; each forecasts the year `horizon` observations later".to_string(),
+        "MAE = mean |e|, RMSE = sqrt(mean e²), MAPE = mean |100·e/y|, MASE = mean over origins of |e| / (MAE of the one-step naive forecast on that origin's training window); e = actual - forecast".to_string(),
+        "ranked by MASE, then MAE".to_string(),
+    ];
+    let mut score_rows = Vec::new();
+    let mut trial_rows = Vec::new();
+    for (key, series) in &all {
+        let label = key_label(&keys, key);
+        let unit = Value::opt_text(units.get(key.last().map_or("", String::as_str)).cloned());
+        if series.len() < min_train + horizon {
+            meta.notes.push(format!(
+                "{label}: {} years are too few for a {min_train}-year training window and a {horizon}-year horizon",
+                series.len()
+            ));
+            continue;
+        }
+        let (trials, skipped) = backtest(series, &methods, min_train, horizon);
+        meta.notes
+            .extend(skipped.into_iter().map(|s| format!("{label} {s}")));
+        let targets: Vec<i32> = trials
+            .iter()
+            .filter(|t| t.method == Method::Naive)
+            .map(|t| t.year)
+            .collect();
+        if let (Some(first), Some(last)) = (targets.first(), targets.last()) {
+            meta.notes.push(format!(
+                "{label}: scores rest on {} forecast{} ({first}–{last}){}",
+                targets.len(),
+                if targets.len() == 1 { "" } else { "s" },
+                if targets.len() < 5 {
+                    "; with so few, differences between methods are weak evidence"
+                } else {
+                    ""
+                }
+            ));
+        }
+        for (rank, s) in scores(&trials).iter().enumerate() {
+            let mut row = key_cells(key);
+            row.extend([
+                Value::Int(rank as i64 + 1),
+                Value::text(s.method.name()),
+                Value::Int(s.origins as i64),
+                unit.clone(),
+                Value::float(s.mae),
+                Value::float(s.rmse),
+                Value::opt_float(s.mape),
+                Value::opt_float(s.mase),
+            ]);
+            score_rows.push(row);
+        }
+        for t in &trials {
+            let mut row = key_cells(key);
+            row.extend([
+                Value::text(t.method.name()),
+                Value::Int(i64::from(t.train_to)),
+                Value::Int(t.train_size as i64),
+                Value::Int(i64::from(t.year)),
+                unit.clone(),
+                Value::float(t.actual),
+                Value::float(t.forecast),
+                Value::float(t.error),
+                Value::opt_float((t.actual != 0.0).then(|| (100.0 * t.error / t.actual).abs())),
+                Value::opt_float(t.scaled),
+            ]);
+            trial_rows.push(row);
+        }
+    }
+    if score_rows.is_empty() {
+        bail!("nothing to backtest ({})", meta.notes.join("; "));
+    }
+
+    let unit = unit_label(&units, series_names(&all));
+    for (key, description) in [
+        ("rank", "1 = most accurate by MASE"),
+        ("method", "projection method (naive: the last value, the baseline)"),
+        ("origins", "number of forecasts the scores rest on"),
+        (UNIT, "unit of the data, MAE, RMSE, actual, forecast and error"),
+        ("mae", "mean absolute error"),
+        ("rmse", "root mean squared error"),
+        ("mape", "mean absolute percentage error, in percent"),
+        ("mase", "mean absolute scaled error (below 1: better than the one-step naive forecast in-sample)"),
+        ("train_to", "last year of the training window"),
+        ("train_size", "years in the training window"),
+        (YEAR, "the year forecast"),
+        ("actual", "observed value"),
+        ("forecast", "point forecast"),
+        ("error", "actual - forecast"),
+        ("ape", "absolute percentage error, in percent"),
+        ("scaled_error", "|error| / MAE of the one-step naive forecast on the training window"),
+    ] {
+        meta.describe(key, description);
+    }
+    let mut columns = key_columns(&dataset, &mut meta);
+    columns.extend([
+        Column::new("rank", "rank", Kind::Integer),
+        Column::new("method", "method", Kind::Text),
+        Column::new("origins", "origins", Kind::Integer),
+        unit_column(&unit),
+        Column::new("mae", format!("MAE{}", unit.suffix), Kind::Number),
+        Column::new("rmse", format!("RMSE{}", unit.suffix), Kind::Number),
+        Column::new("mape", "MAPE (%)", Kind::Points),
+        Column::new("mase", "MASE", Kind::Points),
+    ]);
+    let scores = Table {
+        key: "rows".to_string(),
+        title: format!("Backtest scores ({horizon}-year-ahead, training from {min_train} years)"),
+        columns,
+        rows: score_rows,
+    };
+    let mut columns = key_columns(&dataset, &mut meta);
+    columns.extend([
+        Column::new("method", "method", Kind::Text),
+        Column::new("train_to", "trained to", Kind::Integer),
+        Column::new("train_size", "years", Kind::Integer),
+        Column::new(YEAR, "forecast year", Kind::Integer),
+        unit_column(&unit),
+        Column::new("actual", format!("actual{}", unit.suffix), Kind::Number),
+        Column::new("forecast", format!("forecast{}", unit.suffix), Kind::Number),
+        Column::new("error", "error", Kind::Number),
+        Column::new("ape", "APE (%)", Kind::Points),
+        Column::new("scaled_error", "scaled error", Kind::Points),
+    ]);
+    let trials = Table {
+        key: "trials".to_string(),
+        title: "Forecasts by origin".to_string(),
+        columns,
+        rows: trial_rows,
+    };
+    let tables = if args.trials {
+        vec![trials]
+    } else {
+        vec![scores, trials]
+    };
+    common.emit(&Output { tables, meta })
+}

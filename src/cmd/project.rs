@@ -1,0 +1,243 @@
+//! `tradestat project`: forecasts with prediction intervals, and the model summary.
+
+use super::{
+    key_cells, key_columns, level_name, load_series, resolve_methods, unit_column, unit_label,
+    Common,
+};
+use crate::analysis::key_label;
+use crate::analysis::project::{KeyedSeries, Model};
+use crate::cli::{ProjectArgs, SpanArgs};
+use crate::data::{UNIT, YEAR};
+use crate::output::{Column, Kind, Output, Table, Value};
+use anyhow::{bail, Result};
+
+pub fn run(args: ProjectArgs) -> Result<()> {
+    let span = SpanArgs {
+        from: args.from,
+        to: None,
+    };
+    let common = Common::new(args.data, span, args.output)?;
+    let dataset = common.load()?;
+    let (all, units) = load_series(&common, &dataset, &args.series)?;
+    let keys = dataset.keys();
+    let methods = resolve_methods(&args.method, args.damped);
+    let mut levels = args.level.clone();
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+
+    let last_year = all.iter().map(|(_, s)| s.last_year()).max().unwrap_or(0);
+    if let Some(to) = args.to {
+        if to <= last_year {
+            bail!("--to {to}: the data already runs to {last_year} (expected a later year to project to)");
+        }
+    }
+
+    let mut meta = common.meta("project", &dataset, &units);
+    meta.param(
+        "methods",
+        methods.iter().map(|m| m.name()).collect::<Vec<_>>(),
+    );
+    meta.param("levels", &levels);
+    let unit = unit_label(&units, series_names(&all));
+    let mut forecasts = Vec::new();
+    let mut summaries = Vec::new();
+    let mut conventions: Vec<&str> = Vec::new();
+    for (key, series) in &all {
+        let label = key_label(&keys, key);
+        let series_unit =
+            Value::opt_text(units.get(key.last().map_or("", String::as_str)).cloned());
+        let end = match args.to {
+            Some(to) => to,
+            None => series.last_year() + i32::from(args.horizon.unwrap_or(1)),
+        };
+        if end <= series.last_year() {
+            meta.notes.push(format!(
+                "{label}: the data already runs to {}, nothing to project",
+                series.last_year()
+            ));
+            continue;
+        }
+        if args.with_history {
+            for (year, value) in series.years.iter().zip(&series.values) {
+                let mut row = key_cells(key);
+                row.extend([
+                    Value::Int(i64::from(*year)),
+                    Value::text("history"),
+                    series_unit.clone(),
+                    Value::float(*value),
+                ]);
+                row.extend(levels.iter().flat_map(|_| [Value::Null, Value::Null]));
+                forecasts.push(row);
+            }
+        }
+        for &method in &methods {
+            let model = match method.fit(series) {
+                Ok(model) => model,
+                Err(why) => {
+                    meta.notes
+                        .push(format!("{label}: no {} projection: {why}", method.name()));
+                    continue;
+                }
+            };
+            if !conventions.contains(&model.convention) {
+                conventions.push(model.convention);
+            }
+            if let Some(warning) = &model.warning {
+                meta.warnings
+                    .push(format!("{label} {}: {warning}", method.name()));
+            }
+            for year in series.last_year() + 1..=end {
+                let p = model.predict(year);
+                let mut row = key_cells(key);
+                row.extend([
+                    Value::Int(i64::from(year)),
+                    Value::text(method.name()),
+                    series_unit.clone(),
+                    Value::float(p.point),
+                ]);
+                for &level in &levels {
+                    let bounds = p.spread.map(|s| s.interval(level / 100.0));
+                    row.push(Value::opt_float(bounds.map(|b| b.0)));
+                    row.push(Value::opt_float(bounds.map(|b| b.1)));
+                }
+                forecasts.push(row);
+            }
+            summaries.push(summary_row(key, &model));
+        }
+    }
+    if forecasts.is_empty() {
+        bail!(
+            "no method could project any selected series ({})",
+            meta.notes.join("; ")
+        );
+    }
+    meta.conventions = conventions.iter().map(|c| c.to_string()).collect();
+
+    let mut columns = key_columns(&dataset, &mut meta);
+    meta.describe(
+        YEAR,
+        "calendar year (observed with --with-history, else projected)",
+    );
+    meta.describe(
+        "method",
+        "projection method, or `history` for observed values",
+    );
+    meta.describe(UNIT, "unit of point and bounds");
+    meta.describe(
+        "point",
+        "point forecast (the median for loglinear), or the observed value",
+    );
+    columns.extend([
+        Column::new(YEAR, YEAR, Kind::Integer),
+        Column::new("method", "method", Kind::Text),
+        unit_column(&unit),
+        Column::new("point", format!("point{}", unit.suffix), Kind::Number),
+    ]);
+    for &level in &levels {
+        let name = level_name(level);
+        meta.describe(
+            &format!("lower_{name}"),
+            format!("lower bound of the two-sided {name} % prediction interval"),
+        );
+        meta.describe(
+            &format!("upper_{name}"),
+            format!("upper bound of the two-sided {name} % prediction interval"),
+        );
+        columns.push(Column::new(
+            &format!("lower_{name}"),
+            format!("{name} % low"),
+            Kind::Number,
+        ));
+        columns.push(Column::new(
+            &format!("upper_{name}"),
+            format!("{name} % high"),
+            Kind::Number,
+        ));
+    }
+    let forecasts = Table {
+        key: "rows".to_string(),
+        title: "Projections with prediction intervals".to_string(),
+        columns,
+        rows: forecasts,
+    };
+    let models = models_table(&dataset, &mut meta, summaries);
+    let tables = if args.models {
+        vec![models]
+    } else {
+        vec![forecasts, models]
+    };
+    common.emit(&Output { tables, meta })
+}
+
+fn summary_row(key: &[String], model: &Model) -> Vec<Value> {
+    let p = &model.params;
+    let mut row = key_cells(key);
+    row.extend([
+        Value::text(model.method.name()),
+        Value::Int(p.observations as i64),
+        Value::opt_float(p.intercept),
+        Value::opt_float(p.slope),
+        Value::opt_float(p.r2),
+        Value::opt_float(p.sigma),
+        Value::opt_float(p.growth),
+        Value::opt_float(p.alpha),
+        Value::opt_float(p.beta),
+        Value::opt_float(p.beta_star),
+        Value::opt_float(p.phi),
+        Value::text(model.quantile.map_or("none".to_string(), |q| q.label())),
+        Value::opt_text(model.warning.clone()),
+    ]);
+    row
+}
+
+fn models_table(
+    dataset: &crate::data::Dataset,
+    meta: &mut crate::output::Meta,
+    rows: Vec<Vec<Value>>,
+) -> Table {
+    let mut columns = key_columns(dataset, meta);
+    for (key, description) in [
+        ("observations", "years the model was fitted on"),
+        ("intercept", "linear: value at x = 0 (x = 1 in the first year); loglinear: on ln(value); holt: final level"),
+        ("slope", "linear: change per year; loglinear: ln growth per year; drift: mean change; holt: final trend"),
+        ("r2", "coefficient of determination of the OLS fit"),
+        ("sigma", "residual standard deviation (OLS s; drift σ of the differences; holt one-step σ)"),
+        ("growth", "implied growth per year as a fraction (loglinear exp(slope) - 1; cagr)"),
+        ("alpha", "holt: level smoothing α"),
+        ("beta", "holt: trend smoothing β = α·β* (as ETS / statsmodels ETSModel report it)"),
+        ("beta_star", "holt: trend smoothing β* (as statsmodels Holt reports it)"),
+        ("phi", "damped holt: damping φ"),
+        ("quantile", "distribution of the interval's critical values: t(df), normal, or none"),
+        ("warning", "why the interval should not be trusted, if so"),
+    ] {
+        meta.describe(key, description);
+    }
+    columns.extend([
+        Column::new("method", "method", Kind::Text),
+        Column::new("observations", "years", Kind::Integer),
+        Column::new("intercept", "intercept / level", Kind::Number),
+        Column::new("slope", "slope / trend", Kind::Number),
+        Column::new("r2", "R²", Kind::Points),
+        Column::new("sigma", "σ", Kind::Number),
+        Column::new("growth", "growth (%/yr)", Kind::Percent),
+        Column::new("alpha", "α", Kind::Points),
+        Column::new("beta", "β", Kind::Points),
+        Column::new("beta_star", "β*", Kind::Points),
+        Column::new("phi", "φ", Kind::Points),
+        Column::new("quantile", "quantile", Kind::Text),
+        Column::new("warning", "warning", Kind::Text).machine_only(),
+    ]);
+    Table {
+        key: "models".to_string(),
+        title: "Models".to_string(),
+        columns,
+        rows,
+    }
+}
+
+/// Number of distinct series names among keyed series.
+pub fn series_names(all: &[KeyedSeries]) -> usize {
+    let names: std::collections::BTreeSet<&String> =
+        all.iter().filter_map(|(k, _)| k.last()).collect();
+    names.len()
+}

@@ -1,0 +1,131 @@
+//! Claims files for `tradestat check --claims`: CSV with `series`, `year`, `value` and an
+//! optional `unit`, one claim per row.
+
+use super::number::{parse_value, parse_year};
+use anyhow::{bail, Context, Result};
+use std::path::Path;
+
+/// "Series S reaches V (in unit U) in year Y".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    pub series: String,
+    pub year: i32,
+    pub value: f64,
+    pub unit: Option<String>,
+}
+
+/// Reads a claims file; errors name the file, line and column.
+pub fn load_claims(path: &Path) -> Result<Vec<Claim>> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        bail!("cannot read {name}: it is a directory (expected a CSV file of claims)");
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    parse_claims(&bytes, &name)
+}
+
+pub fn parse_claims(bytes: &[u8], name: &str) -> Result<Vec<Claim>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{name}: cannot read the header"))?
+        .iter()
+        .map(str::to_lowercase)
+        .collect();
+    let find = |wanted: &str| header.iter().position(|h| h == wanted);
+    let (Some(series_col), Some(year_col), Some(value_col)) =
+        (find("series"), find("year"), find("value"))
+    else {
+        bail!(
+            "{name}:1: a claims file needs the columns series, year and value (found: {}; expected e.g. `series,year,value,unit`)",
+            header.join(", ")
+        );
+    };
+    let unit_col = find("unit");
+    let mut claims = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("{name}: cannot read the CSV data"))?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != header.len() {
+            bail!(
+                "{name}:{line}: the row has {} fields but the header has {} (expected every row to have as many fields as the header)",
+                record.len(),
+                header.len()
+            );
+        }
+        let year = parse_year(&record[year_col]).map_err(|why| {
+            anyhow::anyhow!(
+                "{name}:{line}:{}: year {:?}: {why}",
+                year_col + 1,
+                &record[year_col]
+            )
+        })?;
+        let value = match parse_value(&record[value_col]) {
+            Ok(Some(v)) => v,
+            Ok(None) => bail!(
+                "{name}:{line}:{}: the claimed value is empty (expected a number)",
+                value_col + 1
+            ),
+            Err(why) => bail!(
+                "{name}:{line}:{}: value {:?}: {why}",
+                value_col + 1,
+                &record[value_col]
+            ),
+        };
+        let series = record[series_col].to_string();
+        if series.is_empty() {
+            bail!("{name}:{line}:{}: the series name is empty", series_col + 1);
+        }
+        claims.push(Claim {
+            series,
+            year,
+            value,
+            unit: unit_col
+                .map(|c| record[c].to_string())
+                .filter(|u| !u.is_empty()),
+        });
+    }
+    if claims.is_empty() {
+        bail!("{name}: no claims (expected rows such as `cbec,2020,16`)");
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_parse_with_and_without_units() {
+        let claims = parse_claims(
+            b"Series,Year,Value,Unit\ncbec,2020,16,trillion CNY\ntrade, 2021 ,\"35.5\",\n",
+            "c.csv",
+        )
+        .unwrap();
+        assert_eq!(claims.len(), 2);
+        assert_eq!(claims[0].unit.as_deref(), Some("trillion CNY"));
+        assert_eq!(
+            (claims[1].year, claims[1].value, claims[1].unit.clone()),
+            (2021, 35.5, None)
+        );
+    }
+
+    #[test]
+    fn bad_claims_name_line_and_column() {
+        let err = parse_claims(b"series,year,value\ncbec,2020,lots\n", "c.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.csv:2:3: value \"lots\""), "{err}");
+        let err = parse_claims(b"name,year\n", "c.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("needs the columns series, year and value"),
+            "{err}"
+        );
+    }
+}
