@@ -274,18 +274,8 @@ pub struct ProjectArgs {
     /// Series to project (comma-separated or repeated; default: all)
     #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
     pub series: Vec<String>,
-    /// Methods (comma-separated); `all` is linear, loglinear, drift, holt and cagr
-    #[arg(
-        short = 'm',
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "all"
-    )]
-    pub method: Vec<MethodArg>,
-    /// Damped Holt (fits φ in [0.8, 0.98]) instead of Holt's linear trend
-    #[arg(long)]
-    pub damped: bool,
+    #[command(flatten)]
+    pub methods: MethodArgs,
     /// Project up to this year
     #[arg(
         long,
@@ -323,19 +313,9 @@ pub struct BacktestArgs {
     /// Series to evaluate (comma-separated or repeated; default: all)
     #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
     pub series: Vec<String>,
-    /// Methods (comma-separated); `all` is linear, loglinear, drift, holt and cagr. The naive
-    /// baseline is always included.
-    #[arg(
-        short = 'm',
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "all"
-    )]
-    pub method: Vec<MethodArg>,
-    /// Damped Holt instead of Holt's linear trend
-    #[arg(long)]
-    pub damped: bool,
+    /// (The naive baseline is always included.)
+    #[command(flatten)]
+    pub methods: MethodArgs,
     /// Forecast this many years ahead from each origin
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=200))]
     pub horizon: u16,
@@ -389,6 +369,23 @@ pub struct CheckArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Which projection methods to run.
+#[derive(Debug, Args)]
+pub struct MethodArgs {
+    /// Methods (comma-separated); `all` is linear, loglinear, drift, holt and cagr
+    #[arg(
+        short = 'm',
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "all"
+    )]
+    pub method: Vec<MethodArg>,
+    /// Damped Holt (fits φ in [0.8, 0.98]) instead of Holt's linear trend
+    #[arg(long)]
+    pub damped: bool,
 }
 
 /// `--level 95` → 0.95; refuses 0, 100 and anything outside.

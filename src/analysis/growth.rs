@@ -168,11 +168,7 @@ pub fn cagr_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::testing::{assert_close, f64s, frame, seed};
-
-    fn keys() -> Vec<String> {
-        vec!["series".to_string()]
-    }
+    use crate::analysis::testing::{assert_close, f64s, frame, keys, seed};
 
     #[test]
     fn seed_yoy_matches_methods() {

@@ -73,11 +73,7 @@ pub fn index_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::testing::{assert_close, f64s, seed};
-
-    fn keys() -> Vec<String> {
-        vec!["series".to_string()]
-    }
+    use crate::analysis::testing::{assert_close, f64s, keys, seed};
 
     #[test]
     fn seed_index_matches_methods() {

@@ -139,6 +139,11 @@ pub(crate) mod testing {
     //! Frames for unit tests, in canonical long form.
     use super::*;
 
+    /// The keys of a frame without group columns.
+    pub fn keys() -> Vec<String> {
+        vec![SERIES.to_string()]
+    }
+
     /// The seed's Table 1.
     pub fn seed() -> DataFrame {
         frame(&[

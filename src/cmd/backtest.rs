@@ -17,7 +17,7 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     let dataset = common.load()?;
     let (all, units) = load_series(&common, &dataset, &args.series)?;
     let keys = dataset.keys();
-    let mut methods = resolve_methods(&args.method, args.damped);
+    let mut methods = resolve_methods(&args.methods);
     methods.push(Method::Naive);
     let horizon = usize::from(args.horizon);
     let min_train = usize::from(args.min_train);

@@ -7,7 +7,7 @@ use super::{
 use crate::analysis::claim::{check, Verdict};
 use crate::analysis::key_label;
 use crate::analysis::pct;
-use crate::cli::{CheckArgs, MethodArg, SpanArgs};
+use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
 use crate::data::{load_claims, Claim, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
@@ -30,7 +30,10 @@ pub fn run(args: CheckArgs) -> Result<Status> {
     let common = Common::new(args.data, span, args.output)?;
     let dataset = common.load()?;
     let keys = dataset.keys();
-    let methods = resolve_methods(&[MethodArg::All], args.damped);
+    let methods = resolve_methods(&MethodArgs {
+        method: vec![MethodArg::All],
+        damped: args.damped,
+    });
     let flag = if args.claims.is_some() {
         "--claims"
     } else {

@@ -13,7 +13,9 @@ mod show;
 use crate::analysis::project::{series_of, KeyedSeries, Method};
 use crate::analysis::sort_keys;
 use crate::analysis::Span;
-use crate::cli::{Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, OutputArgs, SpanArgs};
+use crate::cli::{
+    Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, MethodArgs, OutputArgs, SpanArgs,
+};
 use crate::data::{self, Dataset, Input, Layout, SERIES, UNIT, VALUE, YEAR};
 use crate::output::Value;
 use crate::output::{Column, Kind, Meta, Output};
@@ -207,16 +209,21 @@ pub fn unit_column(label: &UnitLabel) -> Column {
     }
 }
 
-/// Group columns, then `series`.
-pub fn key_columns(dataset: &Dataset, meta: &mut Meta) -> Vec<Column> {
-    let mut columns: Vec<Column> = dataset
+/// The group columns of the input.
+pub fn group_columns(dataset: &Dataset, meta: &mut Meta) -> Vec<Column> {
+    dataset
         .groups
         .iter()
         .map(|g| {
             meta.describe(g, "group key from the input");
             Column::new(g, g.clone(), Kind::Text)
         })
-        .collect();
+        .collect()
+}
+
+/// Group columns, then `series`.
+pub fn key_columns(dataset: &Dataset, meta: &mut Meta) -> Vec<Column> {
+    let mut columns = group_columns(dataset, meta);
     meta.describe(SERIES, "series name");
     columns.push(Column::new(SERIES, SERIES, Kind::Text));
     columns
@@ -238,13 +245,14 @@ pub fn unit_value_columns(label: &UnitLabel, meta: &mut Meta) -> Vec<Column> {
 }
 
 /// The methods named on the command line, in a fixed order; `all` is every projection method.
-pub fn resolve_methods(args: &[MethodArg], damped: bool) -> Vec<Method> {
-    let holt = if damped {
+pub fn resolve_methods(args: &MethodArgs) -> Vec<Method> {
+    let holt = if args.damped {
         Method::HoltDamped
     } else {
         Method::Holt
     };
     let mut methods: Vec<Method> = args
+        .method
         .iter()
         .flat_map(|m| match m {
             MethodArg::All => vec![

@@ -20,7 +20,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     let dataset = common.load()?;
     let (all, units) = load_series(&common, &dataset, &args.series)?;
     let keys = dataset.keys();
-    let methods = resolve_methods(&args.method, args.damped);
+    let methods = resolve_methods(&args.methods);
     let mut levels = args.level.clone();
     levels.sort_by(f64::total_cmp);
     levels.dedup();

@@ -1,6 +1,6 @@
 //! `tradestat share`: share of a part in a whole, its change and contribution to growth.
 
-use super::{ensure_rows, Common};
+use super::{ensure_rows, group_columns, Common};
 use crate::analysis::share::{share, share_notes};
 use crate::cli::ShareArgs;
 use crate::data::{UNIT, YEAR};
@@ -54,14 +54,7 @@ pub fn run(args: ShareArgs) -> Result<()> {
     ];
 
     let suffix = unit.as_ref().map(|u| format!(" ({u})")).unwrap_or_default();
-    let mut columns: Vec<Column> = dataset
-        .groups
-        .iter()
-        .map(|g| {
-            meta.describe(g, "group key from the input");
-            Column::new(g, g.clone(), Kind::Text)
-        })
-        .collect();
+    let mut columns = group_columns(&dataset, &mut meta);
     meta.describe(YEAR, "calendar year");
     meta.describe("part", format!("value of {part}"));
     meta.describe("whole", format!("value of {whole}"));

@@ -1,6 +1,6 @@
 //! GitHub-flavoured Markdown tables: rounded numbers, units in the headers, notes as a list.
 
-use super::{human_cell, human_notes, Renderer};
+use super::{human_cell, human_columns, human_notes, Renderer};
 use crate::output::{Kind, Output};
 use anyhow::Result;
 
@@ -21,12 +21,7 @@ impl Renderer for MarkdownRenderer {
             if i > 0 {
                 text.push('\n');
             }
-            let shown: Vec<_> = table
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.human)
-                .collect();
+            let shown = human_columns(table);
             text.push_str(&format!("**{}**\n\n", escape(&table.title)));
             let header: Vec<String> = shown.iter().map(|(_, c)| escape(&c.label)).collect();
             text.push_str(&format!("| {} |\n", header.join(" | ")));

@@ -128,6 +128,16 @@ fn group_digits(s: &str) -> String {
     format!("{sign}{grouped}{frac}")
 }
 
+/// The columns people see, with their positions in the rows.
+fn human_columns(table: &crate::output::Table) -> Vec<(usize, &crate::output::Column)> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.human)
+        .collect()
+}
+
 /// What people read under a table: warnings first, then the source's notes and the
 /// result's, each with its heading.
 fn human_notes(output: &Output) -> Vec<(&'static str, Vec<&String>)> {

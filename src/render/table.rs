@@ -1,6 +1,6 @@
 //! Terminal tables (comfy-table): rounded numbers, units in the headers, notes underneath.
 
-use super::{human_cell, human_notes, Renderer};
+use super::{human_cell, human_columns, human_notes, Renderer};
 use crate::output::{Kind, Output};
 use anyhow::Result;
 use comfy_table::{presets, CellAlignment, ContentArrangement, Table};
@@ -16,12 +16,7 @@ impl Renderer for TableRenderer {
             if i > 0 {
                 text.push('\n');
             }
-            let shown: Vec<_> = table
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.human)
-                .collect();
+            let shown = human_columns(table);
             let mut t = Table::new();
             // No wrapping and no terminal probing: the same input gives the same bytes.
             t.load_preset(presets::UTF8_FULL_CONDENSED)
