@@ -55,7 +55,45 @@ pub enum Command {
     /// Check a claim such as "cbec reaches 16 in 2020" against history and every projection
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Run a SQL query over the data and derived tables (growth, cagr, index, shares, …)
+    #[command(after_long_help = SQL_EXAMPLES)]
+    Sql(SqlArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_long_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `tradestat man > tradestat.1`
+    Man,
 }
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  tradestat completions bash > ~/.local/share/bash-completion/completions/tradestat
+  tradestat completions zsh > ~/.zfunc/_tradestat
+  tradestat completions fish > ~/.config/fish/completions/tradestat.fish
+  tradestat man | man -l -";
+
+const SQL_EXAMPLES: &str = "\
+Tables (tradestat sql --schema lists every column with its type and unit):
+  data     the loaded data, long: group columns, series, year, value, unit
+  wide     the loaded data, wide: group columns, year, one column per series
+  modes    modes of cross-border e-commerce (seed paper, Table 2)
+  growth   value, change, yoy, gap_growth, cagr_since_first per series and year
+  cagr     CAGR per series over all its years
+  index    index numbers, base = each series' first year
+  shares   every ordered pair of series in one unit: part_series, whole_series, share, …
+Rates are fractions (0.2 = 20 %). The dialect is Polars SQL (SELECT, WHERE, GROUP BY, JOIN,
+window functions such as LAG(x) OVER (PARTITION BY … ORDER BY …)).
+
+Examples:
+  tradestat sql \"SELECT year, yoy FROM growth WHERE series = 'cbec' AND yoy > 0.2\"
+  tradestat sql \"SELECT year, share FROM shares WHERE part_series = 'cbec' AND share > 0.3\"
+  tradestat sql \"SELECT c.year FROM growth c JOIN growth t ON c.year = t.year
+                 WHERE c.series = 'cbec' AND t.series = 'trade' AND c.yoy > t.yoy\"
+  tradestat sql --file query.sql --format json
+  tradestat sql --schema";
 
 const PROJECT_EXAMPLES: &str = "\
 Methods (T years observed, horizon h):
@@ -163,10 +201,24 @@ pub struct DataArgs {
     /// long file every extra column is a group column unless --by names a subset.
     #[arg(long, value_name = "COL", value_delimiter = ',')]
     pub by: Vec<String>,
+
+    /// Convert every series to this unit before analysing, e.g. "billion CNY" or 亿元
+    ///
+    /// A unit is a scale (thousand, 万, million, 亿 / 100 million, billion, trillion / 万亿;
+    /// also k, mn, bn, tn) and a currency (CNY / yuan / 元, USD / 美元, EUR, any ISO code).
+    /// Scales convert freely; currencies need --fx. Growth rates, shares and indices are
+    /// unitless and do not change.
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+
+    /// Exchange rates for --unit (and share) across currencies: CSV with year,from,to,rate,
+    /// where rate is units of `to` per unit of `from` in that year
+    #[arg(long, value_name = "FILE")]
+    pub fx: Option<PathBuf>,
 }
 
 /// The years to report.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct SpanArgs {
     /// First year to report (growth still uses the year before as its base)
     #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
@@ -346,8 +398,9 @@ pub struct CheckArgs {
     /// The claimed value, e.g. 16
     #[arg(allow_negative_numbers = true)]
     pub value: Option<f64>,
-    /// The claim's unit, e.g. "trillion CNY"; must be the series' unit
-    pub unit: Option<String>,
+    /// The claim's unit, e.g. "trillion CNY" or 亿元; converted to the series' unit by scale
+    #[arg(id = "claim_unit", value_name = "UNIT")]
+    pub claim_unit: Option<String>,
     /// Check every claim in a CSV file with columns series, year, value and optionally unit
     #[arg(long, value_name = "FILE", conflicts_with = "series")]
     pub claims: Option<std::path::PathBuf>,
@@ -365,6 +418,23 @@ pub struct CheckArgs {
     /// First year of history to fit on (default: the first in the data)
     #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
     pub from: Option<i32>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The query, e.g. "SELECT * FROM growth WHERE yoy > 0.2"
+    #[arg(conflicts_with_all = ["file", "schema"])]
+    pub query: Option<String>,
+    /// Read the query from FILE
+    #[arg(long, value_name = "FILE", conflicts_with = "schema")]
+    pub file: Option<PathBuf>,
+    /// List the tables, their columns, types and units instead of running a query
+    #[arg(long)]
+    pub schema: bool,
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]

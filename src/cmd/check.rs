@@ -8,7 +8,7 @@ use crate::analysis::claim::{check, Verdict};
 use crate::analysis::key_label;
 use crate::analysis::pct;
 use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
-use crate::data::{load_claims, Claim, UNIT, YEAR};
+use crate::data::{load_claims, Claim, Unit, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
 
@@ -19,7 +19,7 @@ pub fn run(args: CheckArgs) -> Result<Status> {
             series: series.clone(),
             year,
             value,
-            unit: args.unit.clone(),
+            unit: args.claim_unit.clone(),
         }],
         _ => bail!("give a claim as SERIES YEAR VALUE (e.g. `tradestat check cbec 2020 16`) or --claims FILE"),
     };
@@ -52,10 +52,21 @@ pub fn run(args: CheckArgs) -> Result<Status> {
             .remove(0);
         let (found, units) = load_series(&common, &dataset, std::slice::from_ref(&name))?;
         let unit = units.get(&name).cloned();
+        let mut claim = claim.clone();
         if let (Some(claimed), Some(actual)) = (&claim.unit, &unit) {
-            if claimed != actual {
-                bail!("the claim about {name} is in {claimed:?}, but {name} is in {actual:?} (expected the series' unit)");
+            let factor = Unit::parse(claimed).factor_to(&Unit::parse(actual)).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the claim about {name} is in {claimed:?}, but {name} is in {actual:?} (expected a unit that converts by scale, e.g. another multiple of the same currency)"
+                )
+            })?;
+            if factor != 1.0 {
+                meta.notes.push(format!(
+                    "the claim {} {claimed} for {name} is {} {actual}",
+                    claim.value,
+                    claim.value * factor
+                ));
             }
+            claim.value *= factor;
         }
         all_units.extend(units);
         for (key, series) in found {

@@ -8,7 +8,9 @@ mod growth;
 mod index;
 mod project;
 mod share;
+mod shell;
 mod show;
+mod sql;
 
 use crate::analysis::project::{series_of, KeyedSeries, Method};
 use crate::analysis::sort_keys;
@@ -16,7 +18,7 @@ use crate::analysis::Span;
 use crate::cli::{
     Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, MethodArgs, OutputArgs, SpanArgs,
 };
-use crate::data::{self, Dataset, Input, Layout, SERIES, UNIT, VALUE, YEAR};
+use crate::data::{self, Dataset, FxTable, Input, Layout, Unit, SERIES, UNIT, VALUE, YEAR};
 use crate::output::Value;
 use crate::output::{Column, Kind, Meta, Output};
 use crate::render::{self, Format};
@@ -45,12 +47,18 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Project(args) => done(project::run(args)),
         Command::Backtest(args) => done(backtest::run(args)),
         Command::Check(args) => check::run(args),
+        Command::Sql(args) => done(sql::run(args)),
+        Command::Completions { shell } => done(shell::completions(shell)),
+        Command::Man => done(shell::man()),
     }
 }
 
 /// Checked options shared by every analysis command.
 pub struct Common {
     pub input: Input,
+    /// Convert every series to this unit after loading.
+    pub unit: Option<Unit>,
+    pub fx: Option<FxTable>,
     pub layout: Layout,
     pub by: Vec<String>,
     pub span: Span,
@@ -85,8 +93,20 @@ impl Common {
                 None => Format::Csv,
             },
         };
+        let fx = data.fx.as_deref().map(FxTable::load).transpose()?;
+        let unit = match data.unit.as_deref() {
+            None => None,
+            Some(text) => match Unit::parse(text) {
+                Unit::Other(_) => bail!(
+                    "--unit {text:?} is not a unit of money (expected a scale and a currency, e.g. \"billion CNY\", \"100 million USD\" or 亿元)"
+                ),
+                unit => Some(unit),
+            },
+        };
         Ok(Common {
             input,
+            unit,
+            fx,
             layout: match data.layout {
                 LayoutArg::Auto => Layout::Auto,
                 LayoutArg::Wide => Layout::Wide,
@@ -109,7 +129,11 @@ impl Common {
     }
 
     pub fn load(&self) -> Result<Dataset> {
-        data::load(&self.input, self.layout, &self.by)
+        let mut dataset = data::load(&self.input, self.layout, &self.by)?;
+        if let Some(unit) = &self.unit {
+            dataset.convert(unit, self.fx.as_ref(), None)?;
+        }
+        Ok(dataset)
     }
 
     /// Starts the metadata of a result: source, span and units of the series in it.

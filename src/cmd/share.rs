@@ -3,7 +3,7 @@
 use super::{ensure_rows, group_columns, Common};
 use crate::analysis::share::{share, share_notes};
 use crate::cli::ShareArgs;
-use crate::data::{UNIT, YEAR};
+use crate::data::{Unit, UNIT, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 use polars::prelude::*;
@@ -20,14 +20,23 @@ pub fn run(args: ShareArgs) -> Result<()> {
     if part == whole {
         bail!("--part and --whole are both {part:?} (expected two different series)");
     }
+    let mut dataset = dataset;
     let mut units = dataset.units()?;
+    let mut converted = None;
+    if let (Some(p), Some(w)) = (units.get(&part).cloned(), units.get(&whole).cloned()) {
+        if p != w {
+            // One unit for both: the whole is converted to the part's unit (by scale, or with --fx).
+            dataset
+                .convert(&Unit::parse(&p), common.fx.as_ref(), Some(&whole))
+                .map_err(|e| {
+                    anyhow::anyhow!("--part {part} is in {p} but --whole {whole} is in {w}: {e:#}")
+                })?;
+            converted = Some(format!("{whole} converted from {w} to {p} for the share"));
+            units = dataset.units()?;
+        }
+    }
     units.retain(|s, _| *s == part || *s == whole);
-    let unit = match (units.get(&part), units.get(&whole)) {
-        (Some(p), Some(w)) if p != w => bail!(
-            "--part {part} is in {p} but --whole {whole} is in {w} (expected one unit for both; convert one series first)"
-        ),
-        (p, w) => p.or(w).cloned(),
-    };
+    let unit = units.get(&part).or(units.get(&whole)).cloned();
 
     let df = share(
         dataset.frame.clone().lazy(),
@@ -42,6 +51,7 @@ pub fn run(args: ShareArgs) -> Result<()> {
     meta.param("part", &part);
     meta.param("whole", &whole);
     meta.notes = share_notes(&df, &dataset.groups, &part, &whole)?;
+    meta.notes.extend(converted);
     if unit.is_none() {
         meta.notes.push(format!(
             "{part} and {whole} carry no unit; they are assumed to be in the same one"

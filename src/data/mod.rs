@@ -5,11 +5,15 @@
 //! so every analysis is written once.
 
 mod claims;
+mod fx;
 mod number;
 mod parse;
+mod units;
 
 pub use claims::{load_claims, Claim};
+pub use fx::FxTable;
 pub use parse::{Layout, SERIES, UNIT, VALUE, YEAR};
+pub use units::Unit;
 
 use crate::output::{SourceMeta, Table, Value};
 use anyhow::{bail, Context, Result};
@@ -91,20 +95,19 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
         }
     };
     let parsed = parse::parse_csv(&bytes, &name, layout, by)?;
-    let mut sort_by: Vec<PlSmallStr> = parsed.groups.iter().map(|g| g.as_str().into()).collect();
-    sort_by.push(SERIES.into());
-    sort_by.push(YEAR.into());
-    let frame = parsed
-        .frame
-        .lazy()
-        .drop(by_name([parse::LINE], true, false))
-        .sort(sort_by, Default::default())
-        .collect()?;
-    Ok(Dataset {
-        frame,
+    let mut dataset = Dataset {
+        frame: parsed.frame,
         groups: parsed.groups,
         source,
-    })
+    };
+    dataset.frame = dataset
+        .frame
+        .clone()
+        .lazy()
+        .drop(by_name([parse::LINE], true, false))
+        .sort(dataset.sort_order(), Default::default())
+        .collect()?;
+    Ok(dataset)
 }
 
 impl SourceMeta {
@@ -179,12 +182,155 @@ impl Dataset {
             .collect())
     }
 
+    /// Converts every series (or only `only`) to `target`: by scale within a currency, and
+    /// through `fx`, year by year, across currencies. The unit column says the new unit.
+    pub fn convert(
+        &mut self,
+        target: &Unit,
+        fx: Option<&FxTable>,
+        only: Option<&str>,
+    ) -> Result<()> {
+        let pairs = self
+            .frame
+            .clone()
+            .lazy()
+            .select([col(SERIES), col(YEAR), col(UNIT)])
+            .unique(None, UniqueKeepStrategy::Any)
+            .sort([SERIES, YEAR], Default::default())
+            .collect()?;
+        let (series, years, units) = (
+            pairs.column(SERIES)?.str()?,
+            pairs.column(YEAR)?.i32()?,
+            pairs.column(UNIT)?.str()?,
+        );
+        let (mut f_series, mut f_years, mut factors) = (Vec::new(), Vec::new(), Vec::new());
+        for i in 0..pairs.height() {
+            let (Some(name), Some(year)) = (series.get(i), years.get(i)) else {
+                continue;
+            };
+            if only.is_some_and(|o| o != name) {
+                continue;
+            }
+            let Some(unit_text) = units.get(i) else {
+                bail!("--unit {target}: series {name:?} has no unit, so it cannot be converted (give the input a unit column or a `[unit]` in its header)");
+            };
+            let unit = Unit::parse(unit_text);
+            let factor = match (unit.factor_to(target), unit.currency(), target.currency()) {
+                (Some(f), _, _) => f,
+                (None, Some(from), Some(to)) => match fx {
+                    Some(fx) => unit.scale() * fx.rate(year, from, to)? / target.scale(),
+                    None => bail!(
+                        "series {name:?} is in {unit} and cannot become {target} without exchange rates (expected --fx FILE with rows year,from,to,rate such as `{year},{from},{to},RATE`)"
+                    ),
+                },
+                _ => bail!("series {name:?} is in {unit:?}, which cannot be converted to {target:?} (expected units of money such as \"billion CNY\")", unit = unit.to_string(), target = target.to_string()),
+            };
+            f_series.push(name.to_string());
+            f_years.push(year);
+            factors.push(factor);
+        }
+        let factors = df!(SERIES => f_series, YEAR => f_years, "__factor" => factors)?;
+        let converted = match only {
+            Some(o) => col(SERIES).eq(lit(o.to_string())),
+            None => lit(true),
+        };
+        let columns: Vec<Expr> = self
+            .frame
+            .get_column_names()
+            .into_iter()
+            .map(|c| col(c.clone()))
+            .collect();
+        self.frame = self
+            .frame
+            .clone()
+            .lazy()
+            .join(
+                factors.lazy(),
+                [col(SERIES), col(YEAR)],
+                [col(SERIES), col(YEAR)],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_columns([
+                when(converted.clone())
+                    .then(col(VALUE) * col("__factor"))
+                    .otherwise(col(VALUE))
+                    .alias(VALUE),
+                when(converted)
+                    .then(lit(target.to_string()))
+                    .otherwise(col(UNIT))
+                    .alias(UNIT),
+            ])
+            .select(columns)
+            .sort(self.sort_order(), Default::default())
+            .collect()?;
+        Ok(())
+    }
+
+    /// The data in wide layout: group columns, `year`, then one column per series (null where
+    /// a series has no value that year).
+    pub fn wide(&self) -> Result<LazyFrame> {
+        let mut on: Vec<Expr> = self.groups.iter().map(|g| col(g.as_str())).collect();
+        on.push(col(YEAR));
+        let mut wide: Option<LazyFrame> = None;
+        for name in self.series_names()? {
+            let mut columns = on.clone();
+            columns.push(col(VALUE).alias(name.as_str()));
+            let one = self
+                .frame
+                .clone()
+                .lazy()
+                .filter(col(SERIES).eq(lit(name.clone())))
+                .select(columns);
+            wide = Some(match wide {
+                None => one,
+                Some(w) => w.join(
+                    one,
+                    on.clone(),
+                    on.clone(),
+                    JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+                ),
+            });
+        }
+        let mut order: Vec<PlSmallStr> = self.groups.iter().map(|g| g.as_str().into()).collect();
+        order.push(YEAR.into());
+        Ok(wide
+            .unwrap_or_else(|| self.frame.clone().lazy())
+            .sort(order, Default::default()))
+    }
+
+    /// The order of the frame: groups, series, year.
+    fn sort_order(&self) -> Vec<PlSmallStr> {
+        crate::analysis::sort_keys(&self.keys())
+    }
+
     /// Group columns, then `series`: the partition of every per-series computation.
     pub fn keys(&self) -> Vec<String> {
         let mut keys = self.groups.clone();
         keys.push(SERIES.to_string());
         keys
     }
+}
+
+/// The seed paper's Table 2 as a frame (for SQL).
+pub fn modes_frame() -> Result<DataFrame> {
+    let table = modes_table()?;
+    let columns = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let values: Vec<String> = table
+                .rows
+                .iter()
+                .map(|r| match &r[i] {
+                    Value::Text(s) => s.clone(),
+                    _ => String::new(),
+                })
+                .collect();
+            Column::new(c.key.as_str().into(), values)
+        })
+        .collect();
+    Ok(DataFrame::new(table.rows.len(), columns)?)
 }
 
 /// The seed paper's Table 2 (modes of cross-border e-commerce) as a neutral table.

@@ -5,6 +5,7 @@
 //! the line and the column, what was found and what was expected.
 
 use super::number::{parse_value, parse_year};
+use super::units::Unit;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
@@ -294,6 +295,8 @@ fn csv_error(name: &str, error: csv::Error) -> anyhow::Error {
 /// Column vectors of the canonical frame, filled row by row.
 #[derive(Default)]
 struct Builder {
+    /// Unit texts seen so far and their canonical form (`亿元` → `100 million CNY`).
+    unit_labels: std::collections::HashMap<String, String>,
     groups: Vec<Vec<String>>,
     series: Vec<String>,
     year: Vec<i32>,
@@ -324,7 +327,13 @@ impl Builder {
         self.series.push(series.to_string());
         self.year.push(year);
         self.value.push(value);
-        self.unit.push(unit.map(str::to_string));
+        let unit = unit.map(|u| {
+            self.unit_labels
+                .entry(u.to_string())
+                .or_insert_with(|| Unit::parse(u).to_string())
+                .clone()
+        });
+        self.unit.push(unit);
         self.line.push(line as i64);
     }
 

@@ -106,3 +106,60 @@ fn check_claims_file() {
     let claims = super::input("claims.csv");
     check("check-claims", &["check", "--claims", &claims, "--methods"]);
 }
+
+#[test]
+fn sql_filter() {
+    check(
+        "sql-filter",
+        &[
+            "sql",
+            "SELECT year, yoy FROM growth WHERE series = 'cbec' AND yoy > 0.2 ORDER BY year",
+        ],
+    );
+}
+
+#[test]
+fn sql_aggregate() {
+    check(
+        "sql-aggregate",
+        &["sql", "SELECT series, COUNT(yoy) AS years, AVG(yoy) AS mean_yoy, MAX(value) AS peak FROM growth GROUP BY series ORDER BY series"],
+    );
+}
+
+#[test]
+fn sql_join() {
+    check(
+        "sql-join",
+        &[
+            "sql",
+            "SELECT d.year, d.value, g.yoy FROM data d JOIN growth g ON d.series = g.series AND d.year = g.year WHERE d.series = 'trade' ORDER BY d.year",
+        ],
+    );
+}
+
+#[test]
+fn sql_lag() {
+    check(
+        "sql-lag",
+        &[
+            "sql",
+            "SELECT series, year, value, value - LAG(value) OVER (PARTITION BY series ORDER BY year) AS change FROM data ORDER BY series, year",
+        ],
+    );
+}
+
+#[test]
+fn sql_modes() {
+    check(
+        "sql-modes",
+        &[
+            "sql",
+            "SELECT mode, representative_websites FROM modes WHERE mode <> 'C2C' ORDER BY mode",
+        ],
+    );
+}
+
+#[test]
+fn sql_schema() {
+    check("sql-schema", &["sql", "--schema"]);
+}

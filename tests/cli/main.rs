@@ -5,6 +5,7 @@ mod errors;
 mod golden;
 mod inputs;
 mod projections;
+mod sql_units;
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};

@@ -133,9 +133,18 @@ fn the_papers_claim_is_implausible() {
         ]),
         csv
     );
-    let out = run(&["check", "cbec", "2020", "16", "100 million CNY"]);
+    // In 亿元 it converts by scale; in dollars it is refused.
+    assert_eq!(
+        ok(&["check", "cbec", "2020", "160000", "亿元", "--format", "csv"]),
+        csv
+    );
+    let out = run(&["check", "cbec", "2020", "2.3", "trillion USD"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("is in \"100 million CNY\", but cbec is in \"trillion CNY\""));
+    assert!(
+        stderr(&out).contains("is in \"trillion USD\", but cbec is in \"trillion CNY\""),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -1,0 +1,264 @@
+//! `tradestat sql`: Polars SQL over the loaded data, the modes table and derived tables.
+
+use super::Common;
+use crate::analysis::growth::{cagr, growth};
+use crate::analysis::index::index;
+use crate::analysis::share::share;
+use crate::analysis::Span;
+use crate::cli::SqlArgs;
+use crate::data::{self, Dataset, SERIES};
+use crate::output::{frame::table_from_frame, Column, Kind, Output, Table, Value};
+use anyhow::{bail, Context, Result};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+/// Most series for which every ordered pair is registered in the `shares` table.
+const MAX_SHARE_SERIES: usize = 20;
+
+/// A registered table and what it holds.
+struct Registered {
+    name: &'static str,
+    about: String,
+    frame: LazyFrame,
+}
+
+fn tables(dataset: &Dataset) -> Result<Vec<Registered>> {
+    let keys = dataset.keys();
+    let lf = || dataset.frame.clone().lazy();
+    let mut out = vec![
+        Registered {
+            name: "data",
+            about: "the loaded data, long: group columns, series, year, value, unit".to_string(),
+            frame: lf(),
+        },
+        Registered {
+            name: "wide",
+            about: "the loaded data, wide: group columns, year, one column per series".to_string(),
+            frame: dataset.wide()?,
+        },
+        Registered {
+            name: "modes",
+            about: "modes of cross-border e-commerce (seed paper, Table 2)".to_string(),
+            frame: data::modes_frame()?.lazy(),
+        },
+        Registered {
+            name: "growth",
+            about: "per series and year: value, change, yoy, gap_growth, cagr_since_first (rates as fractions)".to_string(),
+            frame: growth(lf(), &keys, Span::default())?.drop(by_name(["prev_year", "prev_value", "first_year", "first_value"], true, false)),
+        },
+        Registered {
+            name: "cagr",
+            about: "per series: from_year, to_year, years, observations, first_value, last_value, cagr".to_string(),
+            frame: cagr(lf(), &keys, Span::default())?,
+        },
+        Registered {
+            name: "index",
+            about: "per series and year: value, base_year (the first), index (base = 100)".to_string(),
+            frame: index(lf(), &keys, Span::default(), None)?.drop(by_name(["base_value"], true, false)),
+        },
+    ];
+    // Shares of every series in every other one of the same unit.
+    let names = dataset.series_names()?;
+    let units = dataset.units()?;
+    if names.len() <= MAX_SHARE_SERIES {
+        let mut pairs = Vec::new();
+        for part in &names {
+            for whole in names
+                .iter()
+                .filter(|w| *w != part && units.get(*w) == units.get(part))
+            {
+                let frame = share(lf(), &dataset.groups, part, whole, Span::default())?
+                    .drop(by_name(
+                        [
+                            "prev_year",
+                            "prev_part",
+                            "prev_whole",
+                            "prev_share",
+                            "part_unit",
+                            "whole_unit",
+                        ],
+                        true,
+                        false,
+                    ))
+                    .with_columns([
+                        lit(part.clone()).alias("part_series"),
+                        lit(whole.clone()).alias("whole_series"),
+                    ]);
+                pairs.push(frame);
+            }
+        }
+        if !pairs.is_empty() {
+            out.push(Registered {
+                name: "shares",
+                about: "every ordered pair of series in one unit: part_series, whole_series, year, part, whole, share (fraction), share_change_pp, contribution_pp".to_string(),
+                frame: concat(pairs, UnionArgs::default())?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(args: SqlArgs) -> Result<()> {
+    let common = Common::new(args.data, Default::default(), args.output)?;
+    let dataset = common.load()?;
+    let registered = tables(&dataset)?;
+    let units = dataset.units()?;
+    let mut meta = common.meta("sql", &dataset, &units);
+
+    if args.schema {
+        let mut rows = Vec::new();
+        for table in &registered {
+            let schema = table.frame.clone().collect_schema()?;
+            for (name, dtype) in schema.iter() {
+                let unit = match name.as_str() {
+                    "value" | "change" | "part" | "whole" | "first_value" | "last_value" => {
+                        "the series' unit (see unit)"
+                    }
+                    "yoy" | "gap_growth" | "cagr_since_first" | "cagr" | "share" => {
+                        "fraction (unitless)"
+                    }
+                    "share_change_pp" | "contribution_pp" => "percentage points",
+                    "index" => "index points (base = 100)",
+                    "year" | "from_year" | "to_year" | "base_year" => "calendar year",
+                    _ => "",
+                };
+                rows.push(vec![
+                    Value::text(table.name),
+                    Value::text(name.as_str()),
+                    Value::text(dtype.to_string()),
+                    Value::text(unit),
+                    Value::text(table.about.as_str()),
+                ]);
+            }
+        }
+        meta.describe("table", "table name to use in FROM");
+        meta.describe("column", "column name");
+        meta.describe("type", "Polars data type");
+        meta.describe("unit", "unit or scale of the column's values");
+        meta.describe("about", "what the table holds");
+        let table = Table {
+            key: "rows".to_string(),
+            title: "Tables for tradestat sql".to_string(),
+            columns: vec![
+                Column::new("table", "table", Kind::Text),
+                Column::new("column", "column", Kind::Text),
+                Column::new("type", "type", Kind::Text),
+                Column::new("unit", "unit", Kind::Text),
+                Column::new("about", "about", Kind::Text).machine_only(),
+            ],
+            rows,
+        };
+        return common.emit(&Output {
+            tables: vec![table],
+            meta,
+        });
+    }
+
+    let query = match (&args.query, &args.file) {
+        (Some(q), None) => q.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path).with_context(|| format!("cannot read --file {}", path.display()))?,
+        _ => bail!("give a query (tradestat sql \"SELECT …\") or --file FILE, or --schema to list the tables"),
+    };
+    let mut ctx = SQLContext::new();
+    for table in &registered {
+        ctx.register(table.name, table.frame.clone());
+    }
+    let df = ctx
+        .execute(&query)
+        .and_then(|lf| lf.collect())
+        .map_err(|e| anyhow::anyhow!("{}", explain(&query, &e.to_string())))?;
+    meta.param("query", query.trim());
+    let columns: Vec<Column> = df
+        .schema()
+        .iter()
+        .map(|(name, dtype)| {
+            let kind = if dtype.is_integer() {
+                if name.as_str().contains("year") {
+                    Kind::Integer
+                } else {
+                    Kind::Number
+                }
+            } else if dtype.is_float() {
+                Kind::Number
+            } else {
+                Kind::Text
+            };
+            Column::new(name.as_str(), name.as_str(), kind)
+        })
+        .collect();
+    // Series names in the result narrow the units shown to those series.
+    if let Ok(series) = df.column(SERIES).and_then(|c| c.str().cloned()) {
+        let present: Vec<&str> = series.iter().flatten().collect();
+        meta.units.retain(|s, _| present.contains(&s.as_str()));
+    }
+    let table = table_from_frame("rows", "Query result", &df, columns)?;
+    common.emit(&Output {
+        tables: vec![table],
+        meta,
+    })
+}
+
+/// A SQL error with the query quoted and, when the message names something that appears in
+/// the query, a caret under it.
+fn explain(query: &str, message: &str) -> String {
+    let query = query.trim();
+    let mut text = format!("SQL query failed: {message}\n  query: {query}");
+    // The parser says where: "at Line: 1, Column: 8".
+    let position = message.split_once("Line: ").and_then(|(_, rest)| {
+        let (line, rest) = rest.split_once(", Column: ")?;
+        let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((
+            line.trim().parse::<usize>().ok()?,
+            column.parse::<usize>().ok()?,
+        ))
+    });
+    if let Some((1, column)) = position {
+        text.push_str(&format!(
+            "\n         {}^",
+            " ".repeat(column.saturating_sub(1))
+        ));
+        return text;
+    }
+    let quoted = message
+        .split(['"', '\'', '`'])
+        .skip(1)
+        .step_by(2)
+        .filter(|s| !s.is_empty())
+        .find_map(|s| query.find(s).map(|at| (at, s.chars().count())));
+    if let Some((at, len)) = quoted {
+        if !query[..at].contains('\n') {
+            let offset = query[..at].chars().count();
+            text.push_str(&format!(
+                "\n         {}{}",
+                " ".repeat(offset),
+                "^".repeat(len.max(1))
+            ));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::explain;
+
+    #[test]
+    fn errors_point_at_the_name() {
+        let text = explain(
+            "SELECT yoyy FROM growth",
+            "unable to find column \"yoyy\"; valid columns: [\"series\"]",
+        );
+        assert!(
+            text.ends_with("  query: SELECT yoyy FROM growth\n                ^^^^"),
+            "{text}"
+        );
+        let text = explain(
+            "SELECT * FORM growth",
+            "sql parser error: Expected: end of statement, found: growth at Line: 1, Column: 15",
+        );
+        assert!(
+            text.ends_with("  query: SELECT * FORM growth\n                       ^"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! Exchange-rate files for `--fx`: CSV with `year,from,to,rate`, where `rate` is how many units
+//! of `to` one unit of `from` buys in that year (e.g. `2019,USD,CNY,6.8985`).
+
+use super::number::{parse_value, parse_year};
+use super::units::Unit;
+use anyhow::{bail, Context, Result};
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default)]
+pub struct FxTable {
+    name: String,
+    rates: HashMap<(i32, String, String), f64>,
+}
+
+impl FxTable {
+    pub fn load(path: &Path) -> Result<FxTable> {
+        let name = path.display().to_string();
+        if path.is_dir() {
+            bail!("cannot read {name}: it is a directory (expected a CSV file of exchange rates)");
+        }
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        FxTable::parse(&bytes, &name)
+    }
+
+    pub fn parse(bytes: &[u8], name: &str) -> Result<FxTable> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(bytes);
+        let header: Vec<String> = reader
+            .headers()
+            .with_context(|| format!("{name}: cannot read the header"))?
+            .iter()
+            .map(str::to_lowercase)
+            .collect();
+        let find = |w: &str| header.iter().position(|h| h == w);
+        let (Some(year), Some(from), Some(to), Some(rate)) =
+            (find("year"), find("from"), find("to"), find("rate"))
+        else {
+            bail!(
+                "{name}:1: an exchange-rate file needs the columns year, from, to and rate (found: {}; expected e.g. `year,from,to,rate`)",
+                header.join(", ")
+            );
+        };
+        let mut rates = HashMap::new();
+        for record in reader.records() {
+            let record = record.with_context(|| format!("{name}: cannot read the CSV data"))?;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() != header.len() {
+                bail!(
+                    "{name}:{line}: the row has {} fields but the header has {}",
+                    record.len(),
+                    header.len()
+                );
+            }
+            let y = parse_year(&record[year])
+                .map_err(|why| anyhow::anyhow!("{name}:{line}:{}: {why}", year + 1))?;
+            let r = match parse_value(&record[rate]) {
+                Ok(Some(r)) if r > 0.0 => r,
+                Ok(_) => bail!(
+                    "{name}:{line}:{}: rate {:?} (expected a positive number)",
+                    rate + 1,
+                    &record[rate]
+                ),
+                Err(why) => bail!(
+                    "{name}:{line}:{}: rate {:?}: {why}",
+                    rate + 1,
+                    &record[rate]
+                ),
+            };
+            let code = |col: usize| -> Result<String> {
+                Unit::parse(&record[col])
+                    .currency()
+                    .map(str::to_string)
+                    .ok_or_else(|| anyhow::anyhow!("{name}:{line}:{}: {:?} is not a currency (expected a code such as USD)", col + 1, &record[col]))
+            };
+            rates.insert((y, code(from)?, code(to)?), r);
+        }
+        Ok(FxTable {
+            name: name.to_string(),
+            rates,
+        })
+    }
+
+    /// Units of `to` per unit of `from` in `year`: the rate given, or the inverse of the
+    /// opposite one.
+    pub fn rate(&self, year: i32, from: &str, to: &str) -> Result<f64> {
+        if from == to {
+            return Ok(1.0);
+        }
+        let key = |a: &str, b: &str| (year, a.to_string(), b.to_string());
+        if let Some(r) = self.rates.get(&key(from, to)) {
+            return Ok(*r);
+        }
+        if let Some(r) = self.rates.get(&key(to, from)) {
+            return Ok(1.0 / r);
+        }
+        bail!(
+            "--fx {}: no {from}→{to} rate for {year} (expected a row `{year},{from},{to},RATE`)",
+            self.name
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_inverses() {
+        let fx = FxTable::parse(
+            b"year,from,to,rate\n2019,USD,CNY,6.9\n2018,usd,yuan,6.6\n",
+            "fx.csv",
+        )
+        .unwrap();
+        assert_eq!(fx.rate(2019, "USD", "CNY").unwrap(), 6.9);
+        assert_eq!(fx.rate(2018, "CNY", "USD").unwrap(), 1.0 / 6.6);
+        let err = fx.rate(2017, "CNY", "USD").unwrap_err().to_string();
+        assert!(err.contains("no CNY→USD rate for 2017"), "{err}");
+        let err = FxTable::parse(b"year,from,to,rate\n2019,USD,CNY,-1\n", "fx.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("fx.csv:2:4:"), "{err}");
+    }
+}

@@ -1,0 +1,4 @@
+SELECT series, year, value
+FROM data
+WHERE value > 10
+ORDER BY series, year
