@@ -42,15 +42,15 @@ pub fn run(args: GrowthArgs) -> Result<()> {
     );
     meta.describe(
         "yoy",
-        "year-on-year growth as a fraction (0.1 = 10 %); null without the previous year",
+        "year-on-year growth, a unitless fraction (0.1 = 10 %); null without the previous year",
     );
     meta.describe(
         "gap_growth",
-        "annualised growth since the previous present year, only after missing years (fraction)",
+        "annualised growth since the previous present year, only after missing years (unitless fraction)",
     );
     meta.describe(
         "cagr_since_first",
-        "annualised growth from the first year of the span to this year (fraction)",
+        "annualised growth from the first year of the span to this year (unitless fraction)",
     );
     columns.extend([
         Column::new("change", format!("change{}", unit.suffix), Kind::Number),
@@ -72,7 +72,7 @@ pub fn run(args: GrowthArgs) -> Result<()> {
     meta.describe("last_value", "value in to_year");
     meta.describe(
         "cagr",
-        "compound annual growth rate from from_year to to_year (fraction)",
+        "compound annual growth rate from from_year to to_year (unitless fraction)",
     );
     columns.extend([
         unit_column(&unit),

@@ -69,7 +69,7 @@ pub fn run(args: ShareArgs) -> Result<()> {
     meta.describe("part", format!("value of {part}"));
     meta.describe("whole", format!("value of {whole}"));
     meta.describe(UNIT, "unit of part and whole");
-    meta.describe("share", "part / whole as a fraction (0.3 = 30 %)");
+    meta.describe("share", "part / whole, a unitless fraction (0.3 = 30 %)");
     meta.describe(
         "share_change_pp",
         "change in share since the previous year, percentage points",
