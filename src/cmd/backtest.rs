@@ -8,21 +8,42 @@ use crate::analysis::backtest::{backtest, scores};
 use crate::analysis::key_label;
 use crate::analysis::project::Method;
 use crate::cli::BacktestArgs;
-use crate::data::{UNIT, YEAR};
+use crate::data::{Dataset, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
 
 pub fn run(args: BacktestArgs) -> Result<()> {
     let common = Common::new(args.data, args.span, args.output)?;
     let dataset = common.load()?;
-    let (all, units) = load_series(&common, &dataset, &args.series)?;
-    let keys = dataset.keys();
-    let mut methods = resolve_methods(&args.methods);
-    methods.push(Method::Naive);
-    let horizon = usize::from(args.horizon);
-    let min_train = usize::from(args.min_train);
+    let methods = resolve_methods(&args.methods);
+    let output = build(
+        &common,
+        &dataset,
+        &args.series,
+        &methods,
+        (usize::from(args.horizon), usize::from(args.min_train)),
+        args.trials,
+    )?;
+    common.emit(&output)
+}
 
-    let mut meta = common.meta("backtest", &dataset, &units);
+/// Scores per method (and every trial; only the trials when `trials_only`). `window` is the
+/// horizon and the smallest training window.
+pub fn build(
+    common: &Common,
+    dataset: &Dataset,
+    series: &[String],
+    methods: &[Method],
+    window: (usize, usize),
+    trials_only: bool,
+) -> Result<Output> {
+    let (all, units) = load_series(common, dataset, series)?;
+    let keys = dataset.keys();
+    let mut methods = methods.to_vec();
+    methods.push(Method::Naive);
+    let (horizon, min_train) = window;
+
+    let mut meta = common.meta("backtest", dataset, &units);
     meta.param("horizon", horizon);
     meta.param("min_train", min_train);
     meta.param(
@@ -122,7 +143,7 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     ] {
         meta.describe(key, description);
     }
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     columns.extend([
         Column::new("rank", "rank", Kind::Integer),
         Column::new("method", "method", Kind::Text),
@@ -139,7 +160,7 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         columns,
         rows: score_rows,
     };
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     columns.extend([
         Column::new("method", "method", Kind::Text),
         Column::new("train_to", "trained to", Kind::Integer),
@@ -158,10 +179,10 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         columns,
         rows: trial_rows,
     };
-    let tables = if args.trials {
+    let tables = if trials_only {
         vec![trials]
     } else {
         vec![scores, trials]
     };
-    common.emit(&Output { tables, meta })
+    Ok(Output { tables, meta })
 }

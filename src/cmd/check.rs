@@ -7,8 +7,9 @@ use super::{
 use crate::analysis::claim::{check, Verdict};
 use crate::analysis::key_label;
 use crate::analysis::pct;
+use crate::analysis::project::Method;
 use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
-use crate::data::{load_claims, Claim, Unit, UNIT, YEAR};
+use crate::data::{load_claims, Claim, Dataset, Unit, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
 
@@ -29,7 +30,6 @@ pub fn run(args: CheckArgs) -> Result<Status> {
     };
     let common = Common::new(args.data, span, args.output)?;
     let dataset = common.load()?;
-    let keys = dataset.keys();
     let methods = resolve_methods(&MethodArgs {
         method: vec![MethodArg::All],
         damped: args.damped,
@@ -39,18 +39,39 @@ pub fn run(args: CheckArgs) -> Result<Status> {
     } else {
         "SERIES"
     };
+    let (mut output, rejected) = build(&common, &dataset, &claims, &methods, flag, args.methods)?;
+    output.meta.param("strict", args.strict);
+    common.emit(&output)?;
+    Ok(if args.strict && rejected {
+        Status::ClaimRejected
+    } else {
+        Status::Success
+    })
+}
+
+/// Verdicts per claim and each method's view (only the latter when `methods_only`), and
+/// whether any claim is implausible. `flag` names where the claims came from in errors.
+pub fn build(
+    common: &Common,
+    dataset: &Dataset,
+    claims: &[Claim],
+    methods: &[Method],
+    flag: &str,
+    methods_only: bool,
+) -> Result<(Output, bool)> {
+    let keys = dataset.keys();
 
     let mut claim_rows = Vec::new();
     let mut method_rows = Vec::new();
     let mut all_units = std::collections::BTreeMap::new();
     let mut all_series = Vec::new();
-    let mut meta = common.meta("check", &dataset, &all_units);
+    let mut meta = common.meta("check", dataset, &all_units);
     let mut rejected = false;
-    for claim in &claims {
+    for claim in claims {
         let name = dataset
             .resolve_series(flag, std::slice::from_ref(&claim.series))?
             .remove(0);
-        let (found, units) = load_series(&common, &dataset, std::slice::from_ref(&name))?;
+        let (found, units) = load_series(common, dataset, std::slice::from_ref(&name))?;
         let unit = units.get(&name).cloned();
         let mut claim = claim.clone();
         if let (Some(claimed), Some(actual)) = (&claim.unit, &unit) {
@@ -166,7 +187,6 @@ pub fn run(args: CheckArgs) -> Result<Status> {
         "plausible: inside every trusted 95 % interval; implausible: outside every one; mixed: otherwise; untrusted intervals (model warnings) are not counted".to_string(),
         "boundary_level: the level of the two-sided interval whose edge passes through the claimed value".to_string(),
     ];
-    meta.param("strict", args.strict);
 
     let unit = unit_label(&all_units, series_names(&all_series));
     for (key, description) in [
@@ -200,7 +220,7 @@ pub fn run(args: CheckArgs) -> Result<Status> {
     ] {
         meta.describe(key, description);
     }
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     columns.extend([
         Column::new(YEAR, YEAR, Kind::Integer),
         Column::new("claimed", format!("claimed{}", unit.suffix), Kind::Number),
@@ -222,7 +242,7 @@ pub fn run(args: CheckArgs) -> Result<Status> {
         columns,
         rows: claim_rows,
     };
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     columns.extend([
         Column::new(YEAR, YEAR, Kind::Integer),
         Column::new("claimed", format!("claimed{}", unit.suffix), Kind::Number),
@@ -244,15 +264,10 @@ pub fn run(args: CheckArgs) -> Result<Status> {
         columns,
         rows: method_rows,
     };
-    let tables = if args.methods {
+    let tables = if methods_only {
         vec![per_method]
     } else {
         vec![verdicts, per_method]
     };
-    common.emit(&Output { tables, meta })?;
-    Ok(if args.strict && rejected {
-        Status::ClaimRejected
-    } else {
-        Status::Success
-    })
+    Ok((Output { tables, meta }, rejected))
 }

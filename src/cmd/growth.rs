@@ -8,19 +8,30 @@ use super::{
 use crate::analysis::growth::{cagr, cagr_notes, growth, growth_notes};
 use crate::analysis::missing_value_notes;
 use crate::cli::GrowthArgs;
+use crate::data::Dataset;
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::Result;
 
 pub fn run(args: GrowthArgs) -> Result<()> {
     let common = Common::new(args.data, args.span, args.output)?;
     let dataset = common.load()?;
-    let (lf, units) = select(&dataset, "--series", &args.series)?;
+    common.emit(&build(&common, &dataset, &args.series, args.summary)?)
+}
+
+/// Growth by year and the CAGR summary (only the summary when `summary_only`).
+pub fn build(
+    common: &Common,
+    dataset: &Dataset,
+    series: &[String],
+    summary_only: bool,
+) -> Result<Output> {
+    let (lf, units) = select(dataset, "--series", series)?;
     let keys = dataset.keys();
     let yearly = growth(lf.clone(), &keys, common.span)?.collect()?;
     ensure_rows(yearly.height(), common.span)?;
     let summary = cagr(lf.clone(), &keys, common.span)?.collect()?;
 
-    let mut meta = common.meta("growth", &dataset, &units);
+    let mut meta = common.meta("growth", dataset, &units);
     meta.notes = missing_value_notes(lf.filter(common.span.contains()), &keys)?;
     meta.notes.extend(growth_notes(&yearly, &keys)?);
     meta.notes.extend(cagr_notes(&summary, &keys)?);
@@ -33,7 +44,7 @@ pub fn run(args: GrowthArgs) -> Result<()> {
     ];
 
     let unit = unit_label(&units, series_count(&yearly)?);
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     columns.push(year_column(&mut meta));
     columns.extend(unit_value_columns(&unit, &mut meta));
     meta.describe(
@@ -60,7 +71,7 @@ pub fn run(args: GrowthArgs) -> Result<()> {
     ]);
     let yearly = table_from_frame("rows", "Growth by year", &yearly, columns)?;
 
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     meta.describe("from_year", "first year with a value in the span");
     meta.describe("to_year", "last year with a value in the span");
     meta.describe(
@@ -91,10 +102,10 @@ pub fn run(args: GrowthArgs) -> Result<()> {
         columns,
     )?;
 
-    let tables = if args.summary {
+    let tables = if summary_only {
         vec![summary]
     } else {
         vec![yearly, summary]
     };
-    common.emit(&Output { tables, meta })
+    Ok(Output { tables, meta })
 }

@@ -6,24 +6,35 @@ use super::{
 };
 use crate::analysis::index::{index, index_notes};
 use crate::cli::IndexArgs;
+use crate::data::Dataset;
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 
 pub fn run(args: IndexArgs) -> Result<()> {
     let common = Common::new(args.data, args.span, args.output)?;
     let dataset = common.load()?;
-    let (lf, units) = select(&dataset, "--series", &args.series)?;
+    common.emit(&build(&common, &dataset, &args.series, args.base)?)
+}
+
+/// Index numbers against `base` (default: each series' first year in the span).
+pub fn build(
+    common: &Common,
+    dataset: &Dataset,
+    series: &[String],
+    base: Option<i32>,
+) -> Result<Output> {
+    let (lf, units) = select(dataset, "--series", series)?;
     let keys = dataset.keys();
-    let df = index(lf, &keys, common.span, args.base)?.collect()?;
+    let df = index(lf, &keys, common.span, base)?.collect()?;
     ensure_rows(df.height(), common.span)?;
-    if let Some(base) = args.base {
+    if let Some(base) = base {
         if df.column("index")?.null_count() == df.height() {
             bail!("--base {base}: no selected series has a value in {base} (expected a year with data)");
         }
     }
 
-    let mut meta = common.meta("index", &dataset, &units);
-    if let Some(base) = args.base {
+    let mut meta = common.meta("index", dataset, &units);
+    if let Some(base) = base {
         meta.param("base", base);
     }
     meta.notes = index_notes(&df, &keys)?;
@@ -31,7 +42,7 @@ pub fn run(args: IndexArgs) -> Result<()> {
         "index = 100 × y_t / y_base; empty when the base year has no positive value".to_string(),
     ];
     let unit = unit_label(&units, series_count(&df)?);
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     columns.push(year_column(&mut meta));
     columns.extend(unit_value_columns(&unit, &mut meta));
     meta.describe("base_year", "the year whose value is 100");
@@ -40,12 +51,12 @@ pub fn run(args: IndexArgs) -> Result<()> {
         Column::new("base_year", "base year", Kind::Integer),
         Column::new("index", "index (base = 100)", Kind::Points),
     ]);
-    let title = match args.base {
+    let title = match base {
         Some(base) => format!("Index numbers ({base} = 100)"),
         None => "Index numbers (first year = 100)".to_string(),
     };
     let table = table_from_frame("rows", &title, &df, columns)?;
-    common.emit(&Output {
+    Ok(Output {
         tables: vec![table],
         meta,
     })

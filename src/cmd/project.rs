@@ -5,11 +5,25 @@ use super::{
     Common,
 };
 use crate::analysis::key_label;
-use crate::analysis::project::{KeyedSeries, Model};
+use crate::analysis::project::{KeyedSeries, Method, Model};
 use crate::cli::{ProjectArgs, SpanArgs};
+use crate::data::Dataset;
 use crate::data::{UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
+
+/// What to project, after the command line is checked.
+pub struct ProjectRequest {
+    pub series: Vec<String>,
+    pub methods: Vec<Method>,
+    /// Last year to project; else `horizon` years past each series' last.
+    pub to: Option<i32>,
+    pub horizon: u16,
+    /// Levels in percent.
+    pub levels: Vec<f64>,
+    pub with_history: bool,
+    pub models_only: bool,
+}
 
 pub fn run(args: ProjectArgs) -> Result<()> {
     let span = SpanArgs {
@@ -18,10 +32,24 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     };
     let common = Common::new(args.data, span, args.output)?;
     let dataset = common.load()?;
-    let (all, units) = load_series(&common, &dataset, &args.series)?;
+    let request = ProjectRequest {
+        series: args.series,
+        methods: resolve_methods(&args.methods),
+        to: args.to,
+        horizon: args.horizon.unwrap_or(1),
+        levels: args.level,
+        with_history: args.with_history,
+        models_only: args.models,
+    };
+    common.emit(&build(&common, &dataset, &request)?)
+}
+
+/// Forecasts and the model summary.
+pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Result<Output> {
+    let (all, units) = load_series(common, dataset, &args.series)?;
     let keys = dataset.keys();
-    let methods = resolve_methods(&args.methods);
-    let mut levels = args.level.clone();
+    let methods = &args.methods;
+    let mut levels = args.levels.clone();
     levels.sort_by(f64::total_cmp);
     levels.dedup();
 
@@ -32,7 +60,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         }
     }
 
-    let mut meta = common.meta("project", &dataset, &units);
+    let mut meta = common.meta("project", dataset, &units);
     meta.param(
         "methods",
         methods.iter().map(|m| m.name()).collect::<Vec<_>>(),
@@ -48,7 +76,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
             Value::opt_text(units.get(key.last().map_or("", String::as_str)).cloned());
         let end = match args.to {
             Some(to) => to,
-            None => series.last_year() + i32::from(args.horizon.unwrap_or(1)),
+            None => series.last_year() + i32::from(args.horizon),
         };
         if end <= series.last_year() {
             meta.notes.push(format!(
@@ -70,7 +98,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
                 forecasts.push(row);
             }
         }
-        for &method in &methods {
+        for &method in methods {
             let model = match method.fit(series) {
                 Ok(model) => model,
                 Err(why) => {
@@ -113,7 +141,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     }
     meta.conventions = conventions.iter().map(|c| c.to_string()).collect();
 
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     meta.describe(
         YEAR,
         "calendar year (observed with --with-history, else projected)",
@@ -160,13 +188,13 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         columns,
         rows: forecasts,
     };
-    let models = models_table(&dataset, &mut meta, summaries);
-    let tables = if args.models {
+    let models = models_table(dataset, &mut meta, summaries);
+    let tables = if args.models_only {
         vec![models]
     } else {
         vec![forecasts, models]
     };
-    common.emit(&Output { tables, meta })
+    Ok(Output { tables, meta })
 }
 
 fn summary_row(key: &[String], model: &Model) -> Vec<Value> {

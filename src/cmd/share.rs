@@ -3,7 +3,7 @@
 use super::{ensure_rows, group_columns, Common};
 use crate::analysis::share::{share, share_notes};
 use crate::cli::ShareArgs;
-use crate::data::{Unit, UNIT, YEAR};
+use crate::data::{Dataset, Unit, UNIT, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 use polars::prelude::*;
@@ -11,16 +11,20 @@ use polars::prelude::*;
 pub fn run(args: ShareArgs) -> Result<()> {
     let common = Common::new(args.data, args.span, args.output)?;
     let dataset = common.load()?;
+    common.emit(&build(&common, dataset, &args.part, &args.whole)?)
+}
+
+/// The share of `part` in `whole` (the whole converted to the part's unit when needed).
+pub fn build(common: &Common, mut dataset: Dataset, part: &str, whole: &str) -> Result<Output> {
     let part = dataset
-        .resolve_series("--part", std::slice::from_ref(&args.part))?
+        .resolve_series("--part", &[part.to_string()])?
         .remove(0);
     let whole = dataset
-        .resolve_series("--whole", std::slice::from_ref(&args.whole))?
+        .resolve_series("--whole", &[whole.to_string()])?
         .remove(0);
     if part == whole {
         bail!("--part and --whole are both {part:?} (expected two different series)");
     }
-    let mut dataset = dataset;
     let mut units = dataset.units()?;
     let mut converted = None;
     if let (Some(p), Some(w)) = (units.get(&part).cloned(), units.get(&whole).cloned()) {
@@ -89,7 +93,7 @@ pub fn run(args: ShareArgs) -> Result<()> {
     ]);
     let title = format!("Share of {part} in {whole}");
     let table = table_from_frame("rows", &title, &df, columns)?;
-    common.emit(&Output {
+    Ok(Output {
         tables: vec![table],
         meta,
     })

@@ -5,7 +5,7 @@ use super::{
 };
 use crate::analysis::{missing_value_notes, sort_keys};
 use crate::cli::{ShowArgs, ShowTable};
-use crate::data;
+use crate::data::{self, Dataset};
 use crate::output::{frame::table_from_frame, Meta, Output, SourceMeta};
 use anyhow::Result;
 use polars::prelude::*;
@@ -34,17 +34,22 @@ pub fn run(args: ShowArgs) -> Result<()> {
         return common.emit(&output);
     }
     let dataset = common.load()?;
-    let (lf, units) = select(&dataset, "--series", &args.series)?;
+    common.emit(&build(&common, &dataset, &args.series)?)
+}
+
+/// The loaded data (selected series and span) with units.
+pub fn build(common: &Common, dataset: &Dataset, series: &[String]) -> Result<Output> {
+    let (lf, units) = select(dataset, "--series", series)?;
     let keys = dataset.keys();
     let df = lf
         .filter(common.span.contains())
         .sort(sort_keys(&keys), Default::default())
         .collect()?;
     ensure_rows(df.height(), common.span)?;
-    let mut meta = common.meta("show", &dataset, &units);
+    let mut meta = common.meta("show", dataset, &units);
     meta.notes = missing_value_notes(df.clone().lazy(), &keys)?;
     let unit = unit_label(&units, series_count(&df)?);
-    let mut columns = key_columns(&dataset, &mut meta);
+    let mut columns = key_columns(dataset, &mut meta);
     columns.push(year_column(&mut meta));
     columns.extend(unit_value_columns(&unit, &mut meta));
     let title = dataset
@@ -53,7 +58,7 @@ pub fn run(args: ShowArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| format!("Data from {}", dataset.source.input));
     let table = table_from_frame("rows", &title, &df, columns)?;
-    common.emit(&Output {
+    Ok(Output {
         tables: vec![table],
         meta,
     })
