@@ -58,6 +58,9 @@ pub enum Command {
     /// Run a SQL query over the data and derived tables (growth, cagr, index, shares, …)
     #[command(after_long_help = SQL_EXAMPLES)]
     Sql(SqlArgs),
+    /// Draw an SVG figure: levels, growth, share, index or a projection with its bands
+    #[command(after_long_help = CHART_EXAMPLES)]
+    Chart(ChartArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(after_long_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -67,6 +70,20 @@ pub enum Command {
     /// Print the manual page (roff), e.g. `tradestat man > tradestat.1`
     Man,
 }
+
+const CHART_EXAMPLES: &str = "\
+Kinds:
+  series      the values over time, the unit on the axis
+  growth      year-on-year growth, bars per series
+  share       share of --part in --whole, in percent
+  index       index numbers (--base, default the first year), with the 100 line
+  projection  one series' history, point forecasts and shaded 80 % / 95 % bands per method
+The same input gives the same bytes: charts can be committed and diffed.
+
+Examples:
+  tradestat chart --kind series --output levels.svg
+  tradestat chart --kind share --part cbec --whole trade --output share.svg
+  tradestat chart --kind projection --series cbec --horizon 3 --output cbec.svg";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
@@ -230,14 +247,15 @@ pub struct SpanArgs {
 }
 
 /// How and where to write the result.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct OutputArgs {
     /// Output format; `auto` is a table on a terminal and CSV otherwise (or follows the
     /// --output file's extension)
     ///
-    /// table and markdown are for people (rounded, units in headers, notes below); csv, tsv,
-    /// json and ndjson are for programs (full precision, stable column names; empty cell or
-    /// null for missing values; notes on stderr, or in JSON's "meta").
+    /// table, markdown and latex (booktabs) are for people (rounded, units in headers, notes
+    /// below); csv, tsv, json, ndjson and xlsx are for programs (full precision, stable column
+    /// names; empty cell or null for missing values; notes on stderr, or in JSON's "meta" and
+    /// the workbook's notes sheet). xlsx needs --output.
     #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Auto)]
     pub format: FormatArg,
 
@@ -441,6 +459,56 @@ pub struct SqlArgs {
     pub output: OutputArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// What to draw
+    #[arg(short = 'k', long, value_enum, default_value_t = ChartKind::Series)]
+    pub kind: ChartKind,
+    /// Series to draw (comma-separated or repeated; default: all; projection: exactly one)
+    #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
+    pub series: Vec<String>,
+    /// The part, for --kind share
+    #[arg(long, value_name = "SERIES")]
+    pub part: Option<String>,
+    /// The whole, for --kind share
+    #[arg(long, value_name = "SERIES")]
+    pub whole: Option<String>,
+    /// Base year, for --kind index
+    #[arg(short = 'b', long, value_name = "YEAR", allow_negative_numbers = true)]
+    pub base: Option<i32>,
+    /// Methods, for --kind projection (cagr has no band and is left out)
+    #[command(flatten)]
+    pub methods: MethodArgs,
+    /// Years to project, for --kind projection
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub horizon: u16,
+    /// Title (default: one that says what is drawn)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Width in pixels
+    #[arg(long, default_value_t = 800, value_parser = clap::value_parser!(u32).range(200..=4000))]
+    pub width: u32,
+    /// Height in pixels
+    #[arg(long, default_value_t = 480, value_parser = clap::value_parser!(u32).range(150..=4000))]
+    pub height: u32,
+    /// Write the SVG to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub span: SpanArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartKind {
+    Series,
+    Growth,
+    Share,
+    Index,
+    Projection,
+}
+
 /// Which projection methods to run.
 #[derive(Debug, Args)]
 pub struct MethodArgs {
@@ -498,8 +566,9 @@ pub enum LayoutArg {
     Long,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
+    #[default]
     Auto,
     Table,
     Csv,
@@ -507,6 +576,8 @@ pub enum FormatArg {
     Json,
     Ndjson,
     Markdown,
+    Latex,
+    Xlsx,
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! result, [`render`] turns it into bytes, and [`cmd`] wires one subcommand each.
 
 pub mod analysis;
+pub mod chart;
 pub mod cli;
 pub mod cmd;
 pub mod data;

@@ -3,6 +3,7 @@
 //! the program never sees clap types.
 
 mod backtest;
+mod chart;
 mod check;
 mod growth;
 mod index;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Backtest(args) => done(backtest::run(args)),
         Command::Check(args) => check::run(args),
         Command::Sql(args) => done(sql::run(args)),
+        Command::Chart(args) => done(chart::run(args)),
         Command::Completions { shell } => done(shell::completions(shell)),
         Command::Man => done(shell::man()),
     }
@@ -87,6 +89,8 @@ impl Common {
             FormatArg::Json => Format::Json,
             FormatArg::Ndjson => Format::Ndjson,
             FormatArg::Markdown => Format::Markdown,
+            FormatArg::Latex => Format::Latex,
+            FormatArg::Xlsx => Format::Xlsx,
             FormatArg::Auto => match &output.output {
                 Some(path) => Format::from_extension(path).unwrap_or(Format::Csv),
                 None if std::io::stdout().is_terminal() => Format::Table,

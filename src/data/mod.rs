@@ -48,6 +48,7 @@ impl Input {
 }
 
 /// A loaded table in canonical long form.
+#[derive(Clone)]
 pub struct Dataset {
     /// Group columns, then `series`, `year`, `value`, `unit`, sorted by all keys and year.
     pub frame: DataFrame,

@@ -4,9 +4,11 @@
 
 mod delimited;
 mod json;
+mod latex;
 mod markdown;
 mod table;
 mod write;
+mod xlsx;
 
 pub use write::{emit, write_atomic};
 
@@ -22,13 +24,21 @@ pub enum Format {
     Json,
     Ndjson,
     Markdown,
+    Latex,
+    /// A binary workbook: needs `--output`.
+    Xlsx,
 }
 
 impl Format {
     /// Formats for people show every table, rounded, with notes inline; the others are for
     /// programs: full precision, and notes go to stderr (JSON carries them in its metadata).
     pub fn is_human(self) -> bool {
-        matches!(self, Format::Table | Format::Markdown)
+        matches!(self, Format::Table | Format::Markdown | Format::Latex)
+    }
+
+    /// Formats that cannot go to a terminal or a pipe.
+    pub fn is_binary(self) -> bool {
+        self == Format::Xlsx
     }
 
     /// Guesses the format from an output file's extension (`--output report.json`).
@@ -40,6 +50,8 @@ impl Format {
             "json" => Format::Json,
             "ndjson" | "jsonl" => Format::Ndjson,
             "md" | "markdown" => Format::Markdown,
+            "tex" | "latex" => Format::Latex,
+            "xlsx" => Format::Xlsx,
             "txt" => Format::Table,
             _ => return None,
         })
@@ -60,6 +72,8 @@ pub fn renderer(format: Format, precision: usize) -> Box<dyn Renderer> {
         Format::Tsv => Box::new(delimited::DelimitedRenderer { delimiter: b'\t' }),
         Format::Json => Box::new(json::JsonRenderer),
         Format::Ndjson => Box::new(json::NdjsonRenderer),
+        Format::Latex => Box::new(latex::LatexRenderer { precision }),
+        Format::Xlsx => Box::new(xlsx::XlsxRenderer),
     }
 }
 

@@ -17,6 +17,9 @@ pub fn emit(
     destination: Option<&Path>,
     quiet: bool,
 ) -> Result<()> {
+    if format.is_binary() && destination.is_none() {
+        anyhow::bail!("--format xlsx writes a binary workbook: give --output FILE.xlsx (expected a file to write to)");
+    }
     let bytes = renderer(format, precision).render(output)?;
     if !quiet && !format.is_human() && format != Format::Json {
         let mut stderr = std::io::stderr().lock();
