@@ -19,8 +19,16 @@ pub struct Line {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Band {
     pub label: String,
-    /// (year, point, 80 % bounds, 95 % bounds)
-    pub points: Vec<(i32, f64, Option<(f64, f64)>, Option<(f64, f64)>)>,
+    pub points: Vec<Forecast>,
+}
+
+/// One projected year: the point and its (lower, upper) bounds at 80 % and 95 %.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Forecast {
+    pub year: i32,
+    pub point: f64,
+    pub b80: Option<(f64, f64)>,
+    pub b95: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,10 +100,10 @@ fn extent(chart: &Chart) -> (Vec<i32>, Vec<f64>) {
         Body::Projection { history, methods } => {
             add(&mut history.points.iter().copied());
             for band in methods {
-                for (x, p, b80, b95) in &band.points {
-                    add(&mut std::iter::once((*x, *p)));
-                    for (lo, hi) in b80.iter().chain(b95.iter()) {
-                        add(&mut [(*x, *lo), (*x, *hi)].into_iter());
+                for f in &band.points {
+                    add(&mut std::iter::once((f.year, f.point)));
+                    for (lo, hi) in f.b80.iter().chain(f.b95.iter()) {
+                        add(&mut [(f.year, *lo), (f.year, *hi)].into_iter());
                     }
                 }
             }
@@ -207,12 +215,12 @@ pub fn render_svg(chart: &Chart) -> Result<String> {
                         let bounds: Vec<(f64, f64, f64)> = band
                             .points
                             .iter()
-                            .filter_map(|(x, _, b80, b95)| {
-                                let b = if pick == 2 { b80 } else { b95 };
-                                b.map(|(lo, hi)| (f64::from(*x), lo, hi))
+                            .filter_map(|f| {
+                                let b = if pick == 2 { f.b80 } else { f.b95 };
+                                b.map(|(lo, hi)| (f64::from(f.year), lo, hi))
                             })
                             .collect();
-                        if bounds.len() >= 1 {
+                        if !bounds.is_empty() {
                             let mut polygon: Vec<(f64, f64)> =
                                 bounds.iter().map(|(x, _, hi)| (*x, *hi)).collect();
                             polygon.extend(bounds.iter().rev().map(|(x, lo, _)| (*x, *lo)));
@@ -235,7 +243,7 @@ pub fn render_svg(chart: &Chart) -> Result<String> {
                     let mut points: Vec<(f64, f64)> = band
                         .points
                         .iter()
-                        .map(|(x, p, _, _)| (f64::from(*x), *p))
+                        .map(|f| (f64::from(f.year), f.point))
                         .collect();
                     if let Some(last_obs) = history.points.last() {
                         points.insert(0, (f64::from(last_obs.0), last_obs.1));

@@ -6,7 +6,7 @@
 use super::project::ProjectRequest;
 use super::{growth, index, project, share, show, Common};
 use crate::analysis::project::Method;
-use crate::chart::{render_svg, Band, Body, Chart, Line};
+use crate::chart::{render_svg, Band, Body, Chart, Forecast, Line};
 use crate::cli::{ChartArgs, ChartKind};
 use crate::data::Dataset;
 use crate::output::{Output, Table, Value};
@@ -247,7 +247,12 @@ fn projection_body(table: &Table) -> Result<Body> {
         }
         let b = |i: usize| number(&row[bounds[i]]);
         let pair = |lo: Option<f64>, hi: Option<f64>| lo.zip(hi);
-        let entry = (y, p, pair(b(0), b(1)), pair(b(2), b(3)));
+        let entry = Forecast {
+            year: y,
+            point: p,
+            b80: pair(b(0), b(1)),
+            b95: pair(b(2), b(3)),
+        };
         match methods.iter_mut().find(|band| band.label == *m) {
             Some(band) => band.points.push(entry),
             None => methods.push(Band {
