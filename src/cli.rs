@@ -11,9 +11,11 @@ Growth rates, CAGR, shares and index numbers on yearly trade series.
 
 tradestat reads yearly series from a CSV file (or uses its bundled table: China's \
 cross-border e-commerce (CBEC) transaction scale and total foreign trade, 2015-2019, in \
-trillion yuan) and prints tables for people or CSV/JSON for programs. Rates are computed per \
-year, not per row: a missing year gives an empty growth rate with a note, never a silent \
-multi-year 'YoY'.";
+trillion yuan), computes growth, shares and indices, projects the series with prediction \
+intervals, checks claims against them, answers SQL, draws SVG charts and writes reports. It \
+prints tables for people or CSV/JSON (and TSV, NDJSON, Markdown, LaTeX, xlsx) for programs. \
+Rates are computed per year, not per row: a missing year gives an empty growth rate with a \
+note, never a silent multi-year 'YoY'.";
 
 const EXAMPLES: &str = "\
 Examples:
@@ -22,8 +24,11 @@ Examples:
   tradestat index --base 2015 --format csv    index numbers as CSV
   tradestat growth --data panel.csv --by region --format json
   cat data.csv | tradestat growth --data -
+  tradestat check cbec 2020 16                the paper's claim: implausible
+  tradestat report --out report               every table and figure
 
-Exit status: 0 success, 1 data, input or output error, 2 command-line usage error.";
+Exit status: 0 success, 1 data, input or output error, 2 command-line usage error,
+3 `check --strict` found an implausible claim.";
 
 #[derive(Debug, Parser)]
 #[command(name = "tradestat", version, about = ABOUT, long_about = LONG_ABOUT, after_long_help = EXAMPLES)]
@@ -61,6 +66,9 @@ pub enum Command {
     /// Draw an SVG figure: levels, growth, share, index or a projection with its bands
     #[command(after_long_help = CHART_EXAMPLES)]
     Chart(ChartArgs),
+    /// Write a report (Markdown, self-contained HTML, CSV, JSON and SVG) to a directory
+    #[command(after_long_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(after_long_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -84,6 +92,20 @@ Examples:
   tradestat chart --kind series --output levels.svg
   tradestat chart --kind share --part cbec --whole trade --output share.svg
   tradestat chart --kind projection --series cbec --horizon 3 --output cbec.svg";
+
+const REPORT_EXAMPLES: &str = "\
+DIR gets report.md, report.html (inline CSS and SVG: one file to open or mail), tables/*.csv and
+tables/*.json (full precision, with metadata) and figures/*.svg. Sections: data (with the
+input's SHA-256), growth and CAGR, shares and contributions, index, projections, backtest, claim
+checks and the methods used. The same input gives byte-identical files (no timestamps unless
+--timestamp), and the directory is replaced atomically: a failed run leaves the old report.
+On the bundled data the share (cbec in trade) and the paper's claim (16 trillion yuan in 2020)
+are included by default.
+
+Examples:
+  tradestat report --out report
+  tradestat report --data panel.csv --part exports --whole gdp --claim \"exports 2025 120\" --out out
+  tradestat report --out report && git diff --exit-code report   # in CI: fail when figures change";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
@@ -498,6 +520,37 @@ pub struct ChartArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub span: SpanArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Directory to write (replaced as a whole)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Share to report: the part (with --whole)
+    #[arg(long, value_name = "SERIES")]
+    pub part: Option<String>,
+    /// Share to report: the whole (with --part)
+    #[arg(long, value_name = "SERIES")]
+    pub whole: Option<String>,
+    /// A claim to check, "SERIES YEAR VALUE [UNIT]" (repeatable)
+    #[arg(long, value_name = "CLAIM")]
+    pub claim: Vec<String>,
+    /// Claims to check from a CSV file (series,year,value[,unit])
+    #[arg(long, value_name = "FILE")]
+    pub claims: Option<PathBuf>,
+    /// Years to project
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub horizon: u16,
+    /// Decimals in the report's tables (its CSV and JSON keep full precision)
+    #[arg(short = 'p', long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u8).range(0..=15))]
+    pub precision: u8,
+    /// Add the time of generation (makes reruns differ)
+    #[arg(long)]
+    pub timestamp: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,5 +11,6 @@ pub mod cmd;
 pub mod data;
 pub mod output;
 pub mod render;
+pub mod report;
 
 pub use cmd::run;

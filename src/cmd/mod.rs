@@ -8,6 +8,7 @@ mod check;
 mod growth;
 mod index;
 mod project;
+mod report;
 mod share;
 mod shell;
 mod show;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Check(args) => check::run(args),
         Command::Sql(args) => done(sql::run(args)),
         Command::Chart(args) => done(chart::run(args)),
+        Command::Report(args) => done(report::run(args)),
         Command::Completions { shell } => done(shell::completions(shell)),
         Command::Man => done(shell::man()),
     }

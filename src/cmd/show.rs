@@ -15,6 +15,7 @@ pub fn run(args: ShowArgs) -> Result<()> {
     if args.table == ShowTable::Modes {
         let source = SourceMeta {
             input: "bundled:modes".to_string(),
+            sha256: None,
             title: Some("Modes and characteristics of cross-border e-commerce".to_string()),
             citation: Some("Table 2 of the source paper of the bundled data".to_string()),
             series: Default::default(),

@@ -6,11 +6,12 @@ use anyhow::{bail, Context, Result};
 use std::path::Path;
 
 /// "Series S reaches V (in unit U) in year Y".
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct Claim {
     pub series: String,
     pub year: i32,
     pub value: f64,
+    #[serde(default)]
     pub unit: Option<String>,
 }
 
@@ -22,6 +23,26 @@ pub fn load_claims(path: &Path) -> Result<Vec<Claim>> {
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
     parse_claims(&bytes, &name)
+}
+
+/// Parses `cbec 2020 16` or `cbec 2020 16 trillion CNY` (for `report --claim`).
+pub fn parse_claim(text: &str) -> Result<Claim> {
+    let mut words = text.split_whitespace();
+    let (Some(series), Some(year), Some(value)) = (words.next(), words.next(), words.next()) else {
+        bail!("--claim {text:?}: expected SERIES YEAR VALUE [UNIT], e.g. \"cbec 2020 16\"");
+    };
+    let year = parse_year(year).map_err(|why| anyhow::anyhow!("--claim {text:?}: {why}"))?;
+    let value = match parse_value(value) {
+        Ok(Some(v)) => v,
+        _ => bail!("--claim {text:?}: {value:?} is not a number (expected e.g. 16 or 12.5)"),
+    };
+    let unit: Vec<&str> = words.collect();
+    Ok(Claim {
+        series: series.to_string(),
+        year,
+        value,
+        unit: (!unit.is_empty()).then(|| unit.join(" ")),
+    })
 }
 
 pub fn parse_claims(bytes: &[u8], name: &str) -> Result<Vec<Claim>> {

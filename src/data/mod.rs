@@ -10,7 +10,7 @@ mod number;
 mod parse;
 mod units;
 
-pub use claims::{load_claims, Claim};
+pub use claims::{load_claims, parse_claim, Claim};
 pub use fx::FxTable;
 pub use parse::{Layout, SERIES, UNIT, VALUE, YEAR};
 pub use units::Unit;
@@ -54,6 +54,7 @@ pub struct Dataset {
     pub frame: DataFrame,
     pub groups: Vec<String>,
     pub source: SourceMeta,
+    pub report: ReportDefaults,
 }
 
 #[derive(Deserialize)]
@@ -62,22 +63,43 @@ struct BundledMeta {
     source: String,
     series: BTreeMap<String, String>,
     notes: Vec<String>,
+    report: ReportDefaults,
+}
+
+/// What a report on this data shows when the command line does not say: the share to
+/// compute and the claims to check (for the bundled table: CBEC in trade, and the paper's
+/// 16 trillion yuan).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReportDefaults {
+    pub share: Option<SharePair>,
+    #[serde(default)]
+    pub claims: Vec<Claim>,
+    pub claim_source: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SharePair {
+    pub part: String,
+    pub whole: String,
 }
 
 /// Loads `input`. `by` names group columns (see [`parse::parse_csv`]).
 pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
     let name = input.name();
-    let (bytes, source) = match input {
+    let mut report = ReportDefaults::default();
+    let (bytes, mut source) = match input {
         Input::Bundled => {
             let meta: BundledMeta = serde_json::from_str(BUNDLED_META)
                 .context("internal error: bundled metadata is not valid JSON")?;
             let source = SourceMeta {
                 input: name.clone(),
+                sha256: None,
                 title: Some(meta.title),
                 citation: Some(meta.source),
                 series: meta.series,
                 notes: meta.notes,
             };
+            report = meta.report;
             (BUNDLED_CSV.as_bytes().to_vec(), source)
         }
         Input::Path(path) => {
@@ -95,11 +117,13 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
             (bytes, SourceMeta::input(&name))
         }
     };
+    source.sha256 = Some(sha256_hex(&bytes));
     let parsed = parse::parse_csv(&bytes, &name, layout, by)?;
     let mut dataset = Dataset {
         frame: parsed.frame,
         groups: parsed.groups,
         source,
+        report,
     };
     dataset.frame = dataset
         .frame
@@ -111,10 +135,19 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
     Ok(dataset)
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl SourceMeta {
     fn input(name: &str) -> Self {
         SourceMeta {
             input: name.to_string(),
+            sha256: None,
             title: None,
             citation: None,
             series: BTreeMap::new(),

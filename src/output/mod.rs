@@ -130,6 +130,9 @@ pub struct Meta {
 pub struct SourceMeta {
     /// `bundled:cbec-trade`, a path, or `-` for standard input.
     pub input: String,
+    /// SHA-256 of the input's bytes, so a report says exactly which data it was made from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

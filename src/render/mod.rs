@@ -5,7 +5,7 @@
 mod delimited;
 mod json;
 mod latex;
-mod markdown;
+pub mod markdown;
 mod table;
 mod write;
 mod xlsx;
@@ -143,7 +143,7 @@ fn group_digits(s: &str) -> String {
 }
 
 /// The columns people see, with their positions in the rows.
-fn human_columns(table: &crate::output::Table) -> Vec<(usize, &crate::output::Column)> {
+pub fn human_columns(table: &crate::output::Table) -> Vec<(usize, &crate::output::Column)> {
     table
         .columns
         .iter()

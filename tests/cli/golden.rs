@@ -3,13 +3,14 @@
 
 use super::{ok, root};
 
-const FORMATS: [(&str, &str); 6] = [
+const FORMATS: [(&str, &str); 7] = [
     ("table", "txt"),
     ("csv", "csv"),
     ("tsv", "tsv"),
     ("json", "json"),
     ("ndjson", "ndjson"),
     ("markdown", "md"),
+    ("latex", "tex"),
 ];
 
 fn check(name: &str, args: &[&str]) {

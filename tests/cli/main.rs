@@ -5,6 +5,7 @@ mod errors;
 mod golden;
 mod inputs;
 mod projections;
+mod reports;
 mod sql_units;
 
 use std::path::PathBuf;
