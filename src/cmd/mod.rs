@@ -304,19 +304,28 @@ pub fn resolve_methods(args: &MethodArgs) -> Vec<Method> {
     methods
 }
 
+/// The selected series within the span, sorted by keys and year, with their units.
+pub fn selected_frame(
+    common: &Common,
+    dataset: &Dataset,
+    series: &[String],
+) -> Result<(DataFrame, BTreeMap<String, String>)> {
+    let (lf, units) = select(dataset, "--series", series)?;
+    let df = lf
+        .filter(common.span.contains())
+        .sort(sort_keys(&dataset.keys()), Default::default())
+        .collect()?;
+    Ok((df, units))
+}
+
 /// The selected data split into series (keys: groups, then series name), with units.
 pub fn load_series(
     common: &Common,
     dataset: &Dataset,
     series: &[String],
 ) -> Result<(Vec<KeyedSeries>, BTreeMap<String, String>)> {
-    let (lf, units) = select(dataset, "--series", series)?;
-    let keys = dataset.keys();
-    let df = lf
-        .filter(common.span.contains())
-        .sort(sort_keys(&keys), Default::default())
-        .collect()?;
-    let all = series_of(&df, &keys)?;
+    let (df, units) = selected_frame(common, dataset, series)?;
+    let all = series_of(&df, &dataset.keys())?;
     ensure_rows(all.len(), common.span)?;
     Ok((all, units))
 }

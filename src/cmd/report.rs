@@ -78,17 +78,11 @@ pub struct Settings {
     pub timestamp: Option<String>,
 }
 
-fn figure(
-    common: &Common,
-    dataset: &Dataset,
-    kind: ChartKind,
-    series: &[String],
-    file: &str,
-    caption: &str,
-) -> Result<Figure> {
-    let request = ChartRequest {
+/// A chart request for the report: the defaults of `tradestat chart`, at report width.
+fn chart_request(kind: ChartKind) -> ChartRequest {
+    ChartRequest {
         kind,
-        series: series.to_vec(),
+        series: Vec::new(),
         part: None,
         whole: None,
         base: None,
@@ -97,12 +91,21 @@ fn figure(
         title: None,
         width: 800,
         height: 440,
-    };
-    Ok(Figure {
+    }
+}
+
+fn figure(
+    common: &Common,
+    dataset: &Dataset,
+    request: &ChartRequest,
+    file: &str,
+    caption: &str,
+) -> Result<Block> {
+    Ok(Block::Figure(Figure {
         file: file.to_string(),
         caption: caption.to_string(),
-        svg: chart::build(common, dataset, &request)?,
-    })
+        svg: chart::build(common, dataset, request)?,
+    }))
 }
 
 pub fn build(common: &Common, dataset: &Dataset, settings: &Settings) -> Result<Report> {
@@ -153,14 +156,13 @@ pub fn build(common: &Common, dataset: &Dataset, settings: &Settings) -> Result<
     }
     let shown = show::build(common, dataset, &[])?;
     data.add_output(&shown, "data");
-    data.blocks.push(Block::Figure(figure(
+    data.blocks.push(figure(
         common,
         dataset,
-        ChartKind::Series,
-        &[],
+        &chart_request(ChartKind::Series),
         "series.svg",
         "The series over time",
-    )?));
+    )?);
     sections.push(data);
 
     // Growth and CAGR
@@ -168,14 +170,13 @@ pub fn build(common: &Common, dataset: &Dataset, settings: &Settings) -> Result<
     let out = growth::build(common, dataset, &[], false)?;
     learn(&out);
     section.add_output(&out, "growth");
-    section.blocks.push(Block::Figure(figure(
+    section.blocks.push(figure(
         common,
         dataset,
-        ChartKind::Growth,
-        &[],
+        &chart_request(ChartKind::Growth),
         "growth.svg",
         "Year-on-year growth",
-    )?));
+    )?);
     sections.push(section);
 
     // Shares
@@ -186,22 +187,14 @@ pub fn build(common: &Common, dataset: &Dataset, settings: &Settings) -> Result<
             learn(&out);
             section.add_output(&out, "share");
             let request = ChartRequest {
-                kind: ChartKind::Share,
-                series: Vec::new(),
                 part: Some(part.clone()),
                 whole: Some(whole.clone()),
-                base: None,
-                methods: ALL.to_vec(),
-                horizon: 3,
-                title: None,
-                width: 800,
-                height: 440,
+                ..chart_request(ChartKind::Share)
             };
-            section.blocks.push(Block::Figure(Figure {
-                file: "share.svg".to_string(),
-                caption: format!("Share of {part} in {whole}"),
-                svg: chart::build(common, dataset, &request)?,
-            }));
+            let caption = format!("Share of {part} in {whole}");
+            section
+                .blocks
+                .push(figure(common, dataset, &request, "share.svg", &caption)?);
         }
         None => section.blocks.push(Block::Text(
             "No share requested: pass --part and --whole.".to_string(),
@@ -214,14 +207,13 @@ pub fn build(common: &Common, dataset: &Dataset, settings: &Settings) -> Result<
     let out = index::build(common, dataset, &[], None)?;
     learn(&out);
     section.add_output(&out, "index");
-    section.blocks.push(Block::Figure(figure(
+    section.blocks.push(figure(
         common,
         dataset,
-        ChartKind::Index,
-        &[],
+        &chart_request(ChartKind::Index),
         "index.svg",
         "Index numbers (first year = 100)",
-    )?));
+    )?);
     sections.push(section);
 
     // Projections
@@ -242,15 +234,13 @@ pub fn build(common: &Common, dataset: &Dataset, settings: &Settings) -> Result<
             for name in dataset.series_names()? {
                 let file = format!("projection-{}.svg", file_safe(&name));
                 let caption = format!("{name}: history and projections with 80 % and 95 % bands");
-                match figure(
-                    common,
-                    dataset,
-                    ChartKind::Projection,
-                    std::slice::from_ref(&name),
-                    &file,
-                    &caption,
-                ) {
-                    Ok(f) => section.blocks.push(Block::Figure(f)),
+                let request = ChartRequest {
+                    series: vec![name.clone()],
+                    horizon: settings.horizon,
+                    ..chart_request(ChartKind::Projection)
+                };
+                match figure(common, dataset, &request, &file, &caption) {
+                    Ok(block) => section.blocks.push(block),
                     Err(e) => section.blocks.push(Block::Text(format!(
                         "No projection figure for {name}: {e:#}"
                     ))),

@@ -1,9 +1,9 @@
 //! `tradestat show`: the loaded data with units, or the bundled modes table.
 
 use super::{
-    ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column, Common,
+    ensure_rows, key_columns, selected_frame, unit_label, unit_value_columns, year_column, Common,
 };
-use crate::analysis::{missing_value_notes, sort_keys};
+use crate::analysis::missing_value_notes;
 use crate::cli::{ShowArgs, ShowTable};
 use crate::data::{self, Dataset};
 use crate::output::{frame::table_from_frame, Meta, Output, SourceMeta};
@@ -40,12 +40,8 @@ pub fn run(args: ShowArgs) -> Result<()> {
 
 /// The loaded data (selected series and span) with units.
 pub fn build(common: &Common, dataset: &Dataset, series: &[String]) -> Result<Output> {
-    let (lf, units) = select(dataset, "--series", series)?;
+    let (df, units) = selected_frame(common, dataset, series)?;
     let keys = dataset.keys();
-    let df = lf
-        .filter(common.span.contains())
-        .sort(sort_keys(&keys), Default::default())
-        .collect()?;
     ensure_rows(df.height(), common.span)?;
     let mut meta = common.meta("show", dataset, &units);
     meta.notes = missing_value_notes(df.clone().lazy(), &keys)?;

@@ -2,6 +2,7 @@
 //! optional `unit`, one claim per row.
 
 use super::number::{parse_value, parse_year};
+use super::small_csv::{self, Row, Sheet};
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 
@@ -46,46 +47,28 @@ pub fn parse_claim(text: &str) -> Result<Claim> {
 }
 
 pub fn parse_claims(bytes: &[u8], name: &str) -> Result<Vec<Claim>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{name}: cannot read the header"))?
-        .iter()
-        .map(str::to_lowercase)
-        .collect();
-    let find = |wanted: &str| header.iter().position(|h| h == wanted);
-    let (Some(series_col), Some(year_col), Some(value_col)) =
-        (find("series"), find("year"), find("value"))
-    else {
-        bail!(
-            "{name}:1: a claims file needs the columns series, year and value (found: {}; expected e.g. `series,year,value,unit`)",
-            header.join(", ")
-        );
-    };
-    let unit_col = find("unit");
+    let Sheet {
+        required: at,
+        optional,
+        rows,
+    } = small_csv::read(
+        bytes,
+        name,
+        &["series", "year", "value"],
+        &["unit"],
+        "series,year,value,unit",
+    )?;
+    let (series_col, year_col, value_col) = (at[0], at[1], at[2]);
     let mut claims = Vec::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("{name}: cannot read the CSV data"))?;
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != header.len() {
-            bail!(
-                "{name}:{line}: the row has {} fields but the header has {} (expected every row to have as many fields as the header)",
-                record.len(),
-                header.len()
-            );
-        }
-        let year = parse_year(&record[year_col]).map_err(|why| {
+    for Row { line, fields } in rows {
+        let year = parse_year(&fields[year_col]).map_err(|why| {
             anyhow::anyhow!(
                 "{name}:{line}:{}: year {:?}: {why}",
                 year_col + 1,
-                &record[year_col]
+                &fields[year_col]
             )
         })?;
-        let value = match parse_value(&record[value_col]) {
+        let value = match parse_value(&fields[value_col]) {
             Ok(Some(v)) => v,
             Ok(None) => bail!(
                 "{name}:{line}:{}: the claimed value is empty (expected a number)",
@@ -94,10 +77,10 @@ pub fn parse_claims(bytes: &[u8], name: &str) -> Result<Vec<Claim>> {
             Err(why) => bail!(
                 "{name}:{line}:{}: value {:?}: {why}",
                 value_col + 1,
-                &record[value_col]
+                &fields[value_col]
             ),
         };
-        let series = record[series_col].to_string();
+        let series = fields[series_col].to_string();
         if series.is_empty() {
             bail!("{name}:{line}:{}: the series name is empty", series_col + 1);
         }
@@ -105,8 +88,8 @@ pub fn parse_claims(bytes: &[u8], name: &str) -> Result<Vec<Claim>> {
             series,
             year,
             value,
-            unit: unit_col
-                .map(|c| record[c].to_string())
+            unit: optional[0]
+                .map(|c| fields[c].to_string())
                 .filter(|u| !u.is_empty()),
         });
     }
@@ -145,7 +128,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("needs the columns series, year and value"),
+            err.contains("needs the columns series, year, value"),
             "{err}"
         );
     }

@@ -2,6 +2,7 @@
 //! of `to` one unit of `from` buys in that year (e.g. `2019,USD,CNY,6.8985`).
 
 use super::number::{parse_value, parse_year};
+use super::small_csv::{self, Row, Sheet};
 use super::units::Unit;
 use anyhow::{bail, Context, Result};
 use std::collections::HashMap;
@@ -24,57 +25,37 @@ impl FxTable {
     }
 
     pub fn parse(bytes: &[u8], name: &str) -> Result<FxTable> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .flexible(true)
-            .from_reader(bytes);
-        let header: Vec<String> = reader
-            .headers()
-            .with_context(|| format!("{name}: cannot read the header"))?
-            .iter()
-            .map(str::to_lowercase)
-            .collect();
-        let find = |w: &str| header.iter().position(|h| h == w);
-        let (Some(year), Some(from), Some(to), Some(rate)) =
-            (find("year"), find("from"), find("to"), find("rate"))
-        else {
-            bail!(
-                "{name}:1: an exchange-rate file needs the columns year, from, to and rate (found: {}; expected e.g. `year,from,to,rate`)",
-                header.join(", ")
-            );
-        };
+        let Sheet {
+            required: at, rows, ..
+        } = small_csv::read(
+            bytes,
+            name,
+            &["year", "from", "to", "rate"],
+            &[],
+            "year,from,to,rate",
+        )?;
+        let (year, from, to, rate) = (at[0], at[1], at[2], at[3]);
         let mut rates = HashMap::new();
-        for record in reader.records() {
-            let record = record.with_context(|| format!("{name}: cannot read the CSV data"))?;
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() != header.len() {
-                bail!(
-                    "{name}:{line}: the row has {} fields but the header has {}",
-                    record.len(),
-                    header.len()
-                );
-            }
-            let y = parse_year(&record[year])
+        for Row { line, fields } in rows {
+            let y = parse_year(&fields[year])
                 .map_err(|why| anyhow::anyhow!("{name}:{line}:{}: {why}", year + 1))?;
-            let r = match parse_value(&record[rate]) {
+            let r = match parse_value(&fields[rate]) {
                 Ok(Some(r)) if r > 0.0 => r,
                 Ok(_) => bail!(
                     "{name}:{line}:{}: rate {:?} (expected a positive number)",
                     rate + 1,
-                    &record[rate]
+                    &fields[rate]
                 ),
                 Err(why) => bail!(
                     "{name}:{line}:{}: rate {:?}: {why}",
                     rate + 1,
-                    &record[rate]
+                    &fields[rate]
                 ),
             };
             let code = |col: usize| -> Result<String> {
-                Unit::parse(&record[col])
-                    .currency()
-                    .map(str::to_string)
-                    .ok_or_else(|| anyhow::anyhow!("{name}:{line}:{}: {:?} is not a currency (expected a code such as USD)", col + 1, &record[col]))
+                Unit::parse(&fields[col]).currency().map(str::to_string).ok_or_else(|| {
+                    anyhow::anyhow!("{name}:{line}:{}: {:?} is not a currency (expected a code such as USD)", col + 1, &fields[col])
+                })
             };
             rates.insert((y, code(from)?, code(to)?), r);
         }

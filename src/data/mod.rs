@@ -8,6 +8,7 @@ mod claims;
 mod fx;
 mod number;
 mod parse;
+mod small_csv;
 mod units;
 
 pub use claims::{load_claims, parse_claim, Claim};
