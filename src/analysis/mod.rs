@@ -10,6 +10,8 @@ pub mod claim;
 pub mod growth;
 pub mod index;
 pub mod project;
+#[cfg(test)]
+mod properties;
 pub mod share;
 
 use crate::data::{SERIES, VALUE, YEAR};
