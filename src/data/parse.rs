@@ -57,13 +57,24 @@ pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Res
     let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
     let find = |wanted: &str| lower.iter().position(|h| h == wanted);
     let Some(year_col) = find(YEAR) else {
+        // A file separated by semicolons or tabs reads as one column; say so.
+        let hint = match header.as_slice() {
+            [only] if only.contains(';') => {
+                "; the file looks semicolon-separated, and tradestat reads commas"
+            }
+            [only] if only.contains('\t') => {
+                "; the file looks tab-separated, and tradestat reads commas"
+            }
+            _ => "",
+        };
         bail!(
-            "{name}:1: the header has no `year` column (found: {}; expected a column named year)",
+            "{name}:1: the header has no `year` column (found: {}; expected a column named year{hint})",
             header.join(", ")
         );
     };
     let layout = match layout {
-        Layout::Auto if find(SERIES).is_some() && find(VALUE).is_some() => Layout::Long,
+        // A `series` column means long layout; without `value` that is an error below.
+        Layout::Auto if find(SERIES).is_some() => Layout::Long,
         Layout::Auto => Layout::Wide,
         chosen => chosen,
     };
@@ -260,9 +271,10 @@ impl ColumnsIn<'_> {
         let cell = &record[self.year];
         parse_year(cell).map_err(|why| {
             anyhow::anyhow!(
-                "{}:{line}:{}: year {cell:?} in column {:?}: {why}",
+                "{}:{line}:{}: year {} in column {:?}: {why}",
                 self.name,
                 self.year + 1,
+                quote(cell),
                 self.header[self.year]
             )
         })
@@ -272,12 +284,25 @@ impl ColumnsIn<'_> {
         let cell = &record[col];
         parse_value(cell).map_err(|why| {
             anyhow::anyhow!(
-                "{}:{line}:{}: value {cell:?} in column {:?}: {why}",
+                "{}:{line}:{}: value {} in column {:?}: {why}",
                 self.name,
                 col + 1,
+                quote(cell),
                 self.header[col]
             )
         })
+    }
+}
+
+/// A cell quoted for a message, cut short when it is long (a 200,000-digit number should not
+/// fill the terminal).
+pub fn quote(cell: &str) -> String {
+    const MAX: usize = 40;
+    if cell.chars().count() <= MAX {
+        format!("{cell:?}")
+    } else {
+        let head: String = cell.chars().take(MAX).collect();
+        format!("{head:?}… ({} characters)", cell.chars().count())
     }
 }
 
