@@ -260,11 +260,11 @@ pub struct DataArgs {
 #[derive(Debug, Default, Args)]
 pub struct SpanArgs {
     /// First year to report (growth still uses the year before as its base)
-    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true, value_parser = year)]
     pub from: Option<i32>,
 
     /// Last year to report
-    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true, value_parser = year)]
     pub to: Option<i32>,
 }
 
@@ -332,7 +332,7 @@ pub struct GrowthArgs {
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Base year (index = 100 there); default: each series' first year in the span
-    #[arg(short = 'b', long, value_name = "YEAR", allow_negative_numbers = true)]
+    #[arg(short = 'b', long, value_name = "YEAR", allow_negative_numbers = true, value_parser = year)]
     pub base: Option<i32>,
     /// Series to index (comma-separated or repeated; default: all)
     #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
@@ -373,7 +373,8 @@ pub struct ProjectArgs {
         long,
         value_name = "YEAR",
         conflicts_with = "horizon",
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = year
     )]
     pub to: Option<i32>,
     /// Project this many years past the last observed one (default 1)
@@ -392,7 +393,7 @@ pub struct ProjectArgs {
     #[arg(long)]
     pub models: bool,
     /// First year of history to fit on (default: the first in the data)
-    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true, value_parser = year)]
     pub from: Option<i32>,
     #[command(flatten)]
     pub data: DataArgs,
@@ -433,7 +434,7 @@ pub struct CheckArgs {
     #[arg(required_unless_present = "claims", requires = "year")]
     pub series: Option<String>,
     /// The year the claim is about, e.g. 2020
-    #[arg(requires = "value", allow_negative_numbers = true)]
+    #[arg(requires = "value", allow_negative_numbers = true, value_parser = year)]
     pub year: Option<i32>,
     /// The claimed value, e.g. 16
     #[arg(allow_negative_numbers = true)]
@@ -456,7 +457,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub methods: bool,
     /// First year of history to fit on (default: the first in the data)
-    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true, value_parser = year)]
     pub from: Option<i32>,
     #[command(flatten)]
     pub data: DataArgs,
@@ -496,7 +497,7 @@ pub struct ChartArgs {
     #[arg(long, value_name = "SERIES")]
     pub whole: Option<String>,
     /// Base year, for --kind index
-    #[arg(short = 'b', long, value_name = "YEAR", allow_negative_numbers = true)]
+    #[arg(short = 'b', long, value_name = "YEAR", allow_negative_numbers = true, value_parser = year)]
     pub base: Option<i32>,
     /// Methods, for --kind projection (cagr has no band and is left out)
     #[command(flatten)]
@@ -577,6 +578,11 @@ pub struct MethodArgs {
     /// Damped Holt (fits φ in [0.8, 0.98]) instead of Holt's linear trend
     #[arg(long)]
     pub damped: bool,
+}
+
+/// A year on the command line: an integer within the range data files may hold.
+fn year(text: &str) -> Result<i32, String> {
+    crate::data::parse_year(text)
 }
 
 /// `--level 95` → 0.95; refuses 0, 100 and anything outside.

@@ -11,8 +11,9 @@ mod parse;
 mod small_csv;
 mod units;
 
-pub use claims::{load_claims, parse_claim, Claim};
+pub use claims::{load_claims, parse_claim, parse_claims, Claim};
 pub use fx::FxTable;
+pub use number::parse_year;
 pub use parse::{Layout, SERIES, UNIT, VALUE, YEAR};
 pub use units::Unit;
 
@@ -119,12 +120,21 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
         }
     };
     source.sha256 = Some(sha256_hex(&bytes));
-    let parsed = parse::parse_csv(&bytes, &name, layout, by)?;
+    let mut dataset = from_bytes(&bytes, &name, layout, by)?;
+    dataset.source = source;
+    dataset.report = report;
+    Ok(dataset)
+}
+
+/// Parses and validates CSV `bytes` (named `name` in messages) into a dataset with no source
+/// metadata. The loader's core, exposed for the fuzz target.
+pub fn from_bytes(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Dataset> {
+    let parsed = parse::parse_csv(bytes, name, layout, by)?;
     let mut dataset = Dataset {
         frame: parsed.frame,
         groups: parsed.groups,
-        source,
-        report,
+        source: SourceMeta::input(name),
+        report: ReportDefaults::default(),
     };
     dataset.frame = dataset
         .frame

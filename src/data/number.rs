@@ -70,14 +70,22 @@ fn strip_thousands(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// Parses a year cell: an integer, optionally signed, surrounded by spaces at most.
+/// Years tradestat accepts. Bounding them keeps every year difference far from overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = -9999..=9999;
+
+/// Parses a year cell: an integer in [`YEARS`], optionally signed, surrounded by spaces at most.
 pub fn parse_year(cell: &str) -> Result<i32, String> {
     let text = cell.trim();
     if text.is_empty() {
         return Err("the year is empty (expected an integer year like 2019)".to_string());
     }
-    text.parse::<i32>()
-        .map_err(|_| "it is not an integer year (expected an integer like 2019)".to_string())
+    let year = text
+        .parse::<i64>()
+        .map_err(|_| "it is not an integer year (expected an integer like 2019)".to_string())?;
+    i32::try_from(year)
+        .ok()
+        .filter(|y| YEARS.contains(y))
+        .ok_or_else(|| "it is out of range (expected a year from -9999 to 9999)".to_string())
 }
 
 #[cfg(test)]
@@ -122,5 +130,10 @@ mod tests {
         assert!(parse_year("2019.0").is_err());
         assert!(parse_year("").is_err());
         assert!(parse_year("twenty").is_err());
+        assert_eq!(parse_year("-9999"), Ok(-9999));
+        assert!(parse_year("10000").unwrap_err().contains("out of range"));
+        assert!(parse_year("99999999999")
+            .unwrap_err()
+            .contains("out of range"));
     }
 }

@@ -1,0 +1,41 @@
+//! Fuzzes the loader and validation: any bytes, in every layout, must give a dataset or an
+//! error, never a panic; a dataset must survive every analysis; side files (claims, units)
+//! likewise.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use polars::prelude::IntoLazy;
+use tradestat::analysis::growth::{cagr, growth};
+use tradestat::analysis::index::index;
+use tradestat::analysis::project::{series_of, Method};
+use tradestat::analysis::Span;
+use tradestat::data::{from_bytes, parse_claims, Layout, Unit};
+
+fuzz_target!(|data: &[u8]| {
+    for layout in [Layout::Auto, Layout::Wide, Layout::Long] {
+        let Ok(dataset) = from_bytes(data, "fuzz.csv", layout, &[]) else {
+            continue;
+        };
+        let keys = dataset.keys();
+        let lf = || dataset.frame.clone().lazy();
+        let _ = growth(lf(), &keys, Span::default()).map(|q| q.collect());
+        let _ = cagr(lf(), &keys, Span::default()).map(|q| q.collect());
+        let _ = index(lf(), &keys, Span::default(), None).map(|q| q.collect());
+        if let Ok(all) = series_of(&dataset.frame, &keys) {
+            for (_, series) in all.iter().take(4) {
+                for method in [Method::Linear, Method::LogLinear, Method::Drift, Method::Cagr, Method::Naive] {
+                    if let Ok(model) = method.fit(series) {
+                        let p = model.predict(series.last_year().saturating_add(1));
+                        if let Some(spread) = p.spread {
+                            let _ = spread.interval(0.95);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let _ = parse_claims(data, "claims.csv");
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = Unit::parse(text).to_string();
+    }
+});
