@@ -23,7 +23,13 @@ fuzz_target!(|data: &[u8]| {
         let _ = index(lf(), &keys, Span::default(), None).map(|q| q.collect());
         if let Ok(all) = series_of(&dataset.frame, &keys) {
             for (_, series) in all.iter().take(4) {
-                for method in [Method::Linear, Method::LogLinear, Method::Drift, Method::Cagr, Method::Naive] {
+                for method in [
+                    Method::Linear,
+                    Method::LogLinear,
+                    Method::Drift,
+                    Method::Cagr,
+                    Method::Naive,
+                ] {
                     if let Ok(model) = method.fit(series) {
                         let p = model.predict(series.last_year().saturating_add(1));
                         if let Some(spread) = p.spread {
