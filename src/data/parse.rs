@@ -242,9 +242,9 @@ impl ColumnsIn<'_> {
     fn check_groups(&self) -> Result<()> {
         for &g in &self.groups {
             let h = &self.header[g];
-            if g == self.year || RESERVED.contains(&h.to_lowercase().as_str()) {
+            if g == self.year || RESERVED.contains(&h.to_lowercase().as_str()) || h == LINE {
                 bail!(
-                    "{}:1:{}: column {h:?} cannot be a group column (year, series, value and unit have fixed meanings)",
+                    "{}:1:{}: column {h:?} cannot be a group column (year, series, value and unit have fixed meanings, and {LINE} is tradestat's own)",
                     self.name,
                     g + 1
                 );

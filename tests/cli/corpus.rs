@@ -27,6 +27,7 @@ const FAILURES: &[(&str, &str)] = &[
     ("24-long-without-value.csv", "tradestat: error: tests/inputs/corpus/24-long-without-value.csv:1: a long table needs a `value` column (found: year, series, amount; expected year, series, value and optionally unit)"),
     ("25-two-units.csv", "tradestat: error: tests/inputs/corpus/25-two-units.csv:3: series \"cbec\" is in \"100 million CNY\" here but in \"trillion CNY\" on line 2 (expected one unit per series)"),
     ("31-tab-separated.csv", "tradestat: error: tests/inputs/corpus/31-tab-separated.csv:1: the header has no `year` column (found: year\tcbec; expected a column named year; the file looks tab-separated, and tradestat reads commas)"),
+    ("33-internal-column-name.csv", "tradestat: error: tests/inputs/corpus/33-internal-column-name.csv:1:4: column \"__line\" cannot be a group column (year, series, value and unit have fixed meanings, and __line is tradestat's own)"),
     ("a-directory", "tradestat: error: cannot read tests/inputs/corpus/a-directory: it is a directory (expected a CSV file)"),
     ("missing.csv", "tradestat: error: cannot read tests/inputs/corpus/missing.csv: No such file or directory (os error 2)"),
 ];
