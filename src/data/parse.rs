@@ -72,11 +72,11 @@ pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Res
             header.join(", ")
         );
     };
-    let layout = match layout {
+    let long = match layout {
         // A `series` column means long layout; without `value` that is an error below.
-        Layout::Auto if find(SERIES).is_some() => Layout::Long,
-        Layout::Auto => Layout::Wide,
-        chosen => chosen,
+        Layout::Auto => find(SERIES).is_some(),
+        Layout::Long => true,
+        Layout::Wide => false,
     };
     let by_cols = by
         .iter()
@@ -97,83 +97,79 @@ pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Res
         year: year_col,
         groups: Vec::new(),
     };
-    match layout {
-        Layout::Long => {
-            let require = |wanted: &str| {
-                find(wanted).ok_or_else(|| {
+    if long {
+        let require = |wanted: &str| {
+            find(wanted).ok_or_else(|| {
                     anyhow::anyhow!(
                         "{name}:1: a long table needs a `{wanted}` column (found: {}; expected year, series, value and optionally unit)",
                         header.join(", ")
                     )
                 })
-            };
-            let series_col = require(SERIES)?;
-            let value_col = require(VALUE)?;
-            let unit_col = find(UNIT);
-            columns_in.groups = if by.is_empty() {
-                (0..header.len())
-                    .filter(|i| {
-                        ![Some(year_col), Some(series_col), Some(value_col), unit_col]
-                            .contains(&Some(*i))
-                    })
-                    .collect()
-            } else {
-                by_cols
-            };
-            columns_in.check_groups()?;
-            builder.init_groups(columns_in.groups.len());
-            for record in records {
-                let record = record.map_err(|e| csv_error(name, e))?;
-                let line = columns_in.check_row(&record)?;
-                let year = columns_in.year(&record, line)?;
-                let series = &record[series_col];
-                if series.is_empty() {
-                    bail!(
-                        "{name}:{line}:{}: the series name is empty (expected a name such as cbec)",
-                        series_col + 1
-                    );
-                }
-                let value = columns_in.value(&record, value_col, line)?;
-                let unit = unit_col.map(|c| &record[c]).filter(|u| !u.is_empty());
-                builder.push(&columns_in.groups, &record, series, year, value, unit, line);
-            }
-        }
-        Layout::Wide => {
-            columns_in.groups = by_cols;
-            columns_in.check_groups()?;
-            builder.init_groups(columns_in.groups.len());
-            let series_cols: Vec<(usize, String, Option<String>)> = (0..header.len())
-                .filter(|i| *i != year_col && !columns_in.groups.contains(i))
-                .map(|i| {
-                    let (series, unit) = split_unit(&header[i]);
-                    (i, series, unit)
+        };
+        let series_col = require(SERIES)?;
+        let value_col = require(VALUE)?;
+        let unit_col = find(UNIT);
+        columns_in.groups = if by.is_empty() {
+            (0..header.len())
+                .filter(|i| {
+                    ![Some(year_col), Some(series_col), Some(value_col), unit_col]
+                        .contains(&Some(*i))
                 })
-                .collect();
-            if series_cols.is_empty() {
+                .collect()
+        } else {
+            by_cols
+        };
+        columns_in.check_groups()?;
+        builder.init_groups(columns_in.groups.len());
+        for record in records {
+            let record = record.map_err(|e| csv_error(name, e))?;
+            let line = columns_in.check_row(&record)?;
+            let year = columns_in.year(&record, line)?;
+            let series = &record[series_col];
+            if series.is_empty() {
                 bail!(
+                    "{name}:{line}:{}: the series name is empty (expected a name such as cbec)",
+                    series_col + 1
+                );
+            }
+            let value = columns_in.value(&record, value_col, line)?;
+            let unit = unit_col.map(|c| &record[c]).filter(|u| !u.is_empty());
+            builder.push(&columns_in.groups, &record, series, year, value, unit, line);
+        }
+    } else {
+        columns_in.groups = by_cols;
+        columns_in.check_groups()?;
+        builder.init_groups(columns_in.groups.len());
+        let series_cols: Vec<(usize, String, Option<String>)> = (0..header.len())
+            .filter(|i| *i != year_col && !columns_in.groups.contains(i))
+            .map(|i| {
+                let (series, unit) = split_unit(&header[i]);
+                (i, series, unit)
+            })
+            .collect();
+        if series_cols.is_empty() {
+            bail!(
                     "{name}:1: the header has no series columns (found: {}; expected `year` and one column per series, e.g. year,cbec,trade)",
                     header.join(", ")
                 );
-            }
-            for record in records {
-                let record = record.map_err(|e| csv_error(name, e))?;
-                let line = columns_in.check_row(&record)?;
-                let year = columns_in.year(&record, line)?;
-                for (col, series, unit) in &series_cols {
-                    let value = columns_in.value(&record, *col, line)?;
-                    builder.push(
-                        &columns_in.groups,
-                        &record,
-                        series,
-                        year,
-                        value,
-                        unit.as_deref(),
-                        line,
-                    );
-                }
+        }
+        for record in records {
+            let record = record.map_err(|e| csv_error(name, e))?;
+            let line = columns_in.check_row(&record)?;
+            let year = columns_in.year(&record, line)?;
+            for (col, series, unit) in &series_cols {
+                let value = columns_in.value(&record, *col, line)?;
+                builder.push(
+                    &columns_in.groups,
+                    &record,
+                    series,
+                    year,
+                    value,
+                    unit.as_deref(),
+                    line,
+                );
             }
         }
-        Layout::Auto => unreachable!("resolved above"),
     }
     let groups: Vec<String> = columns_in
         .groups
