@@ -406,7 +406,6 @@ pub struct BacktestArgs {
     /// Series to evaluate (comma-separated or repeated; default: all)
     #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
     pub series: Vec<String>,
-    /// (The naive baseline is always included.)
     #[command(flatten)]
     pub methods: MethodArgs,
     /// Forecast this many years ahead from each origin
@@ -437,7 +436,7 @@ pub struct CheckArgs {
     #[arg(requires = "value", allow_negative_numbers = true, value_parser = year)]
     pub year: Option<i32>,
     /// The claimed value, e.g. 16
-    #[arg(allow_negative_numbers = true)]
+    #[arg(allow_negative_numbers = true, value_parser = finite)]
     pub value: Option<f64>,
     /// The claim's unit, e.g. "trillion CNY" or 亿元; converted to the series' unit by scale
     #[arg(id = "claim_unit", value_name = "UNIT")]
@@ -583,6 +582,15 @@ pub struct MethodArgs {
 /// A year on the command line: an integer within the range data files may hold.
 fn year(text: &str) -> Result<i32, String> {
     crate::data::parse_year(text)
+}
+
+/// A number on the command line: finite, as in data files (`16`, `12.5`, `"1,234"`).
+fn finite(text: &str) -> Result<f64, String> {
+    match crate::data::parse_value(text) {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Err("it is empty (expected a number such as 16)".to_string()),
+        Err(why) => Err(why),
+    }
 }
 
 /// `--level 95` → 0.95; refuses 0, 100 and anything outside.

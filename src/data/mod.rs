@@ -13,7 +13,7 @@ mod units;
 
 pub use claims::{load_claims, parse_claim, parse_claims, Claim};
 pub use fx::FxTable;
-pub use number::parse_year;
+pub use number::{parse_value, parse_year};
 pub use parse::{Layout, SERIES, UNIT, VALUE, YEAR};
 pub use units::Unit;
 

@@ -313,6 +313,14 @@ fn bad_horizons_and_levels_are_usage_errors() {
             "cannot be used with",
         ),
         (&["backtest", "--horizon", "0"], "0 is not in 1..=200"),
+        (
+            &["check", "cbec", "2020", "inf"],
+            "'inf' for '[VALUE]': it is not a number",
+        ),
+        (
+            &["check", "cbec", "99999", "16"],
+            "out of range (expected a year from -9999 to 9999)",
+        ),
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
