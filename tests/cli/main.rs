@@ -6,6 +6,7 @@ mod errors;
 mod golden;
 mod inputs;
 mod projections;
+mod readme;
 mod reports;
 mod sql_units;
 
