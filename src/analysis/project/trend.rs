@@ -210,6 +210,30 @@ mod tests {
     use super::super::tests::{cbec, close, forecast, trade};
     use super::*;
 
+    /// Checks METHODS.md's reference rows for a model fitted to CBEC: the 95 % point and bounds
+    /// for 2020–2022, the 80 % bounds for 2020, and the 95 % row for trade 2020.
+    fn assert_reference(
+        fit: fn(&Series) -> Result<Model, String>,
+        rows95: [(i32, f64, f64, f64); 3],
+        cbec80: (f64, f64),
+        trade95: (f64, f64, f64),
+    ) {
+        let m = fit(&cbec()).unwrap();
+        for (year, point, lo, hi) in rows95 {
+            let (p, l, h) = forecast(&m, year, 0.95);
+            close(p, point, 1e-4);
+            close(l, lo, 1e-4);
+            close(h, hi, 1e-4);
+        }
+        let (_, l, h) = forecast(&m, 2020, 0.80);
+        close(l, cbec80.0, 1e-4);
+        close(h, cbec80.1, 1e-4);
+        let (p, l, h) = forecast(&fit(&trade()).unwrap(), 2020, 0.95);
+        close(p, trade95.0, 1e-4);
+        close(l, trade95.1, 1e-4);
+        close(h, trade95.2, 1e-4);
+    }
+
     #[test]
     fn linear_matches_methods() {
         let m = fit_linear(&cbec()).unwrap();
@@ -217,27 +241,20 @@ mod tests {
         close(m.params.slope.unwrap(), 1.380, 1e-9);
         close(m.params.sigma.unwrap(), 0.132262, 1e-6);
         close(m.params.r2.unwrap(), 0.997252, 1e-6);
-        for (year, point, lo, hi) in [
-            (2020, 12.2720, 11.6620, 12.8820),
-            (2021, 13.6520, 12.9477, 14.3563),
-            (2022, 15.0320, 14.2223, 15.8417),
-        ] {
-            let (p, l, h) = forecast(&m, year, 0.95);
-            close(p, point, 1e-4);
-            close(l, lo, 1e-4);
-            close(h, hi, 1e-4);
-        }
-        let (_, l, h) = forecast(&m, 2020, 0.80);
-        close(l, 11.9581, 1e-4);
-        close(h, 12.5859, 1e-4);
         let t = fit_linear(&trade()).unwrap();
         close(t.params.intercept.unwrap(), 21.804, 1e-9);
         close(t.params.slope.unwrap(), 1.988, 1e-9);
         close(t.params.sigma.unwrap(), 1.097124, 1e-6);
-        let (p, l, h) = forecast(&t, 2020, 0.95);
-        close(p, 33.7320, 1e-4);
-        close(l, 28.6723, 1e-4);
-        close(h, 38.7917, 1e-4);
+        assert_reference(
+            fit_linear,
+            [
+                (2020, 12.2720, 11.6620, 12.8820),
+                (2021, 13.6520, 12.9477, 14.3563),
+                (2022, 15.0320, 14.2223, 15.8417),
+            ],
+            (11.9581, 12.5859),
+            (33.7320, 28.6723, 38.7917),
+        );
     }
 
     #[test]
@@ -245,45 +262,30 @@ mod tests {
         let m = fit_loglinear(&cbec()).unwrap();
         close(m.params.slope.unwrap(), 0.175631, 1e-6);
         close(m.params.growth.unwrap(), 0.19200, 1e-5);
-        for (year, point, lo, hi) in [
-            (2020, 13.3606, 11.3557, 15.7196),
-            (2021, 15.9258, 13.1997, 19.2150),
-            (2022, 18.9836, 15.2985, 23.5564),
-        ] {
-            let (p, l, h) = forecast(&m, year, 0.95);
-            close(p, point, 1e-4);
-            close(l, lo, 1e-4);
-            close(h, hi, 1e-4);
-        }
-        let (_, l, h) = forecast(&m, 2020, 0.80);
-        close(l, 12.2882, 1e-4);
-        close(h, 14.5267, 1e-4);
-        let (p, l, h) = forecast(&fit_loglinear(&trade()).unwrap(), 2020, 0.95);
-        close(p, 34.2302, 1e-4);
-        close(l, 28.3076, 1e-4);
-        close(h, 41.3919, 1e-4);
+        assert_reference(
+            fit_loglinear,
+            [
+                (2020, 13.3606, 11.3557, 15.7196),
+                (2021, 15.9258, 13.1997, 19.2150),
+                (2022, 18.9836, 15.2985, 23.5564),
+            ],
+            (12.2882, 14.5267),
+            (34.2302, 28.3076, 41.3919),
+        );
     }
 
     #[test]
     fn drift_matches_methods() {
-        let m = fit_drift(&cbec()).unwrap();
-        for (year, point, lo, hi) in [
-            (2020, 12.1500, 11.6712, 12.6288),
-            (2021, 13.5000, 12.7686, 14.2314),
-            (2022, 14.8500, 13.8924, 15.8076),
-        ] {
-            let (p, l, h) = forecast(&m, year, 0.95);
-            close(p, point, 1e-4);
-            close(l, lo, 1e-4);
-            close(h, hi, 1e-4);
-        }
-        let (_, l, h) = forecast(&m, 2020, 0.80);
-        close(l, 11.8369, 1e-4);
-        close(h, 12.4631, 1e-4);
-        let (p, l, h) = forecast(&fit_drift(&trade()).unwrap(), 2020, 0.95);
-        close(p, 33.2500, 1e-4);
-        close(l, 29.5137, 1e-4);
-        close(h, 36.9863, 1e-4);
+        assert_reference(
+            fit_drift,
+            [
+                (2020, 12.1500, 11.6712, 12.6288),
+                (2021, 13.5000, 12.7686, 14.2314),
+                (2022, 14.8500, 13.8924, 15.8076),
+            ],
+            (11.8369, 12.4631),
+            (33.2500, 29.5137, 36.9863),
+        );
     }
 
     #[test]
