@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod data;
 pub mod output;
+pub mod progress;
 pub mod render;
 pub mod report;
 

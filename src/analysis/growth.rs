@@ -5,7 +5,7 @@
 //! and `gap_growth` carries the annualised rate over the gap, (y_t / y_{t−k})^{1/k} − 1, so
 //! a multi-year change never poses as a "YoY". A non-positive base gives null, never ±inf.
 
-use super::{cap_notes, pct, per, sort_keys, KeyLabels, Span};
+use super::{cap_notes, first_of, pct, prev, run, KeyLabels, Span};
 use crate::data::{VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
@@ -26,21 +26,20 @@ fn annualised(value: Expr, base: Expr, years: Expr) -> Expr {
 
 /// Per key and year: `value`, `change`, `yoy`, `gap_growth`, `cagr_since_first` (fractions),
 /// plus `prev_year`/`prev_value` for notes. Rows with a null value are dropped (an empty cell
-/// is a missing year). Sorted by keys, then year.
+/// is a missing year). `lf` is in canonical order (see [`super`]), and so is the result.
 pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
     let gap = col(YEAR) - col("prev_year");
     let one_year = gap.clone().eq(lit(1));
     Ok(lf
         .filter(col(VALUE).is_not_null())
-        .sort(sort_keys(keys), Default::default())
         .with_columns([
-            per(col(YEAR).shift(lit(1)), keys)?.alias("prev_year"),
-            per(col(VALUE).shift(lit(1)), keys)?.alias("prev_value"),
+            prev(col(YEAR), keys).alias("prev_year"),
+            prev(col(VALUE), keys).alias("prev_value"),
         ])
         .filter(span.contains())
         .with_columns([
-            per(col(YEAR).first(), keys)?.alias("first_year"),
-            per(col(VALUE).first(), keys)?.alias("first_value"),
+            first_of(col(YEAR), keys)?.alias("first_year"),
+            first_of(col(VALUE), keys)?.alias("first_value"),
         ])
         .with_columns([
             when(one_year.clone())
@@ -66,30 +65,34 @@ pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
 
 /// CAGR per key from the first to the last present year in the span (years, not rows, count).
 /// Columns: keys, `unit`, `from_year`, `to_year`, `years`, `observations`, `first_value`,
-/// `last_value`, `cagr`.
+/// `last_value`, `cagr`. `lf` is in canonical order (see [`super`]); so is the result.
 pub fn cagr(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
-    let by: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-    let sort_by: Vec<PlSmallStr> = keys.iter().map(|k| PlSmallStr::from(k.as_str())).collect();
+    let key_values = keys.iter().map(|k| col(k.as_str()).first());
     Ok(lf
         .filter(col(VALUE).is_not_null().and(span.contains()))
-        .sort(sort_keys(keys), Default::default())
-        .group_by(by)
-        .agg([
-            col(crate::data::UNIT).first(),
-            col(YEAR).first().alias("from_year"),
-            col(YEAR).last().alias("to_year"),
-            col(YEAR)
-                .count()
-                .cast(DataType::Int64)
-                .alias("observations"),
-            col(VALUE).first().alias("first_value"),
-            col(VALUE).last().alias("last_value"),
-        ])
+        .with_column(run(keys).alias("__run"))
+        .group_by([col("__run")])
+        .agg(
+            key_values
+                .chain([
+                    col(crate::data::UNIT).first(),
+                    col(YEAR).first().alias("from_year"),
+                    col(YEAR).last().alias("to_year"),
+                    col(YEAR)
+                        .count()
+                        .cast(DataType::Int64)
+                        .alias("observations"),
+                    col(VALUE).first().alias("first_value"),
+                    col(VALUE).last().alias("last_value"),
+                ])
+                .collect::<Vec<_>>(),
+        )
+        .sort(["__run"], Default::default())
+        .drop(by_name(["__run"], true, false))
         .with_columns([(col("to_year") - col("from_year")).alias("years")])
         .with_columns([
             annualised(col("last_value"), col("first_value"), col("years")).alias("cagr"),
-        ])
-        .sort(sort_by, Default::default()))
+        ]))
 }
 
 /// Notes for a collected [`growth`] result: every year whose rate is undefined, and why.

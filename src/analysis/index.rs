@@ -1,17 +1,16 @@
 //! Index numbers: 100 · y_t / y_base (METHODS.md, "Index").
 
-use super::{cap_notes, per, sort_keys, KeyLabels, Span};
+use super::{cap_notes, first_of, per, KeyLabels, Span};
 use crate::data::{VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 
 /// Per key and year: `value`, `base_year`, `base_value`, `index`. With `base` given, the base
 /// may lie outside the span (`--base 2015 --from 2017`); without it each series is based on
-/// its first year in the span. A missing or non-positive base gives a null index.
+/// its first year in the span. A missing or non-positive base gives a null index. `lf` is in
+/// canonical order (see [`super`]), and so is the result.
 pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> Result<LazyFrame> {
-    let lf = lf
-        .filter(col(VALUE).is_not_null())
-        .sort(sort_keys(keys), Default::default());
+    let lf = lf.filter(col(VALUE).is_not_null());
     let base_value = || -> Result<Expr> {
         Ok(per(
             col(VALUE).filter(col(YEAR).eq(col("base_year"))).first(),
@@ -26,7 +25,7 @@ pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> R
             .filter(span.contains()),
         None => lf
             .filter(span.contains())
-            .with_column(per(col(YEAR).first(), keys)?.alias("base_year"))
+            .with_column(first_of(col(YEAR), keys)?.alias("base_year"))
             .with_column(base_value()?),
     };
     Ok(lf.with_column(

@@ -1,9 +1,17 @@
 //! Pure computations on frames in canonical long form (see [`crate::data`]).
 //!
-//! Everything here is a Polars expression over window partitions (`over(keys)`), never a Rust
-//! loop over rows, so the same code serves five rows and ten million. Functions take a
-//! `LazyFrame` and return one; notes about undefined values are read back from the result.
-//! No I/O and no printing happen here.
+//! Everything here is a Polars expression over partitions of the keys (groups, then series),
+//! never a Rust loop over rows, so the same code serves five rows and ten million. Functions
+//! take a `LazyFrame` **in canonical order** — sorted by keys, then year, as a [`Dataset`]'s
+//! frame is (use [`in_order`] otherwise) — and return one; notes about undefined values are
+//! read back from the result. No I/O and no printing happen here.
+//!
+//! Because rows arrive sorted, a partition is a run of neighbouring rows: "the previous year
+//! of this series" is the previous row when its keys are equal ([`prev`]), and a partition's
+//! first value is found by numbering the runs ([`first_of`]). That costs a comparison of
+//! neighbours instead of hashing every key, and no sort is repeated per analysis.
+//!
+//! [`Dataset`]: crate::data::Dataset
 
 pub mod backtest;
 pub mod claim;
@@ -42,14 +50,47 @@ impl Span {
 /// Most notes a result carries; a panel with thousands of gaps would otherwise bury the table.
 pub const MAX_NOTES: usize = 20;
 
-/// `expr` evaluated per partition of `keys`, or over the whole frame when there are none.
+/// Sorts rows into canonical order (keys, then year), which every function here expects.
+pub fn in_order(lf: LazyFrame, keys: &[String]) -> LazyFrame {
+    lf.sort(sort_keys(keys), Default::default())
+}
+
+/// True where a row has the same keys as the row before it (false on the first row): on
+/// rows in canonical order, where a partition continues.
+fn continues(keys: &[String]) -> Expr {
+    keys.iter()
+        .map(|k| col(k.as_str()).eq_missing(col(k.as_str()).shift(lit(1))))
+        .reduce(|a, b| a.and(b))
+        .unwrap_or_else(|| {
+            col(YEAR)
+                .is_not_null()
+                .and(col(YEAR).shift(lit(1)).is_not_null())
+        })
+}
+
+/// `expr` on the previous row of the same partition; null on a partition's first row.
+/// Needs canonical order.
+pub fn prev(expr: Expr, keys: &[String]) -> Expr {
+    when(continues(keys))
+        .then(expr.shift(lit(1)))
+        .otherwise(lit(NULL))
+}
+
+/// `expr` on the first row of each partition, on every row of it. Needs canonical order.
+pub fn first_of(expr: Expr, keys: &[String]) -> Result<Expr> {
+    per(expr.first(), keys)
+}
+
+/// `expr` evaluated per partition of `keys` (a run of rows with equal keys, the runs
+/// numbered so that the window partitions by one integer). Needs canonical order.
 pub fn per(expr: Expr, keys: &[String]) -> Result<Expr> {
-    if keys.is_empty() {
-        Ok(expr)
-    } else {
-        let partition: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-        Ok(expr.over(partition)?)
-    }
+    Ok(expr.over([run(keys)])?)
+}
+
+/// The number of each partition's run of rows, increasing down the frame: one integer to
+/// group by instead of the key columns. Needs canonical order.
+pub fn run(keys: &[String]) -> Expr {
+    continues(keys).not().cum_sum(false)
 }
 
 /// Sort order of every result: keys (groups, then series), then year.
@@ -85,9 +126,35 @@ pub fn cap_notes(mut notes: Vec<String>) -> Vec<String> {
     if notes.len() > MAX_NOTES {
         let more = notes.len() - MAX_NOTES;
         notes.truncate(MAX_NOTES);
-        notes.push(format!("… and {more} more like these"));
+        notes.push(more_notes(more));
     }
     notes
+}
+
+fn more_notes(more: usize) -> String {
+    format!("… and {more} more like these")
+}
+
+/// Joins notes that were capped separately (one list per piece of a large input) into one
+/// list capped the same way, counting the notes each piece left out.
+pub fn merge_capped(lists: Vec<Vec<String>>) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut more = 0;
+    for note in lists.into_iter().flatten() {
+        let left_out = note
+            .strip_prefix("… and ")
+            .and_then(|rest| rest.strip_suffix(" more like these"))
+            .and_then(|n| n.parse::<usize>().ok());
+        match left_out {
+            Some(n) => more += n,
+            None if kept.len() < MAX_NOTES => kept.push(note),
+            None => more += 1,
+        }
+    }
+    if more > 0 {
+        kept.push(more_notes(more));
+    }
+    kept
 }
 
 /// Reads the key columns of a (small) frame to name rows in notes: `cbec`, or
@@ -134,6 +201,25 @@ pub fn key_label<S: AsRef<str>>(keys: &[String], values: &[S]) -> String {
 /// Percentages for notes: `24.07 %`.
 pub fn pct(x: f64) -> String {
     format!("{:.2} %", x * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_notes_merge_with_their_counts() {
+        let piece = |n: usize, tag: &str| cap_notes((0..n).map(|i| format!("{tag}{i}")).collect());
+        let merged = merge_capped(vec![piece(3, "a"), piece(25, "b"), piece(2, "c")]);
+        assert_eq!(merged.len(), MAX_NOTES + 1);
+        assert_eq!(merged[..4], ["a0", "a1", "a2", "b0"]);
+        // 30 notes in all, 20 shown.
+        assert_eq!(merged[MAX_NOTES], "… and 10 more like these");
+        assert_eq!(
+            merge_capped(vec![piece(1, "a"), piece(1, "b")]),
+            ["a0", "b0"]
+        );
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Share of a part in a whole, its change in percentage points and the part's contribution to
 //! the whole's growth (METHODS.md, "Share").
 
-use super::{cap_notes, per, sort_keys, KeyLabels, Span};
+use super::{cap_notes, prev, sort_keys, KeyLabels, Span};
 use crate::data::{SERIES, UNIT, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
@@ -9,7 +9,8 @@ use polars::prelude::*;
 /// Per group and year: `part`, `whole`, `unit`, `share` (fraction), `share_change_pp` and
 /// `contribution_pp` (percentage points). Years present in only one of the two series appear
 /// with a null share. Changes need the previous year; a non-positive whole gives nulls.
-/// Both series must already be in one unit (the caller checks).
+/// Both series must already be in one unit (the caller checks). `lf` is in canonical order
+/// (see [`super`]); the result is sorted by groups, then year.
 pub fn share(
     lf: LazyFrame,
     groups: &[String],
@@ -34,16 +35,38 @@ pub fn share(
                     .collect::<Vec<_>>(),
             )
     };
-    let joined = side(part, "part", "part_unit").join(
-        side(whole, "whole", "whole_unit"),
-        on.clone(),
-        on,
-        JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+    let (parts, wholes) = (
+        side(part, "part", "part_unit").collect()?,
+        side(whole, "whole", "whole_unit").collect()?,
     );
-    let prev = |c: &str| per(col(c).shift(lit(1)), groups);
+    // Both sides come sorted by groups and year. When they hold the same (group, year) rows
+    // — a complete panel — they line up row for row and need no join and no sort.
+    let key_names: Vec<&str> = groups.iter().map(String::as_str).chain([YEAR]).collect();
+    let aligned = parts.height() == wholes.height()
+        && key_names.iter().all(|k| {
+            matches!((parts.column(k), wholes.column(k)), (Ok(a), Ok(b)) if a.as_materialized_series().equals(b.as_materialized_series()))
+        });
+    let joined = if aligned {
+        let mut both = parts;
+        both.hstack_mut(&[
+            wholes.column("whole")?.clone(),
+            wholes.column("whole_unit")?.clone(),
+        ])?;
+        both.lazy()
+    } else {
+        parts
+            .lazy()
+            .join(
+                wholes.lazy(),
+                on.clone(),
+                on,
+                JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+            )
+            .sort(sort_keys(groups), Default::default())
+    };
+    let prev = |c: &str| prev(col(c), groups);
     let one_year = (col(YEAR) - col("prev_year")).eq(lit(1));
     Ok(joined
-        .sort(sort_keys(groups), Default::default())
         .with_columns([
             col("part_unit").fill_null(col("whole_unit")).alias(UNIT),
             when(col("whole").gt(lit(0.0)))
@@ -52,10 +75,10 @@ pub fn share(
                 .alias("share"),
         ])
         .with_columns([
-            prev(YEAR)?.alias("prev_year"),
-            prev("part")?.alias("prev_part"),
-            prev("whole")?.alias("prev_whole"),
-            prev("share")?.alias("prev_share"),
+            prev(YEAR).alias("prev_year"),
+            prev("part").alias("prev_part"),
+            prev("whole").alias("prev_whole"),
+            prev("share").alias("prev_share"),
         ])
         .filter(span.contains())
         .with_columns([

@@ -13,7 +13,7 @@ use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
 
 pub fn run(args: BacktestArgs) -> Result<()> {
-    let common = Common::new(args.data, args.span, args.output)?;
+    let mut common = Common::new(args.data, args.span, args.output)?;
     let dataset = common.load()?;
     let methods = resolve_methods(&args.methods);
     let output = build(
@@ -158,7 +158,7 @@ pub fn build(
         key: "rows".to_string(),
         title: format!("Backtest scores ({horizon}-year-ahead, training from {min_train} years)"),
         columns,
-        rows: score_rows,
+        rows: score_rows.into(),
     };
     let mut columns = key_columns(dataset, &mut meta);
     columns.extend([
@@ -177,7 +177,7 @@ pub fn build(
         key: "trials".to_string(),
         title: "Forecasts by origin".to_string(),
         columns,
-        rows: trial_rows,
+        rows: trial_rows.into(),
     };
     let tables = if trials_only {
         vec![trials]

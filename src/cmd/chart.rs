@@ -29,7 +29,7 @@ pub struct ChartRequest {
 }
 
 pub fn run(args: ChartArgs) -> Result<()> {
-    let common = Common::new(args.data, args.span, Default::default())?;
+    let mut common = Common::new(args.data, args.span, Default::default())?;
     let dataset = common.load()?;
     let request = ChartRequest {
         kind: args.kind,

@@ -28,7 +28,7 @@ pub fn run(args: CheckArgs) -> Result<Status> {
         from: args.from,
         to: None,
     };
-    let common = Common::new(args.data, span, args.output)?;
+    let mut common = Common::new(args.data, span, args.output)?;
     let dataset = common.load()?;
     let methods = resolve_methods(&MethodArgs {
         method: vec![MethodArg::All],
@@ -240,7 +240,7 @@ pub fn build(
         key: "rows".to_string(),
         title: "Claims".to_string(),
         columns,
-        rows: claim_rows,
+        rows: claim_rows.into(),
     };
     let mut columns = key_columns(dataset, &mut meta);
     columns.extend([
@@ -262,7 +262,7 @@ pub fn build(
         key: "methods".to_string(),
         title: "Claims against each method".to_string(),
         columns,
-        rows: method_rows,
+        rows: method_rows.into(),
     };
     let tables = if methods_only {
         vec![per_method]

@@ -13,9 +13,14 @@ use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::Result;
 
 pub fn run(args: GrowthArgs) -> Result<()> {
-    let common = Common::new(args.data, args.span, args.output)?;
+    let mut common = Common::new(args.data, args.span, args.output)?;
+    let analyse =
+        |common: &Common, dataset: Dataset| build(common, &dataset, &args.series, args.summary);
+    if let Some(done) = common.emit_in_pieces(analyse) {
+        return done;
+    }
     let dataset = common.load()?;
-    common.emit(&build(&common, &dataset, &args.series, args.summary)?)
+    common.emit(&analyse(&common, dataset)?)
 }
 
 /// Growth by year and the CAGR summary (only the summary when `summary_only`).
@@ -28,8 +33,10 @@ pub fn build(
     let (lf, units) = select(dataset, "--series", series)?;
     let keys = dataset.keys();
     let yearly = growth(lf.clone(), &keys, common.span)?.collect()?;
+    crate::progress::mark("growth collected");
     ensure_rows(yearly.height(), common.span)?;
     let summary = cagr(lf.clone(), &keys, common.span)?.collect()?;
+    crate::progress::mark("cagr collected");
 
     let mut meta = common.meta("growth", dataset, &units);
     meta.notes = missing_value_notes(lf.filter(common.span.contains()), &keys)?;
@@ -43,6 +50,7 @@ pub fn build(
             .to_string(),
     ];
 
+    crate::progress::mark("notes");
     let unit = unit_label(&units, series_count(&yearly)?);
     let mut columns = key_columns(dataset, &mut meta);
     columns.push(year_column(&mut meta));

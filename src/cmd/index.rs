@@ -11,9 +11,14 @@ use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 
 pub fn run(args: IndexArgs) -> Result<()> {
-    let common = Common::new(args.data, args.span, args.output)?;
+    let mut common = Common::new(args.data, args.span, args.output)?;
+    let analyse =
+        |common: &Common, dataset: Dataset| build(common, &dataset, &args.series, args.base);
+    if let Some(done) = common.emit_in_pieces(analyse) {
+        return done;
+    }
     let dataset = common.load()?;
-    common.emit(&build(&common, &dataset, &args.series, args.base)?)
+    common.emit(&analyse(&common, dataset)?)
 }
 
 /// Index numbers against `base` (default: each series' first year in the span).

@@ -30,7 +30,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         from: args.from,
         to: None,
     };
-    let common = Common::new(args.data, span, args.output)?;
+    let mut common = Common::new(args.data, span, args.output)?;
     let dataset = common.load()?;
     let request = ProjectRequest {
         series: args.series,
@@ -186,7 +186,7 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
         key: "rows".to_string(),
         title: "Projections with prediction intervals".to_string(),
         columns,
-        rows: forecasts,
+        rows: forecasts.into(),
     };
     let models = models_table(dataset, &mut meta, summaries);
     let tables = if args.models_only {
@@ -259,7 +259,7 @@ fn models_table(
         key: "models".to_string(),
         title: "Models".to_string(),
         columns,
-        rows,
+        rows: rows.into(),
     }
 }
 

@@ -19,7 +19,7 @@ const ALL: [Method; 5] = [
 ];
 
 pub fn run(args: ReportArgs) -> Result<()> {
-    let common = Common::new(args.data, Default::default(), Default::default())?;
+    let mut common = Common::new(args.data, Default::default(), Default::default())?;
     let dataset = common.load()?;
     let mut claims: Vec<Claim> = args
         .claim

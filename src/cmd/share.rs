@@ -9,9 +9,14 @@ use anyhow::{bail, Result};
 use polars::prelude::*;
 
 pub fn run(args: ShareArgs) -> Result<()> {
-    let common = Common::new(args.data, args.span, args.output)?;
+    let mut common = Common::new(args.data, args.span, args.output)?;
+    let analyse =
+        |common: &Common, dataset: Dataset| build(common, dataset, &args.part, &args.whole);
+    if let Some(done) = common.emit_in_pieces(analyse) {
+        return done;
+    }
     let dataset = common.load()?;
-    common.emit(&build(&common, dataset, &args.part, &args.whole)?)
+    common.emit(&analyse(&common, dataset)?)
 }
 
 /// The share of `part` in `whole` (the whole converted to the part's unit when needed).

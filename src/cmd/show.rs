@@ -11,7 +11,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 pub fn run(args: ShowArgs) -> Result<()> {
-    let common = Common::new(args.data, args.span, args.output)?;
+    let mut common = Common::new(args.data, args.span, args.output)?;
     if args.table == ShowTable::Modes {
         let source = SourceMeta {
             input: "bundled:modes".to_string(),
@@ -34,8 +34,12 @@ pub fn run(args: ShowArgs) -> Result<()> {
         };
         return common.emit(&output);
     }
+    let analyse = |common: &Common, dataset: Dataset| build(common, &dataset, &args.series);
+    if let Some(done) = common.emit_in_pieces(analyse) {
+        return done;
+    }
     let dataset = common.load()?;
-    common.emit(&build(&common, &dataset, &args.series)?)
+    common.emit(&analyse(&common, dataset)?)
 }
 
 /// The loaded data (selected series and span) with units.

@@ -99,7 +99,7 @@ fn tables(dataset: &Dataset) -> Result<Vec<Registered>> {
 }
 
 pub fn run(args: SqlArgs) -> Result<()> {
-    let common = Common::new(args.data, Default::default(), args.output)?;
+    let mut common = Common::new(args.data, Default::default(), args.output)?;
     let dataset = common.load()?;
     let registered = tables(&dataset)?;
     let units = dataset.units()?;
@@ -146,7 +146,7 @@ pub fn run(args: SqlArgs) -> Result<()> {
                 Column::new("unit", "unit", Kind::Text),
                 Column::new("about", "about", Kind::Text).machine_only(),
             ],
-            rows,
+            rows: rows.into(),
         };
         return common.emit(&Output {
             tables: vec![table],

@@ -5,6 +5,7 @@
 //! so every analysis is written once.
 
 mod claims;
+mod fast;
 mod fx;
 mod number;
 mod parse;
@@ -14,7 +15,7 @@ mod units;
 pub use claims::{load_claims, parse_claim, parse_claims, Claim};
 pub use fx::FxTable;
 pub use number::{parse_value, parse_year};
-pub use parse::{Layout, SERIES, UNIT, VALUE, YEAR};
+pub use parse::{chunks, Chunks, Layout, SERIES, UNIT, VALUE, YEAR};
 pub use units::Unit;
 
 use crate::output::{SourceMeta, Table, Value};
@@ -57,6 +58,9 @@ pub struct Dataset {
     pub groups: Vec<String>,
     pub source: SourceMeta,
     pub report: ReportDefaults,
+    /// Each series' unit when the loader knew them already (saves a pass over a large
+    /// frame); `None` means: read them off the frame.
+    catalog: Option<BTreeMap<String, Option<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -119,8 +123,11 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
             (bytes, SourceMeta::input(&name))
         }
     };
+    crate::progress::mark("read input");
     source.sha256 = Some(sha256_hex(&bytes));
+    crate::progress::mark("sha256");
     let mut dataset = from_bytes(&bytes, &name, layout, by)?;
+    crate::progress::mark("parsed and validated");
     dataset.source = source;
     dataset.report = report;
     Ok(dataset)
@@ -130,20 +137,13 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
 /// metadata. The loader's core, exposed for the fuzz target.
 pub fn from_bytes(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Dataset> {
     let parsed = parse::parse_csv(bytes, name, layout, by)?;
-    let mut dataset = Dataset {
+    Ok(Dataset {
         frame: parsed.frame,
         groups: parsed.groups,
         source: SourceMeta::input(name),
         report: ReportDefaults::default(),
-    };
-    dataset.frame = dataset
-        .frame
-        .clone()
-        .lazy()
-        .drop(by_name([parse::LINE], true, false))
-        .sort(dataset.sort_order(), Default::default())
-        .collect()?;
-    Ok(dataset)
+        catalog: parsed.catalog,
+    })
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -170,6 +170,9 @@ impl SourceMeta {
 impl Dataset {
     /// Series names in sorted order.
     pub fn series_names(&self) -> Result<Vec<String>> {
+        if let Some(catalog) = &self.catalog {
+            return Ok(catalog.keys().cloned().collect());
+        }
         let names = self
             .frame
             .clone()
@@ -211,6 +214,12 @@ impl Dataset {
 
     /// The unit of each series (series without a unit are left out).
     pub fn units(&self) -> Result<BTreeMap<String, String>> {
+        if let Some(catalog) = &self.catalog {
+            return Ok(catalog
+                .iter()
+                .filter_map(|(s, u)| Some((s.clone(), u.clone()?)))
+                .collect());
+        }
         let pairs = self
             .frame
             .clone()
@@ -285,6 +294,7 @@ impl Dataset {
             .into_iter()
             .map(|c| col(c.clone()))
             .collect();
+        self.catalog = None;
         self.frame = self
             .frame
             .clone()
@@ -348,6 +358,26 @@ impl Dataset {
         crate::analysis::sort_keys(&self.keys())
     }
 
+    /// The group values of the first and the last row (the smallest and the largest group).
+    pub fn group_range(&self) -> Result<(Vec<String>, Vec<String>)> {
+        let row = |i: usize| -> Result<Vec<String>> {
+            self.groups
+                .iter()
+                .map(|g| {
+                    Ok(self
+                        .frame
+                        .column(g)?
+                        .str()?
+                        .get(i)
+                        .unwrap_or_default()
+                        .to_string())
+                })
+                .collect()
+        };
+        let last = self.frame.height().saturating_sub(1);
+        Ok((row(0)?, row(last)?))
+    }
+
     /// Group columns, then `series`: the partition of every per-series computation.
     pub fn keys(&self) -> Vec<String> {
         let mut keys = self.groups.clone();
@@ -395,6 +425,6 @@ pub fn modes_table() -> Result<Table> {
         key: "rows".to_string(),
         title: "Modes of cross-border e-commerce (seed paper, Table 2)".to_string(),
         columns,
-        rows,
+        rows: rows.into(),
     })
 }

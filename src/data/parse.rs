@@ -31,11 +31,23 @@ const RESERVED: [&str; 4] = [SERIES, YEAR, VALUE, UNIT];
 pub struct Parsed {
     pub frame: DataFrame,
     pub groups: Vec<String>,
+    /// Each series' unit, when the fast path read the file (see [`super::fast`]).
+    pub catalog: Option<super::fast::Catalog>,
 }
 
 /// Parses `bytes` (named `name` in messages). `by` names the group columns: required for
 /// group columns of a wide file, optional for a long one (where every extra column is one).
 pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Parsed> {
+    parse(bytes, name, layout, by, true)
+}
+
+/// [`parse_csv`] without the fast path, for tests that compare the two.
+#[cfg(test)]
+pub fn parse_careful(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Parsed> {
+    parse(bytes, name, layout, by, false)
+}
+
+fn parse(bytes: &[u8], name: &str, layout: Layout, by: &[String], fast: bool) -> Result<Parsed> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         bail!(
@@ -53,12 +65,46 @@ pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Res
         None => bail!("{name}: the file is empty (expected a header row)"),
     };
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    check_header(name, &header)?;
+    let plan = plan(name, &header, layout, by)?;
+    let groups: Vec<String> = plan.groups.iter().map(|&i| header[i].clone()).collect();
+    let keys = sort_keys(&groups);
+    if fast {
+        if let Some((frame, catalog)) = super::fast::read(bytes, &plan, &groups, &keys) {
+            return Ok(Parsed {
+                frame,
+                groups,
+                catalog: Some(catalog),
+            });
+        }
+    }
+    let frame = plan.read_rows(records)?;
+    check_duplicates(name, &frame, &groups)?;
+    check_units(name, &frame)?;
+    let frame = frame
+        .lazy()
+        .drop(by_name([LINE], true, false))
+        .sort(keys, Default::default())
+        .collect()?;
+    Ok(Parsed {
+        frame,
+        groups,
+        catalog: None,
+    })
+}
+
+/// Reads the header: which column holds what, and every check that needs only the header.
+fn plan<'a>(
+    name: &'a str,
+    header: &'a [String],
+    layout: Layout,
+    by: &[String],
+) -> Result<ColumnsIn<'a>> {
+    check_header(name, header)?;
     let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
     let find = |wanted: &str| lower.iter().position(|h| h == wanted);
     let Some(year_col) = find(YEAR) else {
         // A file separated by semicolons or tabs reads as one column; say so.
-        let hint = match header.as_slice() {
+        let hint = match header {
             [only] if only.contains(';') => {
                 "; the file looks semicolon-separated, and tradestat reads commas"
             }
@@ -90,12 +136,12 @@ pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Res
         })
         .collect::<Result<Vec<usize>>>()?;
 
-    let mut builder = Builder::default();
-    let mut columns_in = ColumnsIn {
+    let mut plan = ColumnsIn {
         name,
-        header: &header,
+        header,
         year: year_col,
         groups: Vec::new(),
+        shape: Shape::Wide(Vec::new()),
     };
     if long {
         let require = |wanted: &str| {
@@ -106,83 +152,49 @@ pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Res
                     )
                 })
         };
-        let series_col = require(SERIES)?;
-        let value_col = require(VALUE)?;
-        let unit_col = find(UNIT);
-        columns_in.groups = if by.is_empty() {
+        let series = require(SERIES)?;
+        let value = require(VALUE)?;
+        let unit = find(UNIT);
+        plan.groups = if by.is_empty() {
             (0..header.len())
-                .filter(|i| {
-                    ![Some(year_col), Some(series_col), Some(value_col), unit_col]
-                        .contains(&Some(*i))
-                })
+                .filter(|i| ![Some(year_col), Some(series), Some(value), unit].contains(&Some(*i)))
                 .collect()
         } else {
             by_cols
         };
-        columns_in.check_groups()?;
-        builder.init_groups(columns_in.groups.len());
-        for record in records {
-            let record = record.map_err(|e| csv_error(name, e))?;
-            let line = columns_in.check_row(&record)?;
-            let year = columns_in.year(&record, line)?;
-            let series = &record[series_col];
-            if series.is_empty() {
-                bail!(
-                    "{name}:{line}:{}: the series name is empty (expected a name such as cbec)",
-                    series_col + 1
-                );
-            }
-            let value = columns_in.value(&record, value_col, line)?;
-            let unit = unit_col.map(|c| &record[c]).filter(|u| !u.is_empty());
-            builder.push(&columns_in.groups, &record, series, year, value, unit, line);
-        }
+        plan.check_groups()?;
+        plan.shape = Shape::Long {
+            series,
+            value,
+            unit,
+        };
     } else {
-        columns_in.groups = by_cols;
-        columns_in.check_groups()?;
-        builder.init_groups(columns_in.groups.len());
-        let series_cols: Vec<(usize, String, Option<String>)> = (0..header.len())
-            .filter(|i| *i != year_col && !columns_in.groups.contains(i))
+        plan.groups = by_cols;
+        plan.check_groups()?;
+        let series: Vec<(usize, String, Option<String>)> = (0..header.len())
+            .filter(|i| *i != year_col && !plan.groups.contains(i))
             .map(|i| {
                 let (series, unit) = split_unit(&header[i]);
+                let unit = unit.map(|u| Unit::parse(&u).to_string());
                 (i, series, unit)
             })
             .collect();
-        if series_cols.is_empty() {
+        if series.is_empty() {
             bail!(
                     "{name}:1: the header has no series columns (found: {}; expected `year` and one column per series, e.g. year,cbec,trade)",
                     header.join(", ")
                 );
         }
-        for record in records {
-            let record = record.map_err(|e| csv_error(name, e))?;
-            let line = columns_in.check_row(&record)?;
-            let year = columns_in.year(&record, line)?;
-            for (col, series, unit) in &series_cols {
-                let value = columns_in.value(&record, *col, line)?;
-                builder.push(
-                    &columns_in.groups,
-                    &record,
-                    series,
-                    year,
-                    value,
-                    unit.as_deref(),
-                    line,
-                );
-            }
-        }
+        plan.shape = Shape::Wide(series);
     }
-    let groups: Vec<String> = columns_in
-        .groups
-        .iter()
-        .map(|&i| header[i].clone())
-        .collect();
-    let frame = builder.finish(&groups)?;
-    if frame.height() == 0 {
-        bail!("{name}: the file has a header but no data rows (expected one row per year)");
-    }
-    check_duplicates(name, &frame, &groups)?;
-    check_units(name, &frame)?;
-    Ok(Parsed { frame, groups })
+    Ok(plan)
+}
+
+/// Sort order of the canonical frame: groups, series, year.
+fn sort_keys(groups: &[String]) -> Vec<PlSmallStr> {
+    let mut keys: Vec<String> = groups.to_vec();
+    keys.push(SERIES.to_string());
+    crate::analysis::sort_keys(&keys)
 }
 
 /// `cbec [trillion CNY]` → (`cbec`, Some(`trillion CNY`)): a wide header may carry the unit.
@@ -226,15 +238,84 @@ fn check_header(name: &str, header: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Which input column holds what, and the per-row checks that need that knowledge.
-struct ColumnsIn<'a> {
-    name: &'a str,
-    header: &'a [String],
-    year: usize,
-    groups: Vec<usize>,
+/// Which input column holds what (read off the header), and the per-row checks that need
+/// that knowledge.
+pub(super) struct ColumnsIn<'a> {
+    pub name: &'a str,
+    pub header: &'a [String],
+    pub year: usize,
+    pub groups: Vec<usize>,
+    pub shape: Shape,
+}
+
+/// Where the series are: a column of names and one of values, or one column per series.
+pub(super) enum Shape {
+    Long {
+        series: usize,
+        value: usize,
+        unit: Option<usize>,
+    },
+    /// (column, series name, canonical unit from a `name [unit]` header).
+    Wide(Vec<(usize, String, Option<String>)>),
 }
 
 impl ColumnsIn<'_> {
+    /// The careful reader: record by record, stopping at the first bad cell with its line
+    /// and column. Returns the frame in file order with each row's line in [`LINE`].
+    fn read_rows(&self, records: csv::StringRecordsIter<'_, &[u8]>) -> Result<DataFrame> {
+        let name = self.name;
+        let mut builder = Builder::default();
+        builder.init_groups(self.groups.len());
+        for record in records {
+            let record = record.map_err(|e| csv_error(name, e))?;
+            let line = self.check_row(&record)?;
+            let year = self.year(&record, line)?;
+            match &self.shape {
+                Shape::Long {
+                    series,
+                    value,
+                    unit,
+                } => {
+                    let series_name = &record[*series];
+                    if series_name.is_empty() {
+                        bail!(
+                            "{name}:{line}:{}: the series name is empty (expected a name such as cbec)",
+                            series + 1
+                        );
+                    }
+                    let value = self.value(&record, *value, line)?;
+                    let unit = unit.map(|c| &record[c]).filter(|u| !u.is_empty());
+                    let unit = unit.map(|u| builder.canonical_unit(u));
+                    builder.push(&self.groups, &record, series_name, year, value, unit, line);
+                }
+                Shape::Wide(series) => {
+                    for (col, series, unit) in series {
+                        let value = self.value(&record, *col, line)?;
+                        builder.push(
+                            &self.groups,
+                            &record,
+                            series,
+                            year,
+                            value,
+                            unit.clone(),
+                            line,
+                        );
+                    }
+                }
+            }
+        }
+        let groups: Vec<String> = self
+            .groups
+            .iter()
+            .map(|&i| self.header[i].clone())
+            .collect();
+        let frame = builder.finish(&groups)?;
+        if frame.height() == 0 {
+            bail!("{name}: the file has a header but no data rows (expected one row per year)");
+        }
+        Ok(frame)
+    }
+
     fn check_groups(&self) -> Result<()> {
         for &g in &self.groups {
             let h = &self.header[g];
@@ -331,6 +412,14 @@ impl Builder {
         self.groups = vec![Vec::new(); n];
     }
 
+    /// `亿元` → `100 million CNY`, remembered so each unit text is parsed once.
+    fn canonical_unit(&mut self, text: &str) -> String {
+        self.unit_labels
+            .entry(text.to_string())
+            .or_insert_with(|| Unit::parse(text).to_string())
+            .clone()
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -339,7 +428,7 @@ impl Builder {
         series: &str,
         year: i32,
         value: Option<f64>,
-        unit: Option<&str>,
+        unit: Option<String>,
         line: u64,
     ) {
         for (values, &col) in self.groups.iter_mut().zip(group_cols) {
@@ -348,12 +437,6 @@ impl Builder {
         self.series.push(series.to_string());
         self.year.push(year);
         self.value.push(value);
-        let unit = unit.map(|u| {
-            self.unit_labels
-                .entry(u.to_string())
-                .or_insert_with(|| Unit::parse(u).to_string())
-                .clone()
-        });
         self.unit.push(unit);
         self.line.push(line as i64);
     }
@@ -441,4 +524,86 @@ fn check_units(name: &str, frame: &DataFrame) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A large panel file cut into pieces that each hold whole groups: the header line, and the
+/// byte ranges of the body (each ending after a newline) in file order.
+pub struct Chunks<'a> {
+    pub header: &'a [u8],
+    pub bodies: Vec<&'a [u8]>,
+}
+
+/// Cuts `bytes` into pieces of about `target` bytes at lines where the group columns change,
+/// so that no group is split. `None` when the file cannot be cut safely: no group columns,
+/// quotes anywhere (a quoted field may hold a delimiter or a newline), or one piece only.
+/// The pieces are not validated here; the loader checks each, and the caller checks that
+/// their groups come in increasing order.
+pub fn chunks<'a>(
+    bytes: &'a [u8],
+    name: &str,
+    layout: Layout,
+    by: &[String],
+    target: usize,
+) -> Result<Option<Chunks<'a>>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.len() <= target || memchr::memchr(b'"', bytes).is_some() {
+        return Ok(None);
+    }
+    let Some(header_end) = memchr::memchr(b'\n', bytes).map(|i| i + 1) else {
+        return Ok(None);
+    };
+    let header: Vec<String> = String::from_utf8_lossy(&bytes[..header_end])
+        .trim_end_matches(['\r', '\n'])
+        .split(',')
+        .map(|h| h.trim().to_string())
+        .collect();
+    let plan = plan(name, &header, layout, by)?;
+    if plan.groups.is_empty() {
+        return Ok(None);
+    }
+    let group_fields = |line: &'a [u8]| -> Vec<&'a [u8]> {
+        let fields: Vec<&[u8]> = line.split(|&b| b == b',').collect();
+        plan.groups
+            .iter()
+            .map(|&g| fields.get(g).copied().unwrap_or(b""))
+            .collect()
+    };
+    let body = &bytes[header_end..];
+    let line_end =
+        |from: usize| memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |i| from + i + 1);
+    let mut bodies = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        if body.len() - start <= target {
+            bodies.push(&body[start..]);
+            break;
+        }
+        // The line holding the target byte ends the piece, unless the next lines continue
+        // its group.
+        let mut line_start = match memchr::memrchr(b'\n', &body[..start + target]) {
+            Some(i) if i + 1 > start => i + 1,
+            _ => start,
+        };
+        let mut cut = line_end(line_start);
+        while cut < body.len() {
+            let next_end = line_end(cut);
+            let trim = |l: &'a [u8]| l.strip_suffix(b"\n").unwrap_or(l);
+            if group_fields(trim(&body[line_start..cut]))
+                != group_fields(trim(&body[cut..next_end]))
+            {
+                break;
+            }
+            line_start = cut;
+            cut = next_end;
+        }
+        bodies.push(&body[start..cut]);
+        start = cut;
+    }
+    if bodies.len() < 2 {
+        return Ok(None);
+    }
+    Ok(Some(Chunks {
+        header: &bytes[..header_end],
+        bodies,
+    }))
 }

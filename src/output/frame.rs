@@ -1,12 +1,14 @@
 //! The one bridge from a Polars `DataFrame` to a neutral [`Table`].
 
-use super::{Column, Table, Value};
+use super::rows::{floats, Rows, Typed};
+use super::{Column, Table};
 use anyhow::{Context, Result};
 use polars::prelude::{DataFrame, DataType};
 
 /// Builds a table with the given columns, in the given order, from `df`.
 ///
-/// Non-finite floats become nulls here, so no renderer can ever print `NaN` or `inf`.
+/// The table keeps the frame's typed columns; non-finite floats read as nulls (see
+/// [`Rows::cell`]), so no renderer can ever print `NaN` or `inf`.
 pub fn table_from_frame(
     key: &str,
     title: &str,
@@ -14,49 +16,28 @@ pub fn table_from_frame(
     columns: Vec<Column>,
 ) -> Result<Table> {
     let height = df.height();
-    let mut cells: Vec<Vec<Value>> = Vec::with_capacity(columns.len());
+    let mut cells = Vec::with_capacity(columns.len());
     for spec in &columns {
         let column = df
             .column(&spec.key)
             .with_context(|| format!("internal error: result has no column {:?}", spec.key))?;
-        let values: Vec<Value> = match column.dtype() {
-            DataType::String => column
-                .str()?
-                .iter()
-                .map(|v| v.map_or(Value::Null, |s| Value::Text(s.to_string())))
-                .collect(),
-            DataType::Float32 | DataType::Float64 => column
-                .cast(&DataType::Float64)?
-                .f64()?
-                .iter()
-                .map(Value::opt_float)
-                .collect(),
-            dt if dt.is_integer() => column
-                .cast(&DataType::Int64)?
-                .i64()?
-                .iter()
-                .map(|v| v.map_or(Value::Null, Value::Int))
-                .collect(),
-            DataType::Null => vec![Value::Null; height],
+        cells.push(match column.dtype() {
+            DataType::String => Typed::Text(column.str()?.clone()),
+            DataType::Float64 => Typed::Floats(floats(column.f64()?)),
+            DataType::Float32 => Typed::Floats(floats(column.cast(&DataType::Float64)?.f64()?)),
+            DataType::Int64 => Typed::Int(column.i64()?.clone()),
+            dt if dt.is_integer() => Typed::Int(column.cast(&DataType::Int64)?.i64()?.clone()),
+            DataType::Null => Typed::Null,
             other => anyhow::bail!(
                 "internal error: column {:?} has unsupported type {other}",
                 spec.key
             ),
-        };
-        cells.push(values);
-    }
-    let mut rows: Vec<Vec<Value>> = (0..height)
-        .map(|_| Vec::with_capacity(columns.len()))
-        .collect();
-    for column in cells {
-        for (row, value) in rows.iter_mut().zip(column) {
-            row.push(value);
-        }
+        });
     }
     Ok(Table {
         key: key.to_string(),
         title: title.to_string(),
         columns,
-        rows,
+        rows: Rows::columns(height, cells),
     })
 }

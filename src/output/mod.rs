@@ -5,6 +5,9 @@
 //! [`Table`] is [`frame::table_from_frame`], so number conversion happens in exactly one place.
 
 pub mod frame;
+mod rows;
+
+pub use rows::{Cell, Rows};
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -92,7 +95,7 @@ pub struct Table {
     /// Caption shown above the table in human formats.
     pub title: String,
     pub columns: Vec<Column>,
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Rows,
 }
 
 /// What a command hands to a renderer.

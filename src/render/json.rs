@@ -31,7 +31,7 @@ fn row_object(table: &Table, row: &[Value]) -> Json {
 }
 
 fn rows(table: &Table) -> Json {
-    Json::Array(table.rows.iter().map(|r| row_object(table, r)).collect())
+    Json::Array(table.rows.iter().map(|r| row_object(table, &r)).collect())
 }
 
 impl Renderer for JsonRenderer {
@@ -50,12 +50,17 @@ impl Renderer for JsonRenderer {
 impl Renderer for NdjsonRenderer {
     fn render(&self, output: &Output) -> Result<Vec<u8>> {
         let mut bytes = Vec::new();
+        self.render_to(output, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    fn render_to(&self, output: &Output, out: &mut dyn std::io::Write) -> Result<()> {
         if let Some(table) = output.tables.first() {
             for row in &table.rows {
-                serde_json::to_writer(&mut bytes, &row_object(table, row))?;
-                bytes.push(b'\n');
+                serde_json::to_writer(&mut *out, &row_object(table, &row))?;
+                out.write_all(b"\n")?;
             }
         }
-        Ok(bytes)
+        Ok(())
     }
 }

@@ -9,7 +9,9 @@ use std::path::Path;
 /// Renders `output` and writes it to `destination` (stdout when `None`).
 ///
 /// Notes that the chosen format cannot carry (CSV, TSV, NDJSON) go to stderr unless `quiet`.
-/// Rendering finishes before anything is written, so an error never leaves half an output.
+/// Rows stream straight into the destination, so a large result is never held twice; a
+/// file is written beside its destination and renamed into place only when complete, so an
+/// error never leaves half an output file.
 pub fn emit(
     output: &Output,
     format: Format,
@@ -20,7 +22,6 @@ pub fn emit(
     if format.is_binary() && destination.is_none() {
         anyhow::bail!("--format xlsx writes a binary workbook: give --output FILE.xlsx (expected a file to write to)");
     }
-    let bytes = renderer(format, precision).render(output)?;
     if !quiet && !format.is_human() && format != Format::Json {
         let mut stderr = std::io::stderr().lock();
         // A closed stderr is no reason to fail the command.
@@ -31,11 +32,12 @@ pub fn emit(
             let _ = writeln!(stderr, "note: {note}");
         }
     }
+    let renderer = renderer(format, precision);
     match destination {
-        Some(path) => write_atomic(path, &bytes),
+        Some(path) => write_atomic_with(path, |file| renderer.render_to(output, file)),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&bytes)?;
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            renderer.render_to(output, &mut stdout)?;
             stdout.flush()?;
             Ok(())
         }
@@ -43,8 +45,19 @@ pub fn emit(
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
-/// readers see either the old file or the complete new one, never a truncated one.
+/// readers see either the old file or the complete new one, never a truncated one, and a
+/// failed run leaves the old file as it was. (No fsync: that guards against power loss, not
+/// against errors, and costs seconds on a large file; like other data tools, tradestat
+/// leaves durability to the file system.)
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |file| Ok(file.write_all(bytes)?))
+}
+
+/// [`write_atomic`] for content that `write` produces piece by piece (through a buffer).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -77,9 +90,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .set_permissions(permissions)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        write(&mut buffered).with_context(|| format!("cannot write {}", path.display()))?;
+        buffered
+            .flush()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;

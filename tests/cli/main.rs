@@ -5,6 +5,7 @@ mod corpus;
 mod errors;
 mod golden;
 mod inputs;
+mod pieces;
 mod projections;
 mod readme;
 mod reports;
@@ -16,11 +17,17 @@ use std::process::{Command, Output, Stdio};
 /// Runs `tradestat` with `args` and an environment holding nothing but `PATH`, in the
 /// repository root, with `stdin` as standard input.
 pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    run_with_env(args, stdin, &[])
+}
+
+/// [`run_with_stdin`] with `env` added to the environment.
+pub fn run_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_tradestat"))
         .args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
         .current_dir(root())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

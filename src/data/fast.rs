@@ -1,0 +1,453 @@
+//! The loader's fast path: Polars' multi-threaded CSV reader, for files that are plainly
+//! well formed.
+//!
+//! It returns a frame only when that frame is provably the one the careful reader
+//! ([`super::parse`]) would build: every cell parsed with the column's type and none empty,
+//! no spaces around names, years in range, finite values, one row per (key, year) and one
+//! unit per series. Anything else returns `None`, and the careful reader reads the file
+//! record by record and names the line and column of what is wrong. So a clean panel of
+//! millions of rows loads at Polars speed and an odd file loses nothing.
+
+use super::number::YEARS;
+use super::parse::{ColumnsIn, Shape, SERIES, UNIT, VALUE, YEAR};
+use super::units::Unit;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+/// Each series' unit (`None`: no unit), as the reader learns it on the way.
+pub(super) type Catalog = BTreeMap<String, Option<String>>;
+
+/// The canonical frame (sorted by `keys`) and its series, or `None` when the careful reader
+/// must decide.
+pub(super) fn read(
+    bytes: &[u8],
+    plan: &ColumnsIn,
+    groups: &[String],
+    keys: &[PlSmallStr],
+) -> Option<(DataFrame, Catalog)> {
+    attempt(bytes, plan, groups, keys).ok().flatten()
+}
+
+/// Name of input column `i` in the raw frame (header texts may repeat in other cases).
+fn raw(i: usize) -> PlSmallStr {
+    format!("c{i}").into()
+}
+
+fn attempt(
+    bytes: &[u8],
+    plan: &ColumnsIn,
+    groups: &[String],
+    keys: &[PlSmallStr],
+) -> PolarsResult<Option<(DataFrame, Catalog)>> {
+    // A quoted header could span lines or hide a delimiter; leave it to the careful reader.
+    let header_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    if bytes[..header_end].contains(&b'"') {
+        return Ok(None);
+    }
+    let numeric = |i: usize| match &plan.shape {
+        Shape::Long { value, .. } => *value == i,
+        Shape::Wide(series) => series.iter().any(|(c, _, _)| *c == i),
+    };
+    let schema: Schema = (0..plan.header.len())
+        .map(|i| {
+            let dtype = if i == plan.year {
+                DataType::Int64
+            } else if numeric(i) {
+                DataType::Float64
+            } else {
+                DataType::String
+            };
+            Field::new(raw(i), dtype)
+        })
+        .collect();
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_schema(Some(Arc::new(schema)))
+        .into_reader_with_file_handle(Cursor::new(bytes))
+        .finish()?;
+    crate::progress::mark("fast path: polars csv read");
+    if df.height() == 0 || !cells_are_clean(&df)? {
+        return Ok(None);
+    }
+    let year = df.column(&raw(plan.year))?.i64()?;
+    let in_range =
+        |y: Option<i64>| y.is_some_and(|y| YEARS.contains(&(y as i32)) && y == (y as i32) as i64);
+    if !in_range(year.min()) || !in_range(year.max()) {
+        return Ok(None);
+    }
+
+    let group_columns = |df: &DataFrame| -> PolarsResult<Vec<Column>> {
+        plan.groups
+            .iter()
+            .zip(groups)
+            .map(|(&i, name)| Ok(df.column(&raw(i))?.clone().with_name(name.as_str().into())))
+            .collect()
+    };
+    let height = df.height();
+    let year = df
+        .column(&raw(plan.year))?
+        .cast(&DataType::Int32)?
+        .with_name(YEAR.into());
+    let (frame, catalog) = match &plan.shape {
+        Shape::Wide(series) => {
+            // In (group, year) order, each group's rows are a run; the canonical frame is,
+            // run by run, the run's rows of each series in name order. A clean panel file is
+            // usually in that order already, and then nothing is sorted at all.
+            let wide_keys: Vec<PlSmallStr> = plan
+                .groups
+                .iter()
+                .chain([&plan.year])
+                .map(|&i| raw(i))
+                .collect();
+            let mut df = df;
+            let mut year = year;
+            if !strictly_increasing(&df, &wide_keys)? {
+                df = df
+                    .lazy()
+                    .sort(wide_keys.clone(), Default::default())
+                    .collect()?;
+                if !strictly_increasing(&df, &wide_keys)? {
+                    return Ok(None); // a (group, year) row appears twice
+                }
+                year = df
+                    .column(&raw(plan.year))?
+                    .cast(&DataType::Int32)?
+                    .with_name(YEAR.into());
+            }
+            let starts = run_starts(&df, &wide_keys[..wide_keys.len() - 1])?;
+            let mut series = series.clone();
+            series.sort_by(|a, b| a.1.cmp(&b.1));
+            let mut long: Option<DataFrame> = None;
+            for (i, name, unit) in &series {
+                let mut columns = group_columns(&df)?;
+                columns.push(Column::new_scalar(
+                    SERIES.into(),
+                    Scalar::new(
+                        DataType::String,
+                        AnyValue::StringOwned(name.as_str().into()),
+                    ),
+                    height,
+                ));
+                columns.push(year.clone());
+                columns.push(df.column(&raw(*i))?.clone().with_name(VALUE.into()));
+                columns.push(match unit {
+                    Some(u) => Column::new_scalar(
+                        UNIT.into(),
+                        Scalar::new(DataType::String, AnyValue::StringOwned(u.as_str().into())),
+                        height,
+                    ),
+                    None => Column::full_null(UNIT.into(), height, &DataType::String),
+                });
+                let part = DataFrame::new(height, columns)?;
+                match long.as_mut() {
+                    None => long = Some(part),
+                    Some(l) => {
+                        l.vstack_mut_owned(part)?;
+                    }
+                }
+            }
+            let Some(long) = long else {
+                return Ok(None);
+            };
+            let mut order: Vec<IdxSize> = Vec::with_capacity(long.height());
+            for run in starts.windows(2) {
+                for s in 0..series.len() as IdxSize {
+                    order.extend((run[0]..run[1]).map(|r| s * height as IdxSize + r));
+                }
+            }
+            let long = long.take(&IdxCa::from_vec("order".into(), order))?;
+            crate::progress::mark("fast path: wide rows in canonical order");
+            let catalog = series
+                .into_iter()
+                .map(|(_, name, unit)| (name, unit))
+                .collect();
+            return Ok(Some((long, catalog)));
+        }
+        Shape::Long {
+            series,
+            value,
+            unit,
+        } => {
+            let mut columns = group_columns(&df)?;
+            columns.push(df.column(&raw(*series))?.clone().with_name(SERIES.into()));
+            columns.push(year);
+            columns.push(df.column(&raw(*value))?.clone().with_name(VALUE.into()));
+            columns.push(match unit {
+                Some(u) => df.column(&raw(*u))?.clone().with_name(UNIT.into()),
+                None => Column::full_null(UNIT.into(), height, &DataType::String),
+            });
+            let frame = DataFrame::new(height, columns)?;
+            match canonical_units(frame)? {
+                Some(done) => done,
+                None => return Ok(None),
+            }
+        }
+    };
+    crate::progress::mark("fast path: checked, long frame built");
+    let sorted = frame
+        .lazy()
+        .sort(keys.to_vec(), Default::default())
+        .collect()?;
+    crate::progress::mark("fast path: sorted");
+    if has_adjacent_duplicates(&sorted, keys)? {
+        return Ok(None);
+    }
+    Ok(Some((sorted, catalog)))
+}
+
+/// Whether every row is greater than the one before in the lexicographic order of `keys`
+/// (so sorted, and no two rows share all keys).
+fn strictly_increasing(df: &DataFrame, keys: &[PlSmallStr]) -> PolarsResult<bool> {
+    let mut greater: Option<Expr> = None;
+    for k in keys.iter().rev() {
+        let (this, before) = (col(k.clone()), col(k.clone()).shift(lit(1)));
+        let here = this.clone().gt(before.clone());
+        greater = Some(match greater {
+            None => here,
+            Some(rest) => here.or(this.eq(before).and(rest)),
+        });
+    }
+    let Some(greater) = greater else {
+        return Ok(true);
+    };
+    let all = df
+        .clone()
+        .lazy()
+        .select([greater.fill_null(lit(true)).all(false).alias("all")])
+        .collect()?;
+    Ok(all.column("all")?.bool()?.get(0).unwrap_or(false))
+}
+
+/// Where each run of equal `keys` starts in sorted `df`, with the height at the end.
+fn run_starts(df: &DataFrame, keys: &[PlSmallStr]) -> PolarsResult<Vec<IdxSize>> {
+    let height = df.height() as IdxSize;
+    let mut starts = vec![0];
+    if !keys.is_empty() {
+        let change = keys
+            .iter()
+            .map(|k| col(k.clone()).neq(col(k.clone()).shift(lit(1))))
+            .reduce(|a, b| a.or(b))
+            .unwrap_or(lit(false));
+        let changes = df
+            .clone()
+            .lazy()
+            .select([change.fill_null(lit(false)).alias("change")])
+            .collect()?;
+        let changes = changes.column("change")?.bool()?;
+        starts.extend(
+            changes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| *c == Some(true))
+                .map(|(i, _)| i as IdxSize),
+        );
+    }
+    starts.push(height);
+    Ok(starts)
+}
+
+/// No empty cell, no text with spaces around it (the careful reader trims), no NaN or ±inf.
+fn cells_are_clean(df: &DataFrame) -> PolarsResult<bool> {
+    for column in df.columns() {
+        if column.null_count() > 0 {
+            return Ok(false);
+        }
+        let clean = match column.dtype() {
+            DataType::String => column
+                .str()?
+                .iter()
+                .all(|s| s.is_some_and(|s| s.trim().len() == s.len())),
+            DataType::Float64 => column.f64()?.into_no_null_iter().all(f64::is_finite),
+            _ => true,
+        };
+        if !clean {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Replaces unit texts by their canonical labels (`亿元` → `100 million CNY`) and lists each
+/// series' unit; `None` when a series has more than one unit (an error the careful reader
+/// reports with its lines).
+fn canonical_units(frame: DataFrame) -> PolarsResult<Option<(DataFrame, Catalog)>> {
+    let pairs = frame
+        .clone()
+        .lazy()
+        .select([col(SERIES), col(UNIT)])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?;
+    if pairs.height() != pairs.column(SERIES)?.n_unique()? {
+        return Ok(None);
+    }
+    let mut unit = col(UNIT);
+    let mut catalog = Catalog::new();
+    let mut replaced = std::collections::BTreeSet::new();
+    let (names, texts) = (pairs.column(SERIES)?.str()?, pairs.column(UNIT)?.str()?);
+    for (name, text) in names.iter().zip(texts.iter()) {
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        let canonical = text.map(|t| Unit::parse(t).to_string());
+        if let (Some(text), Some(canonical)) = (text, &canonical) {
+            if canonical != text && replaced.insert(text) {
+                unit = when(col(UNIT).eq(lit(text.to_string())))
+                    .then(lit(canonical.clone()))
+                    .otherwise(unit);
+            }
+        }
+        catalog.insert(name.to_string(), canonical);
+    }
+    let frame = frame.lazy().with_column(unit.alias(UNIT)).collect()?;
+    Ok(Some((frame, catalog)))
+}
+
+/// Whether two neighbouring rows of `sorted` share every key and the year: a duplicate.
+fn has_adjacent_duplicates(sorted: &DataFrame, keys: &[PlSmallStr]) -> PolarsResult<bool> {
+    let same = keys
+        .iter()
+        .map(|k| col(k.clone()).eq(col(k.clone()).shift(lit(1))))
+        .reduce(|a, b| a.and(b))
+        .unwrap_or(lit(false));
+    let any = sorted
+        .clone()
+        .lazy()
+        .select([same.any(true).alias("any")])
+        .collect()?;
+    Ok(any.column("any")?.bool()?.get(0).unwrap_or(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse::{parse_csv, Layout};
+    use super::{Catalog, SERIES, UNIT};
+
+    /// Every file the fast path accepts must give the careful reader's frame, cell for cell.
+    fn same_as_careful(text: &str, layout: Layout, by: &[String]) {
+        let fast = parse_csv(text.as_bytes(), "t.csv", layout, by);
+        let careful = super::super::parse::parse_careful(text.as_bytes(), "t.csv", layout, by);
+        match (fast, careful) {
+            (Ok(f), Ok(c)) => {
+                assert!(
+                    f.frame.equals_missing(&c.frame),
+                    "{text}\n{:?}\n{:?}",
+                    f.frame,
+                    c.frame
+                );
+                assert_eq!(f.groups, c.groups);
+                if let Some(catalog) = f.catalog {
+                    // The series and units the fast path reports are the frame's.
+                    let series = c.frame.column(SERIES).unwrap().str().unwrap().clone();
+                    let units = c.frame.column(UNIT).unwrap().str().unwrap().clone();
+                    let seen: Catalog = series
+                        .iter()
+                        .zip(units.iter())
+                        .map(|(s, u)| (s.unwrap().to_string(), u.map(str::to_string)))
+                        .collect();
+                    assert_eq!(catalog, seen, "{text}");
+                }
+            }
+            (Err(f), Err(c)) => assert_eq!(f.to_string(), c.to_string(), "{text}"),
+            (f, c) => panic!("{text}: fast {:?} vs careful {:?}", f.err(), c.err()),
+        }
+    }
+
+    #[test]
+    fn clean_files_take_the_fast_path() {
+        let by = ["region".to_string()];
+        for (text, by) in [
+            (
+                "year,cbec [trillion CNY],trade\n2016,6.7,24.3\n2015,5.4,24.6\n",
+                &[][..],
+            ),
+            (
+                "region,year,a,b\ny,2015,3,4\nx,2015,1,2\nx,2016,5,6\n",
+                &by[..],
+            ),
+            (
+                "region,year,series,value,unit\nx,2015,a,1,亿元\nx,2016,a,2,亿元\n",
+                &[][..],
+            ),
+        ] {
+            let parsed = parse_csv(text.as_bytes(), "t.csv", Layout::Auto, by).unwrap();
+            assert!(parsed.catalog.is_some(), "{text}");
+            same_as_careful(text, Layout::Auto, by);
+        }
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_careful_reader() {
+        let cells = [
+            "12.5",
+            " 12.5",
+            "12.5 ",
+            ".5",
+            "5.",
+            "+5",
+            "-0",
+            "1e3",
+            "1E+3",
+            "1e999",
+            "nan",
+            "NaN",
+            "inf",
+            "-infinity",
+            "1_000",
+            "0x10",
+            "12abc",
+            "\"1,234.5\"",
+            "\"12\"",
+            "",
+            "1.2.3",
+            "--1",
+            "00012",
+        ];
+        let years = [
+            "2016", " 2016", "+2016", "02016", "2016.0", "99999", "-9999", "", "2016 ",
+        ];
+        for cell in cells {
+            same_as_careful(
+                &format!("year,a,b\n2015,1,2\n2016,{cell},3\n"),
+                Layout::Auto,
+                &[],
+            );
+            same_as_careful(
+                &format!("year,series,value\n2015,a,1\n2016,a,{cell}\n"),
+                Layout::Auto,
+                &[],
+            );
+        }
+        for year in years {
+            same_as_careful(&format!("year,a\n2015,1\n{year},2\n"), Layout::Auto, &[]);
+        }
+        let by = ["region".to_string()];
+        for text in [
+            "region,year,a [亿元],b\nx,2015,1,2\ny,2015,3,4\nx,2016,5,6\n",
+            "region,year,a,b\nx,2015,1,2\n y,2015,3,4\n",
+            "region,year,a,b\nx,2015,1,2\nx,2015,3,4\n",
+            "region,year,a,b\r\nx,2015,1,2\r\ny,2015,3,4\r\n",
+            "region,year,a,b\nx,2015,1,2\n\ny,2015,3,4\n",
+            "region,year,a,b\nx,2015,1\ny,2015,3,4\n",
+            "region,year,a,b\nx,2015,1,2,9\ny,2015,3,4\n",
+            "region,year,a,b\n\"x,1\",2015,1,2\ny,2015,3,4\n",
+            "region,year,a,b\n\"x\ny\",2015,1,2\n",
+            "region,year,a,b\n",
+        ] {
+            same_as_careful(text, Layout::Auto, &by);
+        }
+        for text in [
+            "region,year,series,value,unit\nx,2015,a,1,亿元\nx,2016,a,2,亿元\ny,2015,b,3,trillion yuan\n",
+            "region,year,series,value,unit\nx,2015,a,1,亿元\nx,2016,a,2,trillion yuan\n",
+            "region,year,series,value,unit\nx,2015,a,1,\nx,2016,a,2,亿元\n",
+            "region,year,series,value\nx,2015,a,1\nx,2015,a,2\n",
+            "region,year,series,value\nx,2015,a,1\nx,2015, a,2\n",
+            "year,series,value,region\n2015,a,1,x\n2015,a,2,y\n",
+        ] {
+            same_as_careful(text, Layout::Auto, &[]);
+        }
+    }
+}

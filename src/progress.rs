@@ -1,0 +1,97 @@
+//! A spinner on stderr for long jobs: what tradestat is doing and for how long. Shown only
+//! when stderr is a terminal, the input is large and `--quiet` is not given; otherwise every
+//! call is a no-op, so scripts and pipes never see it.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// Inputs smaller than this load in well under a second: no spinner.
+pub const MIN_BYTES: u64 = 16 << 20;
+
+#[derive(Clone)]
+pub struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    /// A hidden indicator: every call does nothing.
+    pub fn hidden() -> Self {
+        Progress(None)
+    }
+
+    /// A spinner for an input of `bytes` bytes, when it is worth one and stderr shows it.
+    pub fn for_input(bytes: u64, quiet: bool) -> Self {
+        if quiet || bytes < MIN_BYTES || !std::io::stderr().is_terminal() {
+            return Progress::hidden();
+        }
+        // Dropped on an error path, it clears itself before the message is printed.
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+            .with_finish(ProgressFinish::AndClear);
+        let style = ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    /// Says what is happening now (`reading panel.csv (412 MiB)`).
+    pub fn stage(&self, message: impl Into<String>) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message.into());
+        }
+    }
+
+    /// Removes the spinner, leaving the terminal as it was.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+
+    pub fn is_visible(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// `412 MiB`, `3.1 GiB`: a size for a message.
+pub fn size(bytes: u64) -> String {
+    const MIB: f64 = (1u64 << 20) as f64;
+    let mib = bytes as f64 / MIB;
+    if mib >= 1024.0 {
+        format!("{:.1} GiB", mib / 1024.0)
+    } else {
+        format!("{mib:.0} MiB")
+    }
+}
+
+/// With `TRADESTAT_TIMINGS=1` in the environment, prints `label` and the seconds since the
+/// first mark to stderr: where a run spends its time, for profiling (see bench/README.md).
+pub fn mark(label: &str) {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Option<Instant>> = OnceLock::new();
+    let start = START.get_or_init(|| {
+        std::env::var_os("TRADESTAT_TIMINGS")
+            .filter(|v| !v.is_empty() && v != "0")
+            .map(|_| Instant::now())
+    });
+    if let Some(start) = start {
+        eprintln!("[{:>8.3} s] {label}", start.elapsed().as_secs_f64());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(size(412 << 20), "412 MiB");
+        assert_eq!(size(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn small_or_quiet_inputs_show_nothing() {
+        assert!(!Progress::for_input(1 << 10, false).is_visible());
+        assert!(!Progress::for_input(1 << 40, true).is_visible());
+    }
+}

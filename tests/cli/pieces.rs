@@ -1,0 +1,184 @@
+//! Large panels written with `--output` are analysed piece by piece (whole groups per
+//! piece). `TRADESTAT_PIECE_BYTES` makes the pieces tiny here, so that a small panel is cut
+//! into dozens of them; the file written must be byte for byte the whole-file result.
+
+use crate::{run_with_env, stderr};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// A panel of `regions` regions × 6 years, wide, sorted by region and year; every 7th region
+/// misses 2016 (gap notes) and every 11th starts at zero (undefined growth, CAGR notes).
+fn panel(regions: usize) -> String {
+    let mut text = String::from("region,year,cbec [trillion CNY],trade [trillion CNY]\n");
+    for r in 0..regions {
+        for (i, year) in (2015..=2020).enumerate() {
+            if r % 7 == 3 && year == 2016 {
+                continue;
+            }
+            let cbec = if r % 11 == 5 && i == 0 {
+                0.0
+            } else {
+                1.0 + r as f64 * 0.37 + i as f64 * 0.71
+            };
+            let trade = 10.0 + r as f64 * 0.5 + i as f64 * 0.3;
+            writeln!(text, "r{r:05},{year},{cbec},{trade}").unwrap();
+        }
+    }
+    text
+}
+
+/// Runs `args` with `--output` into `dir`, in pieces of `piece_bytes` (or not, with `None`),
+/// and returns the file written and stderr.
+fn written(args: &[&str], dir: &Path, name: &str, piece_bytes: Option<&str>) -> (Vec<u8>, String) {
+    let out_path = dir.join(name);
+    let mut all: Vec<&str> = args.to_vec();
+    let out_arg = out_path.to_str().unwrap();
+    all.extend(["--output", out_arg]);
+    let mut env = vec![("TRADESTAT_TIMINGS", "1")];
+    env.extend(piece_bytes.map(|b| ("TRADESTAT_PIECE_BYTES", b)));
+    let out = run_with_env(&all, b"", &env);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    let log = stderr(&out);
+    // The timing marks say which way the file went.
+    assert_eq!(
+        log.contains("written in pieces"),
+        piece_bytes.is_some(),
+        "{args:?}: {log}"
+    );
+    let notes = log
+        .lines()
+        .filter(|l| !l.starts_with('['))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    (std::fs::read(&out_path).unwrap(), notes)
+}
+
+#[test]
+fn pieces_write_what_the_whole_file_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("panel.csv");
+    std::fs::write(&data, panel(400)).unwrap();
+    let data = data.to_str().unwrap();
+    let jobs: [&[&str]; 6] = [
+        &["growth", "--data", data, "--by", "region"],
+        &[
+            "growth", "--data", data, "--by", "region", "--from", "2017", "--series", "cbec",
+        ],
+        &[
+            "share", "--data", data, "--by", "region", "--part", "cbec", "--whole", "trade",
+        ],
+        &["index", "--data", data, "--by", "region", "--base", "2016"],
+        &["show", "--data", data, "--by", "region"],
+        &[
+            "growth",
+            "--data",
+            data,
+            "--by",
+            "region",
+            "--unit",
+            "billion CNY",
+        ],
+    ];
+    for job in jobs {
+        for ext in ["csv", "tsv", "ndjson"] {
+            let name = format!("{}.{ext}", job[0]);
+            let (whole, whole_notes) = written(job, dir.path(), &name, None);
+            let (pieces, piece_notes) = written(job, dir.path(), &name, Some("600"));
+            assert_eq!(
+                String::from_utf8_lossy(&whole),
+                String::from_utf8_lossy(&pieces),
+                "{job:?} {ext}"
+            );
+            // As many notes in all (shown, or counted in "… and N more like these"); the
+            // pieces' notes are merged into one capped list, so fewer are shown.
+            let total = |notes: &str| -> usize {
+                notes
+                    .lines()
+                    .map(|l| {
+                        l.strip_prefix("note: … and ")
+                            .and_then(|r| r.strip_suffix(" more like these"))
+                            .map_or(1, |n| n.parse().unwrap())
+                    })
+                    .sum()
+            };
+            assert_eq!(
+                total(&whole_notes),
+                total(&piece_notes),
+                "{job:?}\n{whole_notes}\n{piece_notes}"
+            );
+            if job[0] == "growth" {
+                assert!(
+                    total(&whole_notes) > 20,
+                    "{job:?}: notes to merge\n{whole_notes}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn files_that_cannot_be_cut_take_the_whole_file_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = panel(300);
+    let mut lines: Vec<&str> = text.lines().collect();
+    // Region r00002's last row moved to the end: groups out of order across pieces.
+    let moved = lines.remove(18);
+    lines.push(moved);
+    let unsorted = dir.path().join("unsorted.csv");
+    std::fs::write(&unsorted, lines.join("\n") + "\n").unwrap();
+    let job = [
+        "growth",
+        "--data",
+        unsorted.to_str().unwrap(),
+        "--by",
+        "region",
+    ];
+    let out_path = dir.path().join("g.csv");
+    let mut args = job.to_vec();
+    args.extend(["--output", out_path.to_str().unwrap()]);
+    let env = [("TRADESTAT_PIECE_BYTES", "600"), ("TRADESTAT_TIMINGS", "1")];
+    let out = run_with_env(&args, b"", &env);
+    assert!(out.status.success());
+    assert!(
+        !stderr(&out).contains("written in pieces"),
+        "{}",
+        stderr(&out)
+    );
+    let pieces = std::fs::read(&out_path).unwrap();
+    let (whole, _) = written(&job, dir.path(), "g.csv", None);
+    assert_eq!(pieces, whole);
+
+    // A bad cell near the end: the message names its line in the whole file, and nothing
+    // is written.
+    let mut bad = text.clone();
+    bad.push_str("r99999,2015,12x,1\n");
+    let bad_path = dir.path().join("bad.csv");
+    std::fs::write(&bad_path, &bad).unwrap();
+    let target = dir.path().join("never.csv");
+    let out = run_with_env(
+        &[
+            "growth",
+            "--data",
+            bad_path.to_str().unwrap(),
+            "--by",
+            "region",
+            "--output",
+            target.to_str().unwrap(),
+        ],
+        b"",
+        &[("TRADESTAT_PIECE_BYTES", "600")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let line = bad.lines().count();
+    assert!(
+        stderr(&out).contains(&format!("bad.csv:{line}:3: value \"12x\"")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!target.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        3,
+        "no staging file left"
+    );
+}
