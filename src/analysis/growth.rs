@@ -5,7 +5,7 @@
 //! and `gap_growth` carries the annualised rate over the gap, (y_t / y_{t−k})^{1/k} − 1, so
 //! a multi-year change never poses as a "YoY". A non-positive base gives null, never ±inf.
 
-use super::{cap_notes, first_of, pct, prev, run, KeyLabels, Span};
+use super::{cap_notes, first_in_run, pct, prev_in_run, run, with_runs, KeyLabels, Span, RUN};
 use crate::data::{VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
@@ -30,16 +30,16 @@ fn annualised(value: Expr, base: Expr, years: Expr) -> Expr {
 pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
     let gap = col(YEAR) - col("prev_year");
     let one_year = gap.clone().eq(lit(1));
-    Ok(lf
-        .filter(col(VALUE).is_not_null())
+    Ok(with_runs(lf.filter(col(VALUE).is_not_null()), keys)
         .with_columns([
-            prev(col(YEAR), keys).alias("prev_year"),
-            prev(col(VALUE), keys).alias("prev_value"),
+            prev_in_run(col(YEAR)).alias("prev_year"),
+            prev_in_run(col(VALUE)).alias("prev_value"),
         ])
         .filter(span.contains())
         .with_columns([
-            first_of(col(YEAR), keys)?.alias("first_year"),
-            first_of(col(VALUE), keys)?.alias("first_value"),
+            // Years and (after the filter) values have no nulls.
+            first_in_run(col(YEAR)).alias("first_year"),
+            first_in_run(col(VALUE)).alias("first_value"),
         ])
         .with_columns([
             when(one_year.clone())
@@ -60,7 +60,8 @@ pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
                 col(YEAR) - col("first_year"),
             )
             .alias("cagr_since_first"),
-        ]))
+        ])
+        .drop(by_name([RUN], true, false)))
 }
 
 /// CAGR per key from the first to the last present year in the span (years, not rows, count).

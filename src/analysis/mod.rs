@@ -7,8 +7,9 @@
 //! read back from the result. No I/O and no printing happen here.
 //!
 //! Because rows arrive sorted, a partition is a run of neighbouring rows: "the previous year
-//! of this series" is the previous row when its keys are equal ([`prev`]), and a partition's
-//! first value is found by numbering the runs ([`first_of`]). That costs a comparison of
+//! of this series" is the previous row when its keys are equal, and runs of equal keys are
+//! numbered once ([`with_runs`]) so that later steps compare or group by one integer
+//! ([`prev_in_run`], [`first_in_run`], [`per`]). That costs a comparison of
 //! neighbours instead of hashing every key, and no sort is repeated per analysis.
 //!
 //! [`Dataset`]: crate::data::Dataset
@@ -68,14 +69,6 @@ fn continues(keys: &[String]) -> Expr {
         })
 }
 
-/// `expr` on the previous row of the same partition; null on a partition's first row.
-/// Needs canonical order.
-pub fn prev(expr: Expr, keys: &[String]) -> Expr {
-    when(continues(keys))
-        .then(expr.shift(lit(1)))
-        .otherwise(lit(NULL))
-}
-
 /// `expr` on the first row of each partition, on every row of it. Needs canonical order.
 pub fn first_of(expr: Expr, keys: &[String]) -> Result<Expr> {
     per(expr.first(), keys)
@@ -91,6 +84,32 @@ pub fn per(expr: Expr, keys: &[String]) -> Result<Expr> {
 /// group by instead of the key columns. Needs canonical order.
 pub fn run(keys: &[String]) -> Expr {
     continues(keys).not().cum_sum(false)
+}
+
+/// Name of the run-number column that [`with_runs`] adds.
+pub const RUN: &str = "__run";
+
+/// Adds [`RUN`], the run number of each row's partition, so that later steps compare one
+/// integer with its neighbour instead of every key column. Needs canonical order.
+pub fn with_runs(lf: LazyFrame, keys: &[String]) -> LazyFrame {
+    lf.with_column(run(keys).alias(RUN))
+}
+
+/// On a frame with [`RUN`]: `expr` on the previous row of the same run (partition), null on
+/// a run's first row.
+pub fn prev_in_run(expr: Expr) -> Expr {
+    when(col(RUN).eq(col(RUN).shift(lit(1))))
+        .then(expr.shift(lit(1)))
+        .otherwise(lit(NULL))
+}
+
+/// [`first_of`] on a frame with [`RUN`], for an `expr` without nulls: its value on the
+/// run's first row, carried down the run (no hashing).
+pub fn first_in_run(expr: Expr) -> Expr {
+    when(col(RUN).neq_missing(col(RUN).shift(lit(1))))
+        .then(expr)
+        .otherwise(lit(NULL))
+        .fill_null_with_strategy(FillNullStrategy::Forward(None))
 }
 
 /// Sort order of every result: keys (groups, then series), then year.

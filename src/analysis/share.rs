@@ -1,7 +1,7 @@
 //! Share of a part in a whole, its change in percentage points and the part's contribution to
 //! the whole's growth (METHODS.md, "Share").
 
-use super::{cap_notes, prev, sort_keys, KeyLabels, Span};
+use super::{cap_notes, prev_in_run, sort_keys, with_runs, KeyLabels, Span, RUN};
 use crate::data::{SERIES, UNIT, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
@@ -64,9 +64,9 @@ pub fn share(
             )
             .sort(sort_keys(groups), Default::default())
     };
-    let prev = |c: &str| prev(col(c), groups);
+    let prev = |c: &str| prev_in_run(col(c));
     let one_year = (col(YEAR) - col("prev_year")).eq(lit(1));
-    Ok(joined
+    Ok(with_runs(joined, groups)
         .with_columns([
             col("part_unit").fill_null(col("whole_unit")).alias(UNIT),
             when(col("whole").gt(lit(0.0)))
@@ -90,7 +90,8 @@ pub fn share(
                 .then(lit(100.0) * (col("part") - col("prev_part")) / col("prev_whole"))
                 .otherwise(lit(NULL))
                 .alias("contribution_pp"),
-        ]))
+        ])
+        .drop(by_name([RUN], true, false)))
 }
 
 /// Notes for a collected [`share`] result: years where one side is missing or the whole is

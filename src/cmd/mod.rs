@@ -63,7 +63,8 @@ pub fn run(cli: Cli) -> Result<Status> {
 
 /// One piece of a large input, analysed and rendered (see [`Common::emit_in_pieces`]).
 struct Piece {
-    text: Vec<u8>,
+    /// The rendered rows, in blocks.
+    text: Vec<Vec<u8>>,
     /// Keys of the primary table's columns: every piece must have the same.
     columns: Vec<String>,
     /// The smallest and the largest group in the piece.
@@ -74,7 +75,7 @@ struct Piece {
 
 /// Size of a piece when a large input is analysed piece by piece (see
 /// [`Common::emit_in_pieces`]; `TRADESTAT_PIECE_BYTES` overrides it, for tests and tuning).
-const PIECE_BYTES: usize = 8 << 20;
+const PIECE_BYTES: usize = 2 << 20;
 
 /// Checked options shared by every analysis command.
 pub struct Common {
@@ -224,10 +225,10 @@ impl Common {
                 self.converted(data::from_bytes(&piece, &name, self.layout, &self.by)?)?;
             let groups = dataset.group_range()?;
             let output = build(self, dataset)?;
-            let mut text = Vec::new();
-            if let Some(renderer) = piece_renderer(format, i == 0) {
-                renderer.render_to(&output, &mut text)?;
-            }
+            let text = match piece_renderer(format, i == 0) {
+                Some(renderer) => renderer.render_blocks(&output)?,
+                None => Vec::new(),
+            };
             let columns = output
                 .tables
                 .first()
@@ -268,7 +269,9 @@ impl Common {
                     if columns.get_or_insert_with(|| piece.columns.clone()) != &piece.columns {
                         bail!("pieces with different columns");
                     }
-                    out.write_all(&piece.text)?;
+                    for block in &piece.text {
+                        out.write_all(block)?;
+                    }
                     notes.push(piece.notes);
                     warnings.push(piece.warnings);
                 }

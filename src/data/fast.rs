@@ -121,45 +121,57 @@ fn attempt(
             let starts = run_starts(&df, &wide_keys[..wide_keys.len() - 1])?;
             let mut series = series.clone();
             series.sort_by(|a, b| a.1.cmp(&b.1));
-            let mut long: Option<DataFrame> = None;
-            for (i, name, unit) in &series {
-                let mut columns = group_columns(&df)?;
-                columns.push(Column::new_scalar(
-                    SERIES.into(),
-                    Scalar::new(
-                        DataType::String,
-                        AnyValue::StringOwned(name.as_str().into()),
-                    ),
-                    height,
-                ));
-                columns.push(year.clone());
-                columns.push(df.column(&raw(*i))?.clone().with_name(VALUE.into()));
-                columns.push(match unit {
+            // Long row by long row: the wide row it comes from, its series and its value.
+            let values: Vec<Float64Chunked> = series
+                .iter()
+                .map(|(i, _, _)| Ok(df.column(&raw(*i))?.f64()?.rechunk().into_owned()))
+                .collect::<PolarsResult<_>>()?;
+            let values: Vec<&[f64]> = values
+                .iter()
+                .map(|v| v.cont_slice())
+                .collect::<PolarsResult<_>>()?;
+            let long_height = height * series.len();
+            let mut rows: Vec<IdxSize> = Vec::with_capacity(long_height);
+            let mut which: Vec<IdxSize> = Vec::with_capacity(long_height);
+            let mut value: Vec<f64> = Vec::with_capacity(long_height);
+            for run in starts.windows(2) {
+                let (from, to) = (run[0] as usize, run[1] as usize);
+                for (s, column) in values.iter().enumerate() {
+                    rows.extend(run[0]..run[1]);
+                    which.extend(std::iter::repeat_n(s as IdxSize, to - from));
+                    value.extend_from_slice(&column[from..to]);
+                }
+            }
+            let rows = IdxCa::from_vec("rows".into(), rows);
+            let which = IdxCa::from_vec("which".into(), which);
+            // Names and units are gathered from arrays of one entry per series.
+            let per_series = |name: &str, texts: Vec<Option<&str>>| -> PolarsResult<Column> {
+                let texts: StringChunked = texts.into_iter().collect();
+                Ok(texts.take(&which)?.into_column().with_name(name.into()))
+            };
+            let group_names: Vec<PlSmallStr> = plan.groups.iter().map(|&g| raw(g)).collect();
+            let mut columns = group_columns(&df.select(group_names)?.take(&rows)?)?;
+            columns.push(per_series(
+                SERIES,
+                series.iter().map(|(_, n, _)| Some(n.as_str())).collect(),
+            )?);
+            columns.push(year.take(&rows)?);
+            columns.push(Column::new(VALUE.into(), value));
+            let first_unit = series.first().and_then(|(_, _, u)| u.clone());
+            columns.push(if series.iter().all(|(_, _, u)| *u == first_unit) {
+                // One unit (or none) for all: a constant column costs nothing per row.
+                match first_unit {
                     Some(u) => Column::new_scalar(
                         UNIT.into(),
                         Scalar::new(DataType::String, AnyValue::StringOwned(u.as_str().into())),
-                        height,
+                        long_height,
                     ),
-                    None => Column::full_null(UNIT.into(), height, &DataType::String),
-                });
-                let part = DataFrame::new(height, columns)?;
-                match long.as_mut() {
-                    None => long = Some(part),
-                    Some(l) => {
-                        l.vstack_mut_owned(part)?;
-                    }
+                    None => Column::full_null(UNIT.into(), long_height, &DataType::String),
                 }
-            }
-            let Some(long) = long else {
-                return Ok(None);
-            };
-            let mut order: Vec<IdxSize> = Vec::with_capacity(long.height());
-            for run in starts.windows(2) {
-                for s in 0..series.len() as IdxSize {
-                    order.extend((run[0]..run[1]).map(|r| s * height as IdxSize + r));
-                }
-            }
-            let long = long.take(&IdxCa::from_vec("order".into(), order))?;
+            } else {
+                per_series(UNIT, series.iter().map(|(_, _, u)| u.as_deref()).collect())?
+            });
+            let long = DataFrame::new(long_height, columns)?;
             crate::progress::mark("fast path: wide rows in canonical order");
             let catalog = series
                 .into_iter()

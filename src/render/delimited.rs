@@ -30,41 +30,60 @@ impl Renderer for DelimitedRenderer {
         let Some(table) = output.tables.first() else {
             return Ok(());
         };
-        if self.header {
-            let mut header = self.writer();
-            header.write_record(table.columns.iter().map(|c| c.key.as_str()))?;
-            out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-        }
-        let height = table.rows.len();
-        let blocks: Vec<Range<usize>> = (0..height)
-            .step_by(BLOCK_ROWS)
-            .map(|start| start..(start + BLOCK_ROWS).min(height))
-            .collect();
-        for batch in blocks.chunks(BLOCKS_AT_ONCE) {
-            let texts: Vec<Result<Vec<u8>>> = if batch.len() > 1 {
-                batch
-                    .par_iter()
-                    .map(|rows| self.block(table, rows.clone()))
-                    .collect()
-            } else {
-                batch
-                    .iter()
-                    .map(|rows| self.block(table, rows.clone()))
-                    .collect()
-            };
-            for text in texts {
+        out.write_all(&self.header(table)?)?;
+        for batch in blocks(table).chunks(BLOCKS_AT_ONCE) {
+            for text in self.blocks(table, batch) {
                 out.write_all(&text?)?;
             }
         }
         Ok(())
     }
+
+    fn render_blocks(&self, output: &Output) -> Result<Vec<Vec<u8>>> {
+        let Some(table) = output.tables.first() else {
+            return Ok(Vec::new());
+        };
+        std::iter::once(self.header(table))
+            .chain(self.blocks(table, &blocks(table)))
+            .collect()
+    }
+}
+
+/// The table's rows in blocks of [`BLOCK_ROWS`].
+fn blocks(table: &Table) -> Vec<Range<usize>> {
+    let height = table.rows.len();
+    (0..height)
+        .step_by(BLOCK_ROWS)
+        .map(|start| start..(start + BLOCK_ROWS).min(height))
+        .collect()
 }
 
 impl DelimitedRenderer {
-    fn writer(&self) -> csv::Writer<Vec<u8>> {
-        csv::WriterBuilder::new()
+    /// The header row (empty when `header` is off).
+    fn header(&self, table: &Table) -> Result<Vec<u8>> {
+        if !self.header {
+            return Ok(Vec::new());
+        }
+        let mut header = csv::WriterBuilder::new()
             .delimiter(self.delimiter)
-            .from_writer(Vec::new())
+            .from_writer(Vec::new());
+        header.write_record(table.columns.iter().map(|c| c.key.as_str()))?;
+        Ok(header.into_inner().map_err(|e| e.into_error())?)
+    }
+
+    /// The text of each of `ranges`, formatted on all cores when there are several.
+    fn blocks(&self, table: &Table, ranges: &[Range<usize>]) -> Vec<Result<Vec<u8>>> {
+        if ranges.len() > 1 {
+            ranges
+                .par_iter()
+                .map(|rows| self.block(table, rows.clone()))
+                .collect()
+        } else {
+            ranges
+                .iter()
+                .map(|rows| self.block(table, rows.clone()))
+                .collect()
+        }
     }
 
     /// The text of `rows` of `table`: numbers straight into the buffer, text quoted when it

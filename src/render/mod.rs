@@ -68,6 +68,11 @@ pub trait Renderer {
         out.write_all(&self.render(output)?)?;
         Ok(())
     }
+
+    /// The rendering in blocks to be written one after the other (no copy into one buffer).
+    fn render_blocks(&self, output: &Output) -> Result<Vec<Vec<u8>>> {
+        Ok(vec![self.render(output)?])
+    }
 }
 
 /// The renderer for `format`; `precision` is the number of decimals people see.
