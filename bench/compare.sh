@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # The same panel job in tradestat, Polars (Python API) and the DuckDB CLI, timed as whole
-# processes in one hyperfine run, with peak RSS from /usr/bin/time.
+# processes in one hyperfine run per size, with peak RSS from /usr/bin/time; plus a tiny job
+# (the bundled 10-value table) for start-up, where Miller joins if it is installed.
 #
-#   bench/compare.sh 1000        # 1,000 regions × 10 years = 10,000 rows
-#   bench/compare.sh 100000      # 1,000,000 rows
+#   bench/compare.sh                      # 1,000 regions × 10 years = 10,000 rows
+#   bench/compare.sh 1000 100000 1000000  # 1e4, 1e6 and 1e7 rows (the table in README.md)
+#   RUNS=5 bench/compare.sh 100000        # more runs (default 3)
 #
 # The job: per region, the YoY growth of cbec and trade, cbec's share of trade and the CAGR
-# of both, written as CSV to a file. Polars and DuckDB come from PyPI into bench/.venv.
+# of both, written as CSV to a file. tradestat does it as `growth` then `share` (two
+# processes: it has no single command for both); Polars with `scan_csv` … `.over("region")`
+# … `sink_csv`; DuckDB with `LAG() OVER (PARTITION BY region ORDER BY year)` … `COPY`.
+# Polars and DuckDB come from PyPI into bench/.venv. Output goes to a directory on the same
+# disk as the input (mktemp -d; set TMPDIR to choose another).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-regions=${1:-1000}
 runs=${RUNS:-3}
+[ $# -eq 0 ] && set -- 1000
 
 cargo build --release --locked --quiet
 bin=$PWD/target/release/tradestat
@@ -23,8 +29,6 @@ duckdb=$PWD/bench/.venv/bin/duckdb
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 bench/gen_panel.py "$regions" > "$work/panel.csv"
-rows=$(( $(wc -l < "$work/panel.csv") - 1 ))
 
 cat > "$work/job.py" <<'PY'
 import sys
@@ -45,7 +49,8 @@ out = (
 )
 out.sink_csv(dst)
 PY
-cat > "$work/job.sql" <<SQL
+job_sql() {
+  cat <<SQL
 COPY (
   SELECT region, year, cbec, trade,
          cbec / LAG(cbec) OVER w - 1 AS cbec_yoy,
@@ -53,27 +58,64 @@ COPY (
          cbec / trade AS share,
          pow(last_value(cbec) OVER u / first_value(cbec) OVER u, 1.0 / (max(year) OVER u - min(year) OVER u)) - 1 AS cbec_cagr,
          pow(last_value(trade) OVER u / first_value(trade) OVER u, 1.0 / (max(year) OVER u - min(year) OVER u)) - 1 AS trade_cagr
-  FROM read_csv('$work/panel.csv')
+  FROM read_csv('$1')
   WINDOW w AS (PARTITION BY region ORDER BY year),
          u AS (PARTITION BY region ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
   ORDER BY region, year
-) TO '$work/duckdb.csv' (HEADER);
+) TO '$2' (HEADER);
 SQL
-
-ts="$bin growth --data $work/panel.csv --by region --output $work/g.csv --quiet && $bin share --data $work/panel.csv --by region --part cbec --whole trade --output $work/s.csv --quiet"
-pp="$py $work/job.py $work/panel.csv $work/polars.csv"
-dd="$duckdb -c \".read $work/job.sql\""
-
-echo "panel: $rows rows"
-hyperfine --warmup 1 --runs "$runs" --export-json "$work/times.json" \
-  -n tradestat "$ts" -n polars-python "$pp" -n duckdb-cli "$dd"
+}
 
 rss() { /usr/bin/time -f %M sh -c "$1" 2>&1 >/dev/null | tail -1; }
-python3 - "$work/times.json" "$rows" "$(rss "$ts")" "$(rss "$pp")" "$(rss "$dd")" <<'PY'
+report() { # times.json rows name=command...
+  local json=$1 rows=$2
+  shift 2
+  local args=()
+  for named in "$@"; do args+=("${named%%=*}" "$(rss "${named#*=}")"); done
+  python3 - "$json" "$rows" "${args[@]}" <<'PY'
 import json, sys
 times = json.load(open(sys.argv[1]))["results"]
-rows, rss = sys.argv[2], dict(zip(["tradestat", "polars-python", "duckdb-cli"], sys.argv[3:6]))
-print(f"\n| tool | rows | median wall (s) | peak RSS (MiB) |\n|---|---:|---:|---:|")
+rows, rest = sys.argv[2], sys.argv[3:]
+rss = dict(zip(rest[0::2], rest[1::2]))
 for r in times:
-    print(f"| {r['command']} | {int(rows):,} | {r['median']:.3f} | {int(rss[r['command']]) / 1024:.0f} |")
+    print(f"| {r['command']} | {int(rows):,} | {r['median']:.3f} | {len(r['times'])} | {int(rss[r['command']]) / 1024:.0f} |")
 PY
+}
+
+table="$work/table.md"
+echo "| tool | rows | median wall (s) | runs | peak RSS (MiB) |" > "$table"
+echo "|---|---:|---:|---:|---:|" >> "$table"
+
+# Start-up: the bundled table (10 values) in tradestat; the same job on a 5-row wide file
+# in the others.
+printf 'region,year,cbec,trade\nchina,2015,5.4,24.6\nchina,2016,6.7,24.2\nchina,2017,8.06,27.8\nchina,2018,9.7,30.5\nchina,2019,10.8,31.54\n' > "$work/tiny.csv"
+job_sql "$work/tiny.csv" "$work/tiny-duckdb.csv" > "$work/tiny.sql"
+tiny_ts="$bin growth --output $work/tiny-g.csv --quiet"
+tiny_pp="$py $work/job.py $work/tiny.csv $work/tiny-polars.csv"
+tiny_dd="$duckdb -c \".read $work/tiny.sql\""
+tiny_mlr="mlr --icsv --ocsv step -a shift_lag,ratio -f cbec,trade -g region then put '\$share = \$cbec / \$trade' $work/tiny.csv > $work/tiny-mlr.csv"
+tiny=(-n tradestat "$tiny_ts" -n polars-python "$tiny_pp" -n duckdb-cli "$tiny_dd")
+tiny_rss=(tradestat="$tiny_ts" polars-python="$tiny_pp" duckdb-cli="$tiny_dd")
+if command -v mlr > /dev/null; then
+  tiny+=(-n miller "$tiny_mlr")
+  tiny_rss+=(miller="$tiny_mlr")
+fi
+echo "tiny job (bundled table)"
+hyperfine --warmup 3 --min-runs 20 --export-json "$work/tiny.json" "${tiny[@]}"
+report "$work/tiny.json" 10 "${tiny_rss[@]}" >> "$table"
+
+for regions in "$@"; do
+  python3 bench/gen_panel.py "$regions" > "$work/panel.csv"
+  rows=$(( $(wc -l < "$work/panel.csv") - 1 ))
+  job_sql "$work/panel.csv" "$work/duckdb.csv" > "$work/job.sql"
+  ts="$bin growth --data $work/panel.csv --by region --output $work/g.csv --quiet && $bin share --data $work/panel.csv --by region --part cbec --whole trade --output $work/s.csv --quiet"
+  pp="$py $work/job.py $work/panel.csv $work/polars.csv"
+  dd="$duckdb -c \".read $work/job.sql\""
+  echo "panel: $rows rows ($(du -h "$work/panel.csv" | cut -f1))"
+  hyperfine --warmup 1 --runs "$runs" --export-json "$work/times.json" \
+    -n tradestat "$ts" -n polars-python "$pp" -n duckdb-cli "$dd"
+  report "$work/times.json" "$rows" tradestat="$ts" polars-python="$pp" duckdb-cli="$dd" >> "$table"
+  rm -f "$work"/*.csv
+done
+echo
+cat "$table"

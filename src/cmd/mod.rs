@@ -7,6 +7,7 @@ mod chart;
 mod check;
 mod growth;
 mod index;
+mod pieces;
 mod project;
 mod report;
 mod share;
@@ -14,7 +15,6 @@ mod shell;
 mod show;
 mod sql;
 
-use crate::analysis::merge_capped;
 use crate::analysis::project::{series_of, KeyedSeries, Method};
 use crate::analysis::sort_keys;
 use crate::analysis::Span;
@@ -25,13 +25,11 @@ use crate::data::{self, Dataset, FxTable, Input, Layout, Unit, SERIES, UNIT, VAL
 use crate::output::Value;
 use crate::output::{Column, Kind, Meta, Output};
 use crate::progress::Progress;
-use crate::render::{self, piece_renderer, Format};
+use crate::render::{self, Format};
 use anyhow::{bail, Result};
 use polars::prelude::*;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// How a successful run ended, for the exit status.
@@ -60,22 +58,6 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Man => done(shell::man()),
     }
 }
-
-/// One piece of a large input, analysed and rendered (see [`Common::emit_in_pieces`]).
-struct Piece {
-    /// The rendered rows, in blocks.
-    text: Vec<Vec<u8>>,
-    /// Keys of the primary table's columns: every piece must have the same.
-    columns: Vec<String>,
-    /// The smallest and the largest group in the piece.
-    groups: (Vec<String>, Vec<String>),
-    notes: Vec<String>,
-    warnings: Vec<String>,
-}
-
-/// Size of a piece when a large input is analysed piece by piece (see
-/// [`Common::emit_in_pieces`]; `TRADESTAT_PIECE_BYTES` overrides it, for tests and tuning).
-const PIECE_BYTES: usize = 2 << 20;
 
 /// Checked options shared by every analysis command.
 pub struct Common {
@@ -175,125 +157,11 @@ impl Common {
     }
 
     /// The dataset in `--unit`, when given.
-    fn converted(&self, mut dataset: Dataset) -> Result<Dataset> {
+    pub(crate) fn converted(&self, mut dataset: Dataset) -> Result<Dataset> {
         if let Some(unit) = &self.unit {
             dataset.convert(unit, self.fx.as_ref(), None)?;
         }
         Ok(dataset)
-    }
-
-    /// For a large panel file written with `--output` as CSV, TSV or NDJSON: loads, analyses
-    /// and writes it piece by piece (whole groups per piece, see [`data::chunks`]), so memory
-    /// holds one piece at a time. Every analysis here works within a group, so the rows are
-    /// those of the whole-file run, in the same order; notes are merged.
-    ///
-    /// `None` when the run does not qualify or a piece needs the whole file after all (a bad
-    /// cell, groups out of order, an empty piece): the caller then runs on the whole file,
-    /// whose result or message is the answer, and the staged output is discarded.
-    pub fn emit_in_pieces(
-        &mut self,
-        build: impl Fn(&Common, Dataset) -> Result<Output> + Sync,
-    ) -> Option<Result<()>> {
-        let target = std::env::var("TRADESTAT_PIECE_BYTES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(PIECE_BYTES);
-        let (Input::Path(input), Some(path)) = (&self.input, &self.output) else {
-            return None;
-        };
-        piece_renderer(self.format, true)?;
-        let size = std::fs::metadata(input).ok()?.len();
-        if size < target as u64 * 2 {
-            return None;
-        }
-        self.progress = Progress::for_input(size, self.quiet);
-        self.progress.stage(format!(
-            "reading {} ({})",
-            input.display(),
-            crate::progress::size(size)
-        ));
-        let bytes = std::fs::read(input).ok()?;
-        let name = self.input.name();
-        let pieces = data::chunks(&bytes, &name, self.layout, &self.by, target).ok()??;
-        let count = pieces.bodies.len();
-        let format = self.format;
-        // One piece, start to finish: load, analyse, render. Pieces run side by side (each
-        // on its own core for the parts Polars runs on one), and are written in order.
-        let analyse = |i: usize, body: &[u8]| -> Result<Piece> {
-            let piece = [pieces.header, body].concat();
-            let dataset =
-                self.converted(data::from_bytes(&piece, &name, self.layout, &self.by)?)?;
-            let groups = dataset.group_range()?;
-            let output = build(self, dataset)?;
-            let text = match piece_renderer(format, i == 0) {
-                Some(renderer) => renderer.render_blocks(&output)?,
-                None => Vec::new(),
-            };
-            let columns = output
-                .tables
-                .first()
-                .map(|t| t.columns.iter().map(|c| c.key.clone()).collect())
-                .unwrap_or_default();
-            Ok(Piece {
-                text,
-                columns,
-                groups,
-                notes: output.meta.notes,
-                warnings: output.meta.warnings,
-            })
-        };
-        let mut notes = Vec::new();
-        let mut warnings = Vec::new();
-        let numbered: Vec<(usize, &[u8])> = pieces.bodies.iter().copied().enumerate().collect();
-        let at_once = rayon::current_num_threads().max(1);
-        let written = render::write_atomic_with(path, |out| {
-            let mut columns: Option<Vec<String>> = None;
-            let mut last_group: Option<Vec<String>> = None;
-            for batch in numbered.chunks(at_once) {
-                self.progress.stage(format!(
-                    "analysing and writing pieces {}–{} of {count}",
-                    batch[0].0 + 1,
-                    batch[0].0 + batch.len()
-                ));
-                let done: Vec<Result<Piece>> = batch
-                    .par_iter()
-                    .map(|&(i, body)| analyse(i, body))
-                    .collect();
-                for piece in done {
-                    let piece = piece?;
-                    let (first, last) = piece.groups;
-                    if last_group.as_ref().is_some_and(|before| *before >= first) {
-                        bail!("groups out of order across pieces");
-                    }
-                    last_group = Some(last);
-                    if columns.get_or_insert_with(|| piece.columns.clone()) != &piece.columns {
-                        bail!("pieces with different columns");
-                    }
-                    for block in &piece.text {
-                        out.write_all(block)?;
-                    }
-                    notes.push(piece.notes);
-                    warnings.push(piece.warnings);
-                }
-            }
-            Ok(())
-        });
-        self.progress.finish();
-        if let Err(why) = written {
-            crate::progress::mark(&format!("pieces abandoned ({why:#}): whole file instead"));
-            return None;
-        }
-        crate::progress::mark("written in pieces");
-        if !self.quiet {
-            let mut stderr = std::io::stderr().lock();
-            for warning in merge_capped(warnings) {
-                let _ = writeln!(stderr, "warning: {warning}");
-            }
-            for note in merge_capped(notes) {
-                let _ = writeln!(stderr, "note: {note}");
-            }
-        }
-        Some(Ok(()))
     }
 
     /// Starts the metadata of a result: source, span and units of the series in it.
