@@ -7,7 +7,7 @@
 pub mod frame;
 mod rows;
 
-pub use rows::{Cell, Rows};
+pub use rows::{Cell, ColumnView, Rows};
 
 use serde::Serialize;
 use std::collections::BTreeMap;

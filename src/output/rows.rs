@@ -57,6 +57,35 @@ pub(super) enum Typed {
     Null,
 }
 
+/// One column of a table, for reading many of its cells (see [`Rows::column`]).
+pub enum ColumnView<'a> {
+    Values(&'a [Vec<Value>], usize),
+    Text(&'a StringChunked),
+    Int(&'a Int64Chunked),
+    Floats(&'a [f64]),
+    Null,
+}
+
+impl<'a> ColumnView<'a> {
+    /// The cell in `row`, as [`Rows::cell`] gives it.
+    #[inline]
+    pub fn cell(&self, row: usize) -> Cell<'a> {
+        match self {
+            ColumnView::Values(rows, col) => rows
+                .get(row)
+                .and_then(|r| r.get(*col))
+                .map_or(Cell::Null, Cell::from),
+            ColumnView::Text(ca) => ca.get(row).map_or(Cell::Null, Cell::Text),
+            ColumnView::Int(ca) => ca.get(row).map_or(Cell::Null, Cell::Int),
+            ColumnView::Floats(values) => match values.get(row) {
+                Some(&x) if x.is_finite() => Cell::Float(x),
+                _ => Cell::Null,
+            },
+            ColumnView::Null => Cell::Null,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 enum Store {
     Values(Vec<Vec<Value>>),
@@ -102,21 +131,7 @@ impl Rows {
     /// The cell in `row`, `col`. Non-finite floats read as null, so no renderer can print
     /// `NaN` or `inf`.
     pub fn cell(&self, row: usize, col: usize) -> Cell<'_> {
-        match &self.0 {
-            Store::Values(rows) => rows
-                .get(row)
-                .and_then(|r| r.get(col))
-                .map_or(Cell::Null, Cell::from),
-            Store::Columns { columns, .. } => match columns.get(col) {
-                Some(Typed::Text(ca)) => ca.get(row).map_or(Cell::Null, Cell::Text),
-                Some(Typed::Int(ca)) => ca.get(row).map_or(Cell::Null, Cell::Int),
-                Some(Typed::Floats(values)) => match values.get(row) {
-                    Some(&x) if x.is_finite() => Cell::Float(x),
-                    _ => Cell::Null,
-                },
-                Some(Typed::Null) | None => Cell::Null,
-            },
-        }
+        self.column(col).cell(row)
     }
 
     /// Row `i` as values (borrowed when the table was built from values).
@@ -128,6 +143,19 @@ impl Rows {
                     .map(|c| self.cell(i, c).to_value())
                     .collect(),
             ),
+        }
+    }
+
+    /// Column `col`, resolved once so that reading it cell after cell costs an index.
+    pub fn column(&self, col: usize) -> ColumnView<'_> {
+        match &self.0 {
+            Store::Values(rows) => ColumnView::Values(rows, col),
+            Store::Columns { columns, .. } => match columns.get(col) {
+                Some(Typed::Text(ca)) => ColumnView::Text(ca),
+                Some(Typed::Int(ca)) => ColumnView::Int(ca),
+                Some(Typed::Floats(values)) => ColumnView::Floats(values),
+                Some(Typed::Null) | None => ColumnView::Null,
+            },
         }
     }
 

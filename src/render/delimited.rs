@@ -3,7 +3,7 @@
 //! blocks formatted on all cores (number formatting is most of the cost of a large table).
 
 use super::{push_machine, Renderer};
-use crate::output::{Cell, Output, Table};
+use crate::output::{Cell, ColumnView, Output, Table};
 use anyhow::Result;
 use rayon::prelude::*;
 use std::io::Write;
@@ -90,14 +90,16 @@ impl DelimitedRenderer {
     /// holds the delimiter, a quote or a line break (as the csv crate quotes the header).
     fn block(&self, table: &Table, rows: Range<usize>) -> Result<Vec<u8>> {
         let mut text = Vec::with_capacity(rows.len() * 16 * table.columns.len());
-        let columns = table.columns.len();
+        let columns: Vec<ColumnView> = (0..table.columns.len())
+            .map(|c| table.rows.column(c))
+            .collect();
         for row in rows {
             let start = text.len();
-            for col in 0..columns {
+            for (col, column) in columns.iter().enumerate() {
                 if col > 0 {
                     text.push(self.delimiter);
                 }
-                match table.rows.cell(row, col) {
+                match column.cell(row) {
                     Cell::Text(s) => self.push_text(s, &mut text),
                     cell => push_machine(cell, &mut text),
                 }
