@@ -368,6 +368,37 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Random panels, clean or with odd cells, in either layout and any row order: the
+        /// fast path never disagrees with the careful reader.
+        #[test]
+        fn random_panels_read_the_same_both_ways(
+            rows in proptest::collection::vec(
+                (0..4usize, 2000..2006i32, 0..12usize, -1e6f64..1e6),
+                1..30,
+            ),
+            long in proptest::bool::ANY,
+        ) {
+            let odd = ["", " 1.5", "1e3", "\"1,234.5\"", "nan", "x", "-0", "7", "1e400"];
+            let cell = |pick: usize, x: f64| odd.get(pick).map_or(format!("{x}"), |s| s.to_string());
+            let mut text = if long {
+                String::from("region,year,series,value\n")
+            } else {
+                String::from("region,year,a,b\n")
+            };
+            for (region, year, pick, x) in &rows {
+                if long {
+                    text.push_str(&format!("r{region},{year},a,{}\n", cell(*pick, *x)));
+                } else {
+                    text.push_str(&format!("r{region},{year},{},{}\n", cell(*pick, *x), x / 3.0));
+                }
+            }
+            let by = if long { vec![] } else { vec!["region".to_string()] };
+            same_as_careful(&text, Layout::Auto, &by);
+        }
+    }
+
     #[test]
     fn clean_files_take_the_fast_path() {
         let by = ["region".to_string()];
