@@ -14,13 +14,9 @@ use anyhow::Result;
 
 pub fn run(args: GrowthArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
-    let analyse =
-        |common: &Common, dataset: Dataset| build(common, &dataset, &args.series, args.summary);
-    if let Some(done) = common.emit_in_pieces(analyse) {
-        return done;
-    }
-    let dataset = common.load()?;
-    common.emit(&analyse(&common, dataset)?)
+    common.emit_by_groups(|common: &Common, dataset: Dataset| {
+        build(common, &dataset, &args.series, args.summary)
+    })
 }
 
 /// Growth by year and the CAGR summary (only the summary when `summary_only`).

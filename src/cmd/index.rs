@@ -12,13 +12,9 @@ use anyhow::{bail, Result};
 
 pub fn run(args: IndexArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
-    let analyse =
-        |common: &Common, dataset: Dataset| build(common, &dataset, &args.series, args.base);
-    if let Some(done) = common.emit_in_pieces(analyse) {
-        return done;
-    }
-    let dataset = common.load()?;
-    common.emit(&analyse(&common, dataset)?)
+    common.emit_by_groups(|common: &Common, dataset: Dataset| {
+        build(common, &dataset, &args.series, args.base)
+    })
 }
 
 /// Index numbers against `base` (default: each series' first year in the span).

@@ -35,6 +35,19 @@ struct Piece {
 }
 
 impl Common {
+    /// Runs an analysis that works group by group and writes its result: piece by piece
+    /// when the input qualifies (see [`Common::emit_in_pieces`]), else on the whole file.
+    pub fn emit_by_groups(
+        &mut self,
+        analyse: impl Fn(&Common, Dataset) -> Result<Output> + Sync,
+    ) -> Result<()> {
+        if let Some(done) = self.emit_in_pieces(&analyse) {
+            return done;
+        }
+        let dataset = self.load()?;
+        self.emit(&analyse(self, dataset)?)
+    }
+
     /// For a large panel file written with `--output` as CSV, TSV or NDJSON: loads, analyses
     /// and writes it piece by piece (whole groups per piece, see [`data::chunks`]), so memory
     /// holds one piece at a time. Every analysis here works within a group, so the rows are

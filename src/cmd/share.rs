@@ -10,13 +10,9 @@ use polars::prelude::*;
 
 pub fn run(args: ShareArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
-    let analyse =
-        |common: &Common, dataset: Dataset| build(common, dataset, &args.part, &args.whole);
-    if let Some(done) = common.emit_in_pieces(analyse) {
-        return done;
-    }
-    let dataset = common.load()?;
-    common.emit(&analyse(&common, dataset)?)
+    common.emit_by_groups(|common: &Common, dataset: Dataset| {
+        build(common, dataset, &args.part, &args.whole)
+    })
 }
 
 /// The share of `part` in `whole` (the whole converted to the part's unit when needed).

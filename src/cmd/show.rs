@@ -34,12 +34,7 @@ pub fn run(args: ShowArgs) -> Result<()> {
         };
         return common.emit(&output);
     }
-    let analyse = |common: &Common, dataset: Dataset| build(common, &dataset, &args.series);
-    if let Some(done) = common.emit_in_pieces(analyse) {
-        return done;
-    }
-    let dataset = common.load()?;
-    common.emit(&analyse(&common, dataset)?)
+    common.emit_by_groups(|common: &Common, dataset: Dataset| build(common, &dataset, &args.series))
 }
 
 /// The loaded data (selected series and span) with units.

@@ -226,12 +226,21 @@ fn strictly_increasing(df: &DataFrame, keys: &[PlSmallStr]) -> PolarsResult<bool
     let Some(greater) = greater else {
         return Ok(true);
     };
-    let all = df
-        .clone()
-        .lazy()
-        .select([greater.fill_null(lit(true)).all(false).alias("all")])
-        .collect()?;
-    Ok(all.column("all")?.bool()?.get(0).unwrap_or(false))
+    truth(df, greater.fill_null(lit(true)).all(false))
+}
+
+/// The value of a boolean aggregate over `df`.
+fn truth(df: &DataFrame, aggregate: Expr) -> PolarsResult<bool> {
+    let out = df.clone().lazy().select([aggregate.alias("v")]).collect()?;
+    Ok(out.column("v")?.bool()?.get(0).unwrap_or(false))
+}
+
+/// True where every one of `keys` equals the row above (null on the first row).
+fn same_as_above(keys: &[PlSmallStr]) -> Expr {
+    keys.iter()
+        .map(|k| col(k.clone()).eq(col(k.clone()).shift(lit(1))))
+        .reduce(|a, b| a.and(b))
+        .unwrap_or(lit(false))
 }
 
 /// Where each run of equal `keys` starts in sorted `df`, with the height at the end.
@@ -239,11 +248,7 @@ fn run_starts(df: &DataFrame, keys: &[PlSmallStr]) -> PolarsResult<Vec<IdxSize>>
     let height = df.height() as IdxSize;
     let mut starts = vec![0];
     if !keys.is_empty() {
-        let change = keys
-            .iter()
-            .map(|k| col(k.clone()).neq(col(k.clone()).shift(lit(1))))
-            .reduce(|a, b| a.or(b))
-            .unwrap_or(lit(false));
+        let change = same_as_above(keys).not();
         let changes = df
             .clone()
             .lazy()
@@ -320,17 +325,7 @@ fn canonical_units(frame: DataFrame) -> PolarsResult<Option<(DataFrame, Catalog)
 
 /// Whether two neighbouring rows of `sorted` share every key and the year: a duplicate.
 fn has_adjacent_duplicates(sorted: &DataFrame, keys: &[PlSmallStr]) -> PolarsResult<bool> {
-    let same = keys
-        .iter()
-        .map(|k| col(k.clone()).eq(col(k.clone()).shift(lit(1))))
-        .reduce(|a, b| a.and(b))
-        .unwrap_or(lit(false));
-    let any = sorted
-        .clone()
-        .lazy()
-        .select([same.any(true).alias("any")])
-        .collect()?;
-    Ok(any.column("any")?.bool()?.get(0).unwrap_or(false))
+    truth(sorted, same_as_above(keys).any(true))
 }
 
 #[cfg(test)]
