@@ -1,6 +1,7 @@
 //! Fuzzes the loader and validation: any bytes, in every layout, must give a dataset or an
-//! error, never a panic; a dataset must survive every analysis; side files (claims, units)
-//! likewise.
+//! error, never a panic; a dataset must survive every analysis; cutting a file into pieces
+//! (as large panels are) must give pieces that load or fail cleanly; side files (claims,
+//! units) likewise.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -9,7 +10,7 @@ use tradestat::analysis::growth::{cagr, growth};
 use tradestat::analysis::index::index;
 use tradestat::analysis::project::{series_of, Method};
 use tradestat::analysis::Span;
-use tradestat::data::{from_bytes, parse_claims, Layout, Unit};
+use tradestat::data::{chunks, from_bytes, parse_claims, Layout, Unit};
 
 fuzz_target!(|data: &[u8]| {
     for layout in [Layout::Auto, Layout::Wide, Layout::Long] {
@@ -38,6 +39,15 @@ fuzz_target!(|data: &[u8]| {
                     }
                 }
             }
+        }
+    }
+    // Group columns, and the cutting of a large panel into pieces of whole groups: every
+    // piece must load or fail cleanly too.
+    let by = ["region".to_string()];
+    let _ = from_bytes(data, "fuzz.csv", Layout::Auto, &by);
+    if let Ok(Some(pieces)) = chunks(data, "fuzz.csv", Layout::Auto, &by, 64) {
+        for body in pieces.bodies {
+            let _ = from_bytes(&[pieces.header, body].concat(), "fuzz.csv", Layout::Auto, &by);
         }
     }
     let _ = parse_claims(data, "claims.csv");

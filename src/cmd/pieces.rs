@@ -50,8 +50,8 @@ impl Common {
 
     /// For a large panel file written with `--output` as CSV, TSV or NDJSON: loads, analyses
     /// and writes it piece by piece (whole groups per piece, see [`data::chunks`]), so memory
-    /// holds one piece at a time. Every analysis here works within a group, so the rows are
-    /// those of the whole-file run, in the same order; notes are merged.
+    /// holds a few pieces at a time. Every analysis here works within a group, so the rows
+    /// are those of the whole-file run, in the same order; notes are merged.
     ///
     /// `None` when the run does not qualify or a piece needs the whole file after all (a bad
     /// cell, groups out of order, an empty piece): the caller then runs on the whole file,
