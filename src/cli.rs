@@ -26,9 +26,14 @@ Examples:
   cat data.csv | tradestat growth --data -
   tradestat check cbec 2020 16                the paper's claim: implausible
   tradestat report --out report               every table and figure
+  tradestat growth --data panel.csv --by region --output growth.csv
+                                              a large panel: read by Polars' reader,
+                                              analysed in pieces of whole regions
 
 Exit status: 0 success, 1 data, input or output error, 2 command-line usage error,
-3 `check --strict` found an implausible claim.";
+3 `check --strict` found an implausible claim.
+
+Environment: TRADESTAT_TIMINGS=1 prints the time of each stage to stderr.";
 
 #[derive(Debug, Parser)]
 #[command(name = "tradestat", version, about = ABOUT, long_about = LONG_ABOUT, after_long_help = EXAMPLES)]
