@@ -112,7 +112,9 @@ for regions in "$@"; do
   pp="$py $work/job.py $work/panel.csv $work/polars.csv"
   dd="$duckdb -c \".read $work/job.sql\""
   echo "panel: $rows rows ($(du -h "$work/panel.csv" | cut -f1))"
-  hyperfine --warmup 1 --runs "$runs" --export-json "$work/times.json" \
+  # `sync` before each run: the previous run's output is on disk, not in dirty pages whose
+  # write-back would slow down whoever runs next.
+  hyperfine --warmup 1 --runs "$runs" --prepare sync --export-json "$work/times.json" \
     -n tradestat "$ts" -n polars-python "$pp" -n duckdb-cli "$dd"
   report "$work/times.json" "$rows" tradestat="$ts" polars-python="$pp" duckdb-cli="$dd" >> "$table"
   rm -f "$work"/*.csv

@@ -168,7 +168,8 @@ fn push_float(x: f64, out: &mut Vec<u8>) {
     } else {
         "e"
     };
-    if text.contains('e') {
+    // An exponent ("e-7", "e+16", at most "e-324") sits in the last five bytes.
+    if text.bytes().rev().take(5).any(|b| b == b'e') {
         let _ = write!(out, "{x}");
     } else {
         out.extend_from_slice(text.strip_suffix(".0").unwrap_or(text).as_bytes());
