@@ -33,6 +33,13 @@ impl Progress {
         Progress(Some(bar))
     }
 
+    /// [`Progress::for_input`] for the file at `path` of `bytes` bytes, saying it is read.
+    pub fn reading(path: &std::path::Path, bytes: u64, quiet: bool) -> Self {
+        let progress = Progress::for_input(bytes, quiet);
+        progress.stage(format!("reading {} ({})", path.display(), size(bytes)));
+        progress
+    }
+
     /// Says what is happening now (`reading panel.csv (412 MiB)`).
     pub fn stage(&self, message: impl Into<String>) {
         if let Some(bar) = &self.0 {

@@ -142,12 +142,7 @@ impl Common {
     pub fn load(&mut self) -> Result<Dataset> {
         if let Input::Path(path) = &self.input {
             let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-            self.progress = Progress::for_input(bytes, self.quiet);
-            self.progress.stage(format!(
-                "reading {} ({})",
-                path.display(),
-                crate::progress::size(bytes)
-            ));
+            self.progress = Progress::reading(path, bytes, self.quiet);
         }
         crate::progress::mark("start");
         let dataset = self.converted(data::load(&self.input, self.layout, &self.by)?)?;

@@ -72,12 +72,7 @@ impl Common {
         if size < target as u64 * 2 {
             return None;
         }
-        self.progress = Progress::for_input(size, self.quiet);
-        self.progress.stage(format!(
-            "reading {} ({})",
-            input.display(),
-            crate::progress::size(size)
-        ));
+        self.progress = Progress::reading(input, size, self.quiet);
         let bytes = std::fs::read(input).ok()?;
         let name = self.input.name();
         let pieces = data::chunks(&bytes, &name, self.layout, &self.by, target).ok()??;

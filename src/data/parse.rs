@@ -1,8 +1,11 @@
 //! Reading a CSV table (wide or long) into the canonical long frame, with validation.
 //!
-//! The csv crate does the tokenising (quotes, CRLF, BOM-free bytes) because it tells us the
-//! line of every record, which Polars' CSV reader does not; every message names the input,
-//! the line and the column, what was found and what was expected.
+//! The header is read here, once, into a plan of which column holds what. A plainly clean
+//! file is then read by Polars' CSV reader ([`super::fast`]); every other file by the
+//! careful reader below, where the csv crate does the tokenising (quotes, CRLF, BOM-free
+//! bytes) because it tells us the line of every record, which Polars' reader does not:
+//! every message names the input, the line and the column, what was found and what was
+//! expected. Both give the same frame for any file the fast path accepts.
 
 use super::number::{parse_value, parse_year};
 use super::units::Unit;
