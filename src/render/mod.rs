@@ -154,10 +154,13 @@ pub fn push_machine(cell: Cell<'_>, out: &mut Vec<u8>) {
     }
 }
 
-/// Exactly what Rust's `{}` prints for `x + 0.0` (`0.1`, `24`, `0.0000001`: the shortest
-/// digits that read back as `x`, in plain notation, never `-0`), several times faster. zmij
-/// finds the same shortest round-trip digits; only its notation differs (`24.0`, `1e-7`),
-/// so integers lose the `.0` and the rare exponent falls back to `{}`.
+/// The shortest digits that read back as `x`, in plain notation, never `-0` (`0.1`, `24`,
+/// `0.0000001`), as Rust's `{}` prints `x + 0.0` but several times faster. zmij finds the
+/// shortest round-trip digits; its notation differs (`24.0`, `1e-7`), so integers lose the
+/// `.0` and the rare exponent falls back to `{}`. One difference remains: when two shortest
+/// candidates are exactly as close to `x` (e.g. 890236549097760.25, between …760.2 and
+/// …760.3), zmij picks the even last digit and `{}` the odd; about 1 in 4,000 random bit
+/// patterns, all of them numbers whose 16th or 17th significant digit is in play.
 fn push_float(x: f64, out: &mut Vec<u8>) {
     use std::io::Write;
     // `+ 0.0` turns -0 into 0 so that output does not depend on the sign of a zero.
@@ -273,13 +276,32 @@ mod tests {
         assert_eq!(machine_cell(&Value::Int(-42)), "-42");
     }
 
+    #[test]
+    fn exact_ties_take_the_even_digit() {
+        let x = f64::from_bits(14042529639281922692);
+        assert_eq!(format!("{x}"), "-150300024002708.13");
+        assert_eq!(machine_cell(&Value::Float(x)), "-150300024002708.12");
+        assert_eq!(
+            machine_cell(&Value::Float(890236549097760.25)),
+            "890236549097760.2"
+        );
+    }
+
     proptest::proptest! {
-        /// The fast float text is byte for byte Rust's `{}`, over every kind of f64.
+        /// Over every kind of f64: the text reads back as the same number, in plain notation
+        /// with as many digits as Rust's `{}` (so also shortest), and is `{}`'s text except
+        /// in an exact tie of the last digit.
         #[test]
-        fn floats_print_as_display_does(bits in proptest::num::u64::ANY, small in -1e6f64..1e6) {
+        fn floats_print_shortest_round_trip(bits in proptest::num::u64::ANY, small in -1e6f64..1e6) {
             for x in [f64::from_bits(bits), small, small / 1e9, (small * 1e4).round()] {
                 if x.is_finite() {
-                    proptest::prop_assert_eq!(machine_cell(&Value::Float(x)), format!("{}", x + 0.0));
+                    let ours = machine_cell(&Value::Float(x));
+                    let display = format!("{}", x + 0.0);
+                    proptest::prop_assert_eq!(ours.parse::<f64>().ok(), Some(x + 0.0), "{}", ours);
+                    proptest::prop_assert!(!ours.contains('e'), "{}", ours);
+                    proptest::prop_assert_eq!(ours.len(), display.len(), "{} vs {}", ours, display);
+                    let differ = ours.bytes().zip(display.bytes()).filter(|(a, b)| a != b).count();
+                    proptest::prop_assert!(differ <= 1, "{} vs {}", ours, display);
                 }
             }
         }
