@@ -5,7 +5,7 @@
 //! and `gap_growth` carries the annualised rate over the gap, (y_t / y_{t−k})^{1/k} − 1, so
 //! a multi-year change never poses as a "YoY". A non-positive base gives null, never ±inf.
 
-use super::{cap_notes, first_in_run, pct, prev_in_run, run, with_runs, KeyLabels, Span, RUN};
+use super::{cap_notes, first_in_run, pct, prev_in_run, with_runs, KeyLabels, Span, RUN};
 use crate::data::{VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
@@ -69,31 +69,30 @@ pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
 /// `last_value`, `cagr`. `lf` is in canonical order (see [`super`]); so is the result.
 pub fn cagr(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
     let key_values = keys.iter().map(|k| col(k.as_str()).first());
-    Ok(lf
-        .filter(col(VALUE).is_not_null().and(span.contains()))
-        .with_column(run(keys).alias("__run"))
-        .group_by([col("__run")])
-        .agg(
-            key_values
-                .chain([
-                    col(crate::data::UNIT).first(),
-                    col(YEAR).first().alias("from_year"),
-                    col(YEAR).last().alias("to_year"),
-                    col(YEAR)
-                        .count()
-                        .cast(DataType::Int64)
-                        .alias("observations"),
-                    col(VALUE).first().alias("first_value"),
-                    col(VALUE).last().alias("last_value"),
-                ])
-                .collect::<Vec<_>>(),
-        )
-        .sort(["__run"], Default::default())
-        .drop(by_name(["__run"], true, false))
-        .with_columns([(col("to_year") - col("from_year")).alias("years")])
-        .with_columns([
-            annualised(col("last_value"), col("first_value"), col("years")).alias("cagr"),
-        ]))
+    Ok(with_runs(
+        lf.filter(col(VALUE).is_not_null().and(span.contains())),
+        keys,
+    )
+    .group_by([col(RUN)])
+    .agg(
+        key_values
+            .chain([
+                col(crate::data::UNIT).first(),
+                col(YEAR).first().alias("from_year"),
+                col(YEAR).last().alias("to_year"),
+                col(YEAR)
+                    .count()
+                    .cast(DataType::Int64)
+                    .alias("observations"),
+                col(VALUE).first().alias("first_value"),
+                col(VALUE).last().alias("last_value"),
+            ])
+            .collect::<Vec<_>>(),
+    )
+    .sort([RUN], Default::default())
+    .drop(by_name([RUN], true, false))
+    .with_columns([(col("to_year") - col("from_year")).alias("years")])
+    .with_columns([annualised(col("last_value"), col("first_value"), col("years")).alias("cagr")]))
 }
 
 /// Notes for a collected [`growth`] result: every year whose rate is undefined, and why.

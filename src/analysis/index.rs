@@ -1,6 +1,6 @@
 //! Index numbers: 100 · y_t / y_base (METHODS.md, "Index").
 
-use super::{cap_notes, first_of, per, KeyLabels, Span};
+use super::{cap_notes, first_in_run, per_run, with_runs, KeyLabels, Span, RUN};
 use crate::data::{VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
@@ -10,13 +10,9 @@ use polars::prelude::*;
 /// its first year in the span. A missing or non-positive base gives a null index. `lf` is in
 /// canonical order (see [`super`]), and so is the result.
 pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> Result<LazyFrame> {
-    let lf = lf.filter(col(VALUE).is_not_null());
+    let lf = with_runs(lf.filter(col(VALUE).is_not_null()), keys);
     let base_value = || -> Result<Expr> {
-        Ok(per(
-            col(VALUE).filter(col(YEAR).eq(col("base_year"))).first(),
-            keys,
-        )?
-        .alias("base_value"))
+        Ok(per_run(col(VALUE).filter(col(YEAR).eq(col("base_year"))).first())?.alias("base_value"))
     };
     let lf = match base {
         Some(year) => lf
@@ -25,15 +21,17 @@ pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> R
             .filter(span.contains()),
         None => lf
             .filter(span.contains())
-            .with_column(first_of(col(YEAR), keys)?.alias("base_year"))
+            .with_column(first_in_run(col(YEAR)).alias("base_year"))
             .with_column(base_value()?),
     };
-    Ok(lf.with_column(
-        when(col("base_value").gt(lit(0.0)))
-            .then(lit(100.0) * col(VALUE) / col("base_value"))
-            .otherwise(lit(NULL))
-            .alias("index"),
-    ))
+    Ok(lf
+        .with_column(
+            when(col("base_value").gt(lit(0.0)))
+                .then(lit(100.0) * col(VALUE) / col("base_value"))
+                .otherwise(lit(NULL))
+                .alias("index"),
+        )
+        .drop(by_name([RUN], true, false)))
 }
 
 /// Notes for a collected [`index`] result: keys whose base is missing or not positive.

@@ -9,7 +9,7 @@
 //! Because rows arrive sorted, a partition is a run of neighbouring rows: "the previous year
 //! of this series" is the previous row when its keys are equal, and runs of equal keys are
 //! numbered once ([`with_runs`]) so that later steps compare or group by one integer
-//! ([`prev_in_run`], [`first_in_run`], [`per`]). That costs a comparison of
+//! ([`prev_in_run`], [`first_in_run`], [`per_run`]). That costs a comparison of
 //! neighbours instead of hashing every key, and no sort is repeated per analysis.
 //!
 //! [`Dataset`]: crate::data::Dataset
@@ -69,20 +69,9 @@ fn continues(keys: &[String]) -> Expr {
         })
 }
 
-/// `expr` on the first row of each partition, on every row of it. Needs canonical order.
-pub fn first_of(expr: Expr, keys: &[String]) -> Result<Expr> {
-    per(expr.first(), keys)
-}
-
-/// `expr` evaluated per partition of `keys` (a run of rows with equal keys, the runs
-/// numbered so that the window partitions by one integer). Needs canonical order.
-pub fn per(expr: Expr, keys: &[String]) -> Result<Expr> {
-    Ok(expr.over([run(keys)])?)
-}
-
-/// The number of each partition's run of rows, increasing down the frame: one integer to
-/// group by instead of the key columns. Needs canonical order.
-pub fn run(keys: &[String]) -> Expr {
+/// The number of each partition's run of rows, increasing down the frame. Needs canonical
+/// order.
+fn run(keys: &[String]) -> Expr {
     continues(keys).not().cum_sum(false)
 }
 
@@ -103,13 +92,18 @@ pub fn prev_in_run(expr: Expr) -> Expr {
         .otherwise(lit(NULL))
 }
 
-/// [`first_of`] on a frame with [`RUN`], for an `expr` without nulls: its value on the
-/// run's first row, carried down the run (no hashing).
+/// On a frame with [`RUN`], for an `expr` without nulls: its value on the run's first row,
+/// carried down the run (no hashing).
 pub fn first_in_run(expr: Expr) -> Expr {
     when(col(RUN).neq_missing(col(RUN).shift(lit(1))))
         .then(expr)
         .otherwise(lit(NULL))
         .fill_null_with_strategy(FillNullStrategy::Forward(None))
+}
+
+/// On a frame with [`RUN`]: `expr` evaluated per run (partition), a window over one integer.
+pub fn per_run(expr: Expr) -> Result<Expr> {
+    Ok(expr.over([col(RUN)])?)
 }
 
 /// Sort order of every result: keys (groups, then series), then year.
