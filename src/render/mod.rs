@@ -282,7 +282,7 @@ mod tests {
         assert_eq!(format!("{x}"), "-150300024002708.13");
         assert_eq!(machine_cell(&Value::Float(x)), "-150300024002708.12");
         assert_eq!(
-            machine_cell(&Value::Float(890236549097760.25)),
+            machine_cell(&Value::Float(890_236_549_097_760.0 + 0.25)),
             "890236549097760.2"
         );
     }
