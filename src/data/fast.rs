@@ -9,14 +9,10 @@
 //! millions of rows loads at Polars speed and an odd file loses nothing.
 
 use super::number::YEARS;
-use super::parse::{ColumnsIn, Shape, SERIES, UNIT, VALUE, YEAR};
+use super::parse::{Catalog, ColumnsIn, Shape, SERIES, UNIT, VALUE, YEAR};
 use super::units::Unit;
 use polars::prelude::*;
-use std::collections::BTreeMap;
 use std::io::Cursor;
-
-/// Each series' unit (`None`: no unit), as the reader learns it on the way.
-pub(super) type Catalog = BTreeMap<String, Option<String>>;
 
 /// The canonical frame (sorted by `keys`) and its series, or `None` when the careful reader
 /// must decide.
@@ -330,13 +326,13 @@ fn has_adjacent_duplicates(sorted: &DataFrame, keys: &[PlSmallStr]) -> PolarsRes
 
 #[cfg(test)]
 mod tests {
-    use super::super::parse::{parse_csv, Layout};
+    use super::super::parse::{parse, parse_csv, Layout, Readers};
     use super::{Catalog, SERIES, UNIT};
 
     /// Every file the fast path accepts must give the careful reader's frame, cell for cell.
     fn same_as_careful(text: &str, layout: Layout, by: &[String]) {
         let fast = parse_csv(text.as_bytes(), "t.csv", layout, by);
-        let careful = super::super::parse::parse_careful(text.as_bytes(), "t.csv", layout, by);
+        let careful = parse(text.as_bytes(), "t.csv", layout, by, Readers::Careful);
         match (fast, careful) {
             (Ok(f), Ok(c)) => {
                 assert!(
@@ -346,17 +342,16 @@ mod tests {
                     c.frame
                 );
                 assert_eq!(f.groups, c.groups);
-                if let Some(catalog) = f.catalog {
-                    // The series and units the fast path reports are the frame's.
-                    let series = c.frame.column(SERIES).unwrap().str().unwrap().clone();
-                    let units = c.frame.column(UNIT).unwrap().str().unwrap().clone();
-                    let seen: Catalog = series
-                        .iter()
-                        .zip(units.iter())
-                        .map(|(s, u)| (s.unwrap().to_string(), u.map(str::to_string)))
-                        .collect();
-                    assert_eq!(catalog, seen, "{text}");
-                }
+                // The series and units both readers report are the frame's.
+                let series = c.frame.column(SERIES).unwrap().str().unwrap().clone();
+                let units = c.frame.column(UNIT).unwrap().str().unwrap().clone();
+                let seen: Catalog = series
+                    .iter()
+                    .zip(units.iter())
+                    .map(|(s, u)| (s.unwrap().to_string(), u.map(str::to_string)))
+                    .collect();
+                assert_eq!(f.catalog, seen, "{text}");
+                assert_eq!(c.catalog, seen, "{text}");
             }
             (Err(f), Err(c)) => assert_eq!(f.to_string(), c.to_string(), "{text}"),
             (f, c) => panic!("{text}: fast {:?} vs careful {:?}", f.err(), c.err()),
@@ -411,8 +406,7 @@ mod tests {
                 &[][..],
             ),
         ] {
-            let parsed = parse_csv(text.as_bytes(), "t.csv", Layout::Auto, by).unwrap();
-            assert!(parsed.catalog.is_some(), "{text}");
+            parse(text.as_bytes(), "t.csv", Layout::Auto, by, Readers::Fast).unwrap();
             same_as_careful(text, Layout::Auto, by);
         }
     }

@@ -58,9 +58,9 @@ pub struct Dataset {
     pub groups: Vec<String>,
     pub source: SourceMeta,
     pub report: ReportDefaults,
-    /// Each series' unit when the loader knew them already (saves a pass over a large
-    /// frame); `None` means: read them off the frame.
-    catalog: Option<BTreeMap<String, Option<String>>>,
+    /// Each series' unit (`None`: no unit), from the loader and kept current by
+    /// [`Dataset::convert`]: the series never need a pass over a large frame.
+    catalog: parse::Catalog,
 }
 
 #[derive(Deserialize)]
@@ -170,22 +170,7 @@ impl SourceMeta {
 impl Dataset {
     /// Series names in sorted order.
     pub fn series_names(&self) -> Result<Vec<String>> {
-        if let Some(catalog) = &self.catalog {
-            return Ok(catalog.keys().cloned().collect());
-        }
-        let names = self
-            .frame
-            .clone()
-            .lazy()
-            .select([col(SERIES).unique().sort(Default::default())])
-            .collect()?;
-        Ok(names
-            .column(SERIES)?
-            .str()?
-            .iter()
-            .flatten()
-            .map(str::to_string)
-            .collect())
+        Ok(self.catalog.keys().cloned().collect())
     }
 
     /// Resolves names given on the command line (exact, else case-insensitive) to the names
@@ -214,25 +199,10 @@ impl Dataset {
 
     /// The unit of each series (series without a unit are left out).
     pub fn units(&self) -> Result<BTreeMap<String, String>> {
-        if let Some(catalog) = &self.catalog {
-            return Ok(catalog
-                .iter()
-                .filter_map(|(s, u)| Some((s.clone(), u.clone()?)))
-                .collect());
-        }
-        let pairs = self
-            .frame
-            .clone()
-            .lazy()
-            .select([col(SERIES), col(UNIT)])
-            .unique(None, UniqueKeepStrategy::Any)
-            .collect()?;
-        let series = pairs.column(SERIES)?.str()?;
-        let units = pairs.column(UNIT)?.str()?;
-        Ok(series
+        Ok(self
+            .catalog
             .iter()
-            .zip(units.iter())
-            .filter_map(|(s, u)| Some((s?.to_string(), u?.to_string())))
+            .filter_map(|(s, u)| Some((s.clone(), u.clone()?)))
             .collect())
     }
 
@@ -294,7 +264,11 @@ impl Dataset {
             .into_iter()
             .map(|c| col(c.clone()))
             .collect();
-        self.catalog = None;
+        for (name, unit) in self.catalog.iter_mut() {
+            if only.is_none_or(|o| o == name) {
+                *unit = Some(target.to_string());
+            }
+        }
         self.frame = self
             .frame
             .clone()

@@ -30,27 +30,41 @@ pub const LINE: &str = "__line";
 
 const RESERVED: [&str; 4] = [SERIES, YEAR, VALUE, UNIT];
 
+/// Each series' unit (`None`: no unit), as the loader learns it on the way.
+pub type Catalog = std::collections::BTreeMap<String, Option<String>>;
+
 /// The parsed table: the canonical long frame and the names of its group columns.
 pub struct Parsed {
     pub frame: DataFrame,
     pub groups: Vec<String>,
-    /// Each series' unit, when the fast path read the file (see [`super::fast`]).
-    pub catalog: Option<super::fast::Catalog>,
+    /// Each series' unit (`None`: no unit).
+    pub catalog: Catalog,
 }
 
 /// Parses `bytes` (named `name` in messages). `by` names the group columns: required for
 /// group columns of a wide file, optional for a long one (where every extra column is one).
 pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Parsed> {
-    parse(bytes, name, layout, by, true)
+    parse(bytes, name, layout, by, Readers::Both)
 }
 
-/// [`parse_csv`] without the fast path, for tests that compare the two.
-#[cfg(test)]
-pub fn parse_careful(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Parsed> {
-    parse(bytes, name, layout, by, false)
+/// Which readers [`parse`] may use: normally the fast one, else the careful one; tests
+/// compare the two alone.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(test), allow(dead_code))]
+pub(super) enum Readers {
+    Both,
+    Careful,
+    /// An error when the fast path declines the file.
+    Fast,
 }
 
-fn parse(bytes: &[u8], name: &str, layout: Layout, by: &[String], fast: bool) -> Result<Parsed> {
+pub(super) fn parse(
+    bytes: &[u8],
+    name: &str,
+    layout: Layout,
+    by: &[String],
+    readers: Readers,
+) -> Result<Parsed> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         bail!(
@@ -71,18 +85,21 @@ fn parse(bytes: &[u8], name: &str, layout: Layout, by: &[String], fast: bool) ->
     let plan = plan(name, &header, layout, by)?;
     let groups: Vec<String> = plan.groups.iter().map(|&i| header[i].clone()).collect();
     let keys = sort_keys(&groups);
-    if fast {
+    if readers != Readers::Careful {
         if let Some((frame, catalog)) = super::fast::read(bytes, &plan, &groups, &keys) {
             return Ok(Parsed {
                 frame,
                 groups,
-                catalog: Some(catalog),
+                catalog,
             });
+        }
+        if readers == Readers::Fast {
+            bail!("the fast path declined the file");
         }
     }
     let frame = plan.read_rows(records)?;
     check_duplicates(name, &frame, &groups)?;
-    check_units(name, &frame)?;
+    let catalog = check_units(name, &frame)?;
     let frame = frame
         .lazy()
         .drop(by_name([LINE], true, false))
@@ -91,7 +108,7 @@ fn parse(bytes: &[u8], name: &str, layout: Layout, by: &[String], fast: bool) ->
     Ok(Parsed {
         frame,
         groups,
-        catalog: None,
+        catalog,
     })
 }
 
@@ -502,7 +519,8 @@ fn check_duplicates(name: &str, frame: &DataFrame, groups: &[String]) -> Result<
 
 /// A series must have one unit throughout: mixing scales in one series would make every
 /// growth rate wrong.
-fn check_units(name: &str, frame: &DataFrame) -> Result<()> {
+/// Returns each series' unit.
+fn check_units(name: &str, frame: &DataFrame) -> Result<Catalog> {
     let pairs = frame
         .clone()
         .lazy()
@@ -526,7 +544,11 @@ fn check_units(name: &str, frame: &DataFrame) -> Result<()> {
             );
         }
     }
-    Ok(())
+    Ok(series
+        .iter()
+        .zip(units.iter())
+        .filter_map(|(s, u)| Some((s?.to_string(), u.map(str::to_string))))
+        .collect())
 }
 
 /// A large panel file cut into pieces that each hold whole groups: the header line, and the
