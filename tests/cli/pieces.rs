@@ -182,3 +182,46 @@ fn files_that_cannot_be_cut_take_the_whole_file_path() {
         "no staging file left"
     );
 }
+
+#[test]
+fn files_of_4_mib_and_more_go_in_pieces_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("region,year,cbec,trade\n");
+    let mut r = 0;
+    // Just under 4 MiB, then just over it.
+    for (limit, pieces) in [((4 << 20) - 4096, false), ((4 << 20) + 4096, true)] {
+        while text.len() < limit {
+            for year in 2015..2020 {
+                text.push_str(&format!(
+                    "r{r:07},{year},{}.5,{}.25\n",
+                    r % 97 + 1,
+                    year - 2000
+                ));
+            }
+            r += 1;
+        }
+        let data = dir.path().join("panel.csv");
+        std::fs::write(&data, &text).unwrap();
+        let out_path = dir.path().join("show.csv");
+        let out = run_with_env(
+            &[
+                "show",
+                "--data",
+                data.to_str().unwrap(),
+                "--by",
+                "region",
+                "--output",
+                out_path.to_str().unwrap(),
+            ],
+            b"",
+            &[("TRADESTAT_TIMINGS", "1")],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            stderr(&out).contains("written in pieces"),
+            pieces,
+            "{} bytes",
+            text.len()
+        );
+    }
+}
