@@ -1,6 +1,6 @@
 //! The one bridge from a Polars `DataFrame` to a neutral [`Table`].
 
-use super::rows::{floats, Rows, Typed};
+use super::rows::{Rows, Typed};
 use super::{Column, Table};
 use anyhow::{Context, Result};
 use polars::prelude::{DataFrame, DataType};
@@ -23,8 +23,8 @@ pub fn table_from_frame(
             .with_context(|| format!("internal error: result has no column {:?}", spec.key))?;
         cells.push(match column.dtype() {
             DataType::String => Typed::Text(column.str()?.clone()),
-            DataType::Float64 => Typed::Floats(floats(column.f64()?)),
-            DataType::Float32 => Typed::Floats(floats(column.cast(&DataType::Float64)?.f64()?)),
+            DataType::Float64 => Typed::floats(column.f64()?),
+            DataType::Float32 => Typed::floats(column.cast(&DataType::Float64)?.f64()?),
             DataType::Int64 => Typed::Int(column.i64()?.clone()),
             dt if dt.is_integer() => Typed::Int(column.cast(&DataType::Int64)?.i64()?.clone()),
             DataType::Null => Typed::Null,

@@ -4,11 +4,6 @@
 
 use super::Value;
 use polars::prelude::{Float64Chunked, Int64Chunked, StringChunked};
-
-/// Floats of a frame column as plain values, NaN for null.
-pub(super) fn floats(ca: &Float64Chunked) -> Vec<f64> {
-    ca.iter().map(|x| x.unwrap_or(f64::NAN)).collect()
-}
 use std::borrow::Cow;
 
 /// A borrowed view of one cell: what renderers format, without allocating.
@@ -27,7 +22,7 @@ impl<'a> From<&'a Value> for Cell<'a> {
             Value::Null => Cell::Null,
             Value::Int(i) => Cell::Int(*i),
             // Hand-built values are finite already (see `Value::float`); a frame's are
-            // checked in `Rows::cell`.
+            // checked in `ColumnView::cell`.
             Value::Float(x) => Cell::Float(*x),
             Value::Text(s) => Cell::Text(s),
             Value::Bool(b) => Cell::Bool(*b),
@@ -99,6 +94,13 @@ pub struct Rows(Store);
 impl From<Vec<Vec<Value>>> for Rows {
     fn from(rows: Vec<Vec<Value>>) -> Self {
         Rows(Store::Values(rows))
+    }
+}
+
+impl Typed {
+    /// A float column of a frame as plain values, NaN for null.
+    pub(super) fn floats(ca: &Float64Chunked) -> Self {
+        Typed::Floats(ca.iter().map(|x| x.unwrap_or(f64::NAN)).collect())
     }
 }
 

@@ -1,6 +1,7 @@
 //! CSV and TSV: the primary table only, stable column keys as the header, full precision,
-//! empty cells for nulls. Quoting is the csv crate's; rows stream to the destination, in
-//! blocks formatted on all cores (number formatting is most of the cost of a large table).
+//! empty cells for nulls. Text is quoted as the csv crate (and RFC 4180) would: only when it
+//! holds the delimiter, a quote or a line break. Rows stream to the destination in blocks
+//! formatted on all cores (number formatting is most of the cost of a large table).
 
 use super::{push_machine, Renderer};
 use crate::output::{Cell, ColumnView, Output, Table};
@@ -30,10 +31,10 @@ impl Renderer for DelimitedRenderer {
         let Some(table) = output.tables.first() else {
             return Ok(());
         };
-        out.write_all(&self.header(table)?)?;
+        out.write_all(&self.header(table))?;
         for batch in blocks(table).chunks(BLOCKS_AT_ONCE) {
             for text in self.blocks(table, batch) {
-                out.write_all(&text?)?;
+                out.write_all(&text)?;
             }
         }
         Ok(())
@@ -43,9 +44,9 @@ impl Renderer for DelimitedRenderer {
         let Some(table) = output.tables.first() else {
             return Ok(Vec::new());
         };
-        std::iter::once(self.header(table))
+        Ok(std::iter::once(self.header(table))
             .chain(self.blocks(table, &blocks(table)))
-            .collect()
+            .collect())
     }
 }
 
@@ -60,19 +61,22 @@ fn blocks(table: &Table) -> Vec<Range<usize>> {
 
 impl DelimitedRenderer {
     /// The header row (empty when `header` is off).
-    fn header(&self, table: &Table) -> Result<Vec<u8>> {
-        if !self.header {
-            return Ok(Vec::new());
+    fn header(&self, table: &Table) -> Vec<u8> {
+        let mut text = Vec::new();
+        if self.header {
+            for (i, column) in table.columns.iter().enumerate() {
+                if i > 0 {
+                    text.push(self.delimiter);
+                }
+                self.push_text(&column.key, &mut text);
+            }
+            text.push(b'\n');
         }
-        let mut header = csv::WriterBuilder::new()
-            .delimiter(self.delimiter)
-            .from_writer(Vec::new());
-        header.write_record(table.columns.iter().map(|c| c.key.as_str()))?;
-        Ok(header.into_inner().map_err(|e| e.into_error())?)
+        text
     }
 
     /// The text of each of `ranges`, formatted on all cores when there are several.
-    fn blocks(&self, table: &Table, ranges: &[Range<usize>]) -> Vec<Result<Vec<u8>>> {
+    fn blocks(&self, table: &Table, ranges: &[Range<usize>]) -> Vec<Vec<u8>> {
         if ranges.len() > 1 {
             ranges
                 .par_iter()
@@ -86,9 +90,9 @@ impl DelimitedRenderer {
         }
     }
 
-    /// The text of `rows` of `table`: numbers straight into the buffer, text quoted when it
-    /// holds the delimiter, a quote or a line break (as the csv crate quotes the header).
-    fn block(&self, table: &Table, rows: Range<usize>) -> Result<Vec<u8>> {
+    /// The text of `rows` of `table`: numbers straight into the buffer, text quoted when
+    /// needed.
+    fn block(&self, table: &Table, rows: Range<usize>) -> Vec<u8> {
         let mut text = Vec::with_capacity(rows.len() * 16 * table.columns.len());
         let columns: Vec<ColumnView> = (0..table.columns.len())
             .map(|c| table.rows.column(c))
@@ -110,9 +114,11 @@ impl DelimitedRenderer {
             }
             text.push(b'\n');
         }
-        Ok(text)
+        text
     }
 
+    /// Appends `s`, in quotes (with inner quotes doubled) when it holds the delimiter, a
+    /// quote or a line break.
     fn push_text(&self, s: &str, out: &mut Vec<u8>) {
         let bytes = s.as_bytes();
         let special = |b: &u8| *b == self.delimiter || matches!(*b, b'"' | b'\n' | b'\r');
@@ -128,5 +134,66 @@ impl DelimitedRenderer {
             out.push(b);
         }
         out.push(b'"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::{Column, Kind, Meta, SourceMeta, Value};
+
+    fn one_column(values: &[Value]) -> Output {
+        let source = SourceMeta {
+            input: "t".to_string(),
+            sha256: None,
+            title: None,
+            citation: None,
+            series: Default::default(),
+            notes: Vec::new(),
+        };
+        Output {
+            tables: vec![Table {
+                key: "rows".to_string(),
+                title: String::new(),
+                columns: vec![Column::new("a,b", "a", Kind::Text)],
+                rows: values
+                    .iter()
+                    .map(|v| vec![v.clone()])
+                    .collect::<Vec<_>>()
+                    .into(),
+            }],
+            meta: Meta::new("test", source),
+        }
+    }
+
+    #[test]
+    fn text_is_quoted_only_when_it_must_be() {
+        let output = one_column(&[
+            Value::text("plain"),
+            Value::text("say \"hi\""),
+            Value::text("two\nlines"),
+            Value::text("tab\there"),
+            Value::Null,
+        ]);
+        let csv = DelimitedRenderer {
+            delimiter: b',',
+            header: true,
+        }
+        .render(&output)
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "\"a,b\"\nplain\n\"say \"\"hi\"\"\"\n\"two\nlines\"\ntab\there\n\"\"\n"
+        );
+        let tsv = DelimitedRenderer {
+            delimiter: b'\t',
+            header: false,
+        }
+        .render(&output)
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(tsv).unwrap(),
+            "plain\n\"say \"\"hi\"\"\"\n\"two\nlines\"\n\"tab\there\"\n\"\"\n"
+        );
     }
 }
