@@ -56,6 +56,9 @@ pub enum Command {
     /// Share of one series in another, its change and contribution to growth
     #[command(after_long_help = SHARE_EXAMPLES)]
     Share(ShareArgs),
+    /// Every series side by side per group and year: values, YoY growth, a share, CAGR
+    #[command(after_long_help = PANEL_EXAMPLES)]
+    Panel(PanelArgs),
     /// Project each series forward with prediction intervals (linear, log-linear, drift, Holt, CAGR)
     #[command(after_long_help = PROJECT_EXAMPLES)]
     Project(ProjectArgs),
@@ -223,6 +226,23 @@ Examples:
   tradestat share --part cbec --whole trade
   tradestat share --part cbec --whole trade --format markdown --precision 1";
 
+const PANEL_EXAMPLES: &str = "\
+One row per group and year (wide), for spreadsheets and for the usual panel job in one pass:
+Columns (CSV/JSON): group columns, year, then for series a, b, …:
+  a, b, …              the values, each in its own unit (JSON: meta.units; people: headers)
+  a_yoy, b_yoy, …      (value / previous year's value) - 1, a fraction; empty when the
+                       previous year is missing or not positive (a note says why)
+  share                --part / --whole, a fraction (with --part and --whole only)
+  a_cagr, b_cagr, …    CAGR from the series' first to its last year in the span, the same
+                       on every row of a group
+A year where a series has no value gives empty cells for it. Same formulas as growth and
+share; `growth` adds change and gap growth, `share` the pp change and contribution.
+
+Examples:
+  tradestat panel --part cbec --whole trade
+  tradestat panel --data panel.csv --by region --part cbec --whole trade --output panel.csv
+  tradestat panel --series cbec --from 2017 --format markdown";
+
 /// Where the data comes from and how it is laid out.
 #[derive(Debug, Args)]
 pub struct DataArgs {
@@ -358,6 +378,25 @@ pub struct ShareArgs {
     /// The whole, e.g. trade
     #[arg(long, value_name = "SERIES")]
     pub whole: String,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub span: SpanArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PanelArgs {
+    /// Series to show (comma-separated or repeated; default: all)
+    #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
+    pub series: Vec<String>,
+    /// Add the share of this series in --whole, e.g. cbec
+    #[arg(long, value_name = "SERIES", requires = "whole")]
+    pub part: Option<String>,
+    /// The whole of the share, e.g. trade (with --part)
+    #[arg(long, value_name = "SERIES", requires = "part")]
+    pub whole: Option<String>,
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]

@@ -12,7 +12,7 @@ use polars::prelude::*;
 
 /// Annualised rate from `base` to `value` over `years` years, null unless both are usable
 /// (base > 0, value ≥ 0, years > 0).
-fn annualised(value: Expr, base: Expr, years: Expr) -> Expr {
+pub(crate) fn annualised(value: Expr, base: Expr, years: Expr) -> Expr {
     let years = years.cast(DataType::Float64);
     when(
         base.clone()
@@ -97,6 +97,16 @@ pub fn cagr(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
 
 /// Notes for a collected [`growth`] result: every year whose rate is undefined, and why.
 pub fn growth_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
+    growth_notes_with(df, keys, Some("gap_growth"))
+}
+
+/// [`growth_notes`] for a frame with `year`, `prev_year`, `prev_value` and `gap_growth`,
+/// naming the column that shows the gap's annualised rate when the output has one.
+pub fn growth_notes_with(
+    df: &DataFrame,
+    keys: &[String],
+    gap_column: Option<&str>,
+) -> Result<Vec<String>> {
     let flagged = df
         .clone()
         .lazy()
@@ -128,8 +138,9 @@ pub fn growth_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
             };
             let rate = match gap_growth.get(i) {
                 Some(r) => format!(
-                    "annualised over {prev_year}–{year}: {} a year (column gap_growth)",
-                    pct(r)
+                    "annualised over {prev_year}–{year}: {} a year{}",
+                    pct(r),
+                    gap_column.map_or(String::new(), |c| format!(" (column {c})"))
                 ),
                 None => format!(
                     "the rate over {prev_year}–{year} is undefined too (a non-positive value)"

@@ -18,6 +18,7 @@ pub mod backtest;
 pub mod claim;
 pub mod growth;
 pub mod index;
+pub mod panel;
 pub mod project;
 #[cfg(test)]
 mod properties;
@@ -101,6 +102,15 @@ pub fn first_in_run(expr: Expr) -> Expr {
         .fill_null_with_strategy(FillNullStrategy::Forward(None))
 }
 
+/// On a frame with [`RUN`], for an `expr` without nulls: its value on the run's last row,
+/// carried up the run.
+pub fn last_in_run(expr: Expr) -> Expr {
+    when(col(RUN).neq_missing(col(RUN).shift(lit(-1))))
+        .then(expr)
+        .otherwise(lit(NULL))
+        .fill_null_with_strategy(FillNullStrategy::Backward(None))
+}
+
 /// On a frame with [`RUN`]: `expr` evaluated per run (partition), a window over one integer.
 pub fn per_run(expr: Expr) -> Result<Expr> {
     Ok(expr.over([col(RUN)])?)
@@ -149,9 +159,11 @@ fn more_notes(more: usize) -> String {
 }
 
 /// Joins notes that were capped separately (one list per piece of a large input) into one
-/// list capped the same way, counting the notes each piece left out.
+/// list capped the same way, counting the notes each piece left out. A note that every piece
+/// gives (about the data, not a row) is kept once, as the whole file gives it.
 pub fn merge_capped(lists: Vec<Vec<String>>) -> Vec<String> {
     let mut kept = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut more = 0;
     for note in lists.into_iter().flatten() {
         let left_out = note
@@ -160,6 +172,7 @@ pub fn merge_capped(lists: Vec<Vec<String>>) -> Vec<String> {
             .and_then(|n| n.parse::<usize>().ok());
         match left_out {
             Some(n) => more += n,
+            None if !seen.insert(note.clone()) => {}
             None if kept.len() < MAX_NOTES => kept.push(note),
             None => more += 1,
         }
@@ -232,6 +245,14 @@ mod tests {
             merge_capped(vec![piece(1, "a"), piece(1, "b")]),
             ["a0", "b0"]
         );
+        // A note about the data that every piece gives, once; counts of notes left out add up
+        // even when two pieces left out as many.
+        assert_eq!(
+            merge_capped(vec![piece(1, "a"), piece(1, "a"), piece(1, "b")]),
+            ["a0", "b0"]
+        );
+        let merged = merge_capped(vec![piece(22, "a"), piece(22, "b")]);
+        assert_eq!(merged[MAX_NOTES], "… and 24 more like these");
     }
 }
 

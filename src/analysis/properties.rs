@@ -3,6 +3,7 @@
 
 use super::growth::{cagr, growth};
 use super::index::index;
+use super::panel::{panel, PanelSpec};
 use super::share::share;
 use super::{in_order, Span};
 use crate::data::{SERIES, UNIT, VALUE, YEAR};
@@ -140,5 +141,37 @@ proptest! {
             let part = panel.clone().lazy().filter(col("region").eq(lit(region))).collect().unwrap();
             prop_assert!(part.equals_missing(&alone), "{}", region);
         }
+    }
+
+    #[test]
+    fn the_panel_agrees_with_growth_cagr_and_share(a in series(), b in series(), c in series()) {
+        // Two regions, two series with their own years: rows line up only sometimes.
+        let mut all = rows("a", "x", &a);
+        all.extend(rows("a", "y", &b));
+        all.extend(rows("b", "x", &c));
+        all.extend(rows("b", "y", &a));
+        let df = in_order(frame(&all).lazy(), &keys());
+        let groups = ["region".to_string()];
+        let spec = PanelSpec {
+            series: vec!["x".to_string(), "y".to_string()],
+            share: Some(("x".to_string(), "y".to_string())),
+        };
+        let (wide, _) = panel(df.clone(), &groups, &spec, Span::default()).unwrap();
+        let long = growth(df.clone(), &keys(), Span::default()).unwrap().collect().unwrap();
+        let cagrs = cagr(df.clone(), &keys(), Span::default()).unwrap().collect().unwrap();
+        for name in ["x", "y"] {
+            let mine = wide.clone().lazy().filter(col(name).is_not_null()).collect().unwrap();
+            let theirs = long.clone().lazy().filter(col(SERIES).eq(lit(name))).collect().unwrap();
+            prop_assert!(close(&f64s(&mine, &format!("{name}_yoy")), &f64s(&theirs, "yoy")), "{}", name);
+            for region in ["a", "b"] {
+                let at = |df: &DataFrame, column: &str| f64s(&df.clone().lazy().filter(col("region").eq(lit(region))).collect().unwrap(), column);
+                let expected = at(&cagrs.clone().lazy().filter(col(SERIES).eq(lit(name))).collect().unwrap(), "cagr")[0];
+                for got in at(&mine, &format!("{name}_cagr")) {
+                    prop_assert!(close(&[got], &[expected]), "{} {}: {:?} vs {:?}", name, region, got, expected);
+                }
+            }
+        }
+        let shares = share(df, &groups, "x", "y", Span::default()).unwrap().collect().unwrap();
+        prop_assert!(close(&f64s(&wide, "share"), &f64s(&shares, "share")));
     }
 }

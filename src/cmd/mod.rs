@@ -7,6 +7,7 @@ mod chart;
 mod check;
 mod growth;
 mod index;
+mod panel;
 mod pieces;
 mod project;
 mod report;
@@ -48,6 +49,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Growth(args) => done(growth::run(args)),
         Command::Index(args) => done(index::run(args)),
         Command::Share(args) => done(share::run(args)),
+        Command::Panel(args) => done(panel::run(args)),
         Command::Project(args) => done(project::run(args)),
         Command::Backtest(args) => done(backtest::run(args)),
         Command::Check(args) => check::run(args),

@@ -15,6 +15,30 @@ pub fn run(args: ShareArgs) -> Result<()> {
     })
 }
 
+/// Puts `whole` in `part`'s unit when the two differ (by scale, or with --fx), and says so.
+pub fn one_unit(
+    common: &Common,
+    dataset: &mut Dataset,
+    part: &str,
+    whole: &str,
+) -> Result<Option<String>> {
+    let units = dataset.units()?;
+    let (Some(p), Some(w)) = (units.get(part), units.get(whole)) else {
+        return Ok(None);
+    };
+    if p == w {
+        return Ok(None);
+    }
+    dataset
+        .convert(&Unit::parse(p), common.fx.as_ref(), Some(whole))
+        .map_err(|e| {
+            anyhow::anyhow!("--part {part} is in {p} but --whole {whole} is in {w}: {e:#}")
+        })?;
+    Ok(Some(format!(
+        "{whole} converted from {w} to {p} for the share"
+    )))
+}
+
 /// The share of `part` in `whole` (the whole converted to the part's unit when needed).
 pub fn build(common: &Common, mut dataset: Dataset, part: &str, whole: &str) -> Result<Output> {
     let part = dataset
@@ -26,20 +50,8 @@ pub fn build(common: &Common, mut dataset: Dataset, part: &str, whole: &str) -> 
     if part == whole {
         bail!("--part and --whole are both {part:?} (expected two different series)");
     }
+    let converted = one_unit(common, &mut dataset, &part, &whole)?;
     let mut units = dataset.units()?;
-    let mut converted = None;
-    if let (Some(p), Some(w)) = (units.get(&part).cloned(), units.get(&whole).cloned()) {
-        if p != w {
-            // One unit for both: the whole is converted to the part's unit (by scale, or with --fx).
-            dataset
-                .convert(&Unit::parse(&p), common.fx.as_ref(), Some(&whole))
-                .map_err(|e| {
-                    anyhow::anyhow!("--part {part} is in {p} but --whole {whole} is in {w}: {e:#}")
-                })?;
-            converted = Some(format!("{whole} converted from {w} to {p} for the share"));
-            units = dataset.units()?;
-        }
-    }
     units.retain(|s, _| *s == part || *s == whole);
     let unit = units.get(&part).or(units.get(&whole)).cloned();
 

@@ -77,6 +77,28 @@ fn share() {
 }
 
 #[test]
+fn panel() {
+    check("panel", &["panel", "--part", "cbec", "--whole", "trade"]);
+}
+
+#[test]
+fn panel_regions() {
+    let wide = super::input("panel-wide.csv");
+    check(
+        "panel-regions",
+        &[
+            "panel", "--data", &wide, "--by", "region", "--part", "cbec", "--whole", "trade",
+        ],
+    );
+}
+
+#[test]
+fn panel_gap() {
+    let gap = super::input("gap.csv");
+    check("panel-gap", &["panel", "--data", &gap, "--from", "2016"]);
+}
+
+#[test]
 fn growth_panel() {
     let panel = super::input("panel-long.csv");
     check("growth-panel", &["growth", "--data", &panel]);

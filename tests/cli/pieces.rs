@@ -59,7 +59,7 @@ fn pieces_write_what_the_whole_file_gives() {
     let data = dir.path().join("panel.csv");
     std::fs::write(&data, panel(400)).unwrap();
     let data = data.to_str().unwrap();
-    let jobs: [&[&str]; 6] = [
+    let jobs: [&[&str]; 8] = [
         &["growth", "--data", data, "--by", "region"],
         &[
             "growth", "--data", data, "--by", "region", "--from", "2017", "--series", "cbec",
@@ -69,6 +69,12 @@ fn pieces_write_what_the_whole_file_gives() {
         ],
         &["index", "--data", data, "--by", "region", "--base", "2016"],
         &["show", "--data", data, "--by", "region"],
+        &[
+            "panel", "--data", data, "--by", "region", "--part", "cbec", "--whole", "trade",
+        ],
+        &[
+            "panel", "--data", data, "--by", "region", "--from", "2017", "--series", "cbec",
+        ],
         &[
             "growth",
             "--data",
@@ -81,7 +87,7 @@ fn pieces_write_what_the_whole_file_gives() {
     ];
     for job in jobs {
         for ext in ["csv", "tsv", "ndjson"] {
-            let name = format!("{}.{ext}", job[0]);
+            let name = format!("out-{}.{ext}", job[0]);
             let (whole, whole_notes) = written(job, dir.path(), &name, None);
             let (pieces, piece_notes) = written(job, dir.path(), &name, Some("600"));
             assert_eq!(
@@ -106,7 +112,7 @@ fn pieces_write_what_the_whole_file_gives() {
                 total(&piece_notes),
                 "{job:?}\n{whole_notes}\n{piece_notes}"
             );
-            if job[0] == "growth" {
+            if job[0] == "growth" || job[0] == "panel" {
                 assert!(
                     total(&whole_notes) > 20,
                     "{job:?}: notes to merge\n{whole_notes}"
@@ -184,12 +190,12 @@ fn files_that_cannot_be_cut_take_the_whole_file_path() {
 }
 
 #[test]
-fn files_of_4_mib_and_more_go_in_pieces_by_default() {
+fn files_of_16_mib_and_more_go_in_pieces_by_default() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("region,year,cbec,trade\n");
     let mut r = 0;
-    // Just under 4 MiB, then just over it.
-    for (limit, pieces) in [((4 << 20) - 4096, false), ((4 << 20) + 4096, true)] {
+    // Just under 16 MiB (two pieces of 8 MiB), then just over it.
+    for (limit, pieces) in [((16 << 20) - 4096, false), ((16 << 20) + 4096, true)] {
         while text.len() < limit {
             for year in 2015..2020 {
                 text.push_str(&format!(

@@ -1,0 +1,406 @@
+//! The panel view: every series side by side per group and year, with its year-on-year
+//! growth, a share and each series' CAGR over the group's span — the usual panel job in one
+//! pass (METHODS.md, "Growth, change, CAGR" and "Share"; the same formulas as
+//! [`super::growth`] and [`super::share`]).
+//!
+//! Each series is computed on its own run of rows (canonical order: groups, then year), and
+//! the results are set side by side: row for row when every series has the same
+//! (group, year) rows — a complete panel — else by an outer join on groups and year.
+
+use super::growth::{annualised, cagr_notes, growth_notes_with};
+use super::share::share_notes;
+use super::{first_in_run, last_in_run, prev_in_run, sort_keys, with_runs, Span, RUN};
+use crate::data::{SERIES, VALUE, YEAR};
+use anyhow::{bail, Result};
+use polars::prelude::*;
+use std::collections::BTreeSet;
+
+/// What a panel holds besides the values: the series to show and an optional share.
+#[derive(Debug, Clone, Default)]
+pub struct PanelSpec {
+    /// Series shown, in this order.
+    pub series: Vec<String>,
+    /// Share of the first in the second (both in one unit; the caller checks).
+    pub share: Option<(String, String)>,
+}
+
+/// Column names of a panel.
+pub fn yoy_column(series: &str) -> String {
+    format!("{series}_yoy")
+}
+
+pub fn cagr_column(series: &str) -> String {
+    format!("{series}_cagr")
+}
+
+pub const SHARE: &str = "share";
+
+/// The panel: group columns, `year`, one value column per series (named after it), then
+/// `<series>_yoy` per series, `share` (with a share), `<series>_cagr` per series. Rows are
+/// the (group, year) pairs in the span where any of the series has a value, sorted by
+/// groups and year; a series without a value there has null value, growth and CAGR.
+///
+/// `yoy` is keyed on the year (null when year t−1 is absent or not positive, with a note);
+/// `<series>_cagr` is the CAGR from the series' first to its last present year in the span
+/// of that group, the same on every row of the group; `share` = part / whole when the whole
+/// is positive. `lf` is in canonical order (see [`super`]). Returns the frame and its notes.
+pub fn panel(
+    lf: LazyFrame,
+    groups: &[String],
+    spec: &PanelSpec,
+    span: Span,
+) -> Result<(DataFrame, Vec<String>)> {
+    let mut needed: Vec<&String> = spec.series.iter().collect();
+    if let Some((part, whole)) = &spec.share {
+        for s in [part, whole] {
+            if !needed.contains(&s) {
+                needed.push(s);
+            }
+        }
+    }
+    check_names(groups, spec)?;
+    let mut notes = Vec::new();
+    let mut sides = Vec::with_capacity(needed.len());
+    for name in needed {
+        let (side, side_notes) = one_series(lf.clone(), groups, name, span)?;
+        notes.extend(side_notes);
+        sides.push(side);
+    }
+    let mut df = side_by_side(sides, groups)?;
+    if let Some((part, whole)) = &spec.share {
+        df = df
+            .lazy()
+            .with_column(
+                when(col(whole.as_str()).gt(lit(0.0)))
+                    .then(col(part.as_str()) / col(whole.as_str()))
+                    .otherwise(lit(NULL))
+                    .alias(SHARE),
+            )
+            .collect()?;
+        let flagged = df
+            .clone()
+            .lazy()
+            .filter(col(SHARE).is_null())
+            .select(
+                groups
+                    .iter()
+                    .map(|g| col(g.as_str()))
+                    .chain([
+                        col(YEAR),
+                        col(part.as_str()).alias("part"),
+                        col(whole.as_str()).alias("whole"),
+                        col(SHARE),
+                    ])
+                    .collect::<Vec<_>>(),
+            )
+            .collect()?;
+        notes.extend(share_notes(&flagged, groups, part, whole)?);
+    }
+    Ok((df, notes))
+}
+
+/// Output columns must not collide: `a_yoy` of series `a` and a series called `a_yoy`.
+fn check_names(groups: &[String], spec: &PanelSpec) -> Result<()> {
+    let mut seen: BTreeSet<String> = groups.iter().cloned().collect();
+    seen.insert(YEAR.to_string());
+    let mut columns: Vec<(String, String)> = Vec::new();
+    for s in &spec.series {
+        columns.push((s.clone(), format!("series {s:?}")));
+        columns.push((yoy_column(s), format!("the growth of {s:?}")));
+        columns.push((cagr_column(s), format!("the CAGR of {s:?}")));
+    }
+    if spec.share.is_some() {
+        columns.push((SHARE.to_string(), "the share".to_string()));
+    }
+    for (name, what) in columns {
+        if !seen.insert(name.clone()) {
+            bail!(
+                "column {name:?} for {what} would appear twice in the panel (expected series \
+                 names that differ from the group columns, `year`, `share` and each other's \
+                 `_yoy`/`_cagr` columns; rename the series in the input)"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// One series: groups, `year`, its value (named after it), `<name>_yoy`, `<name>_cagr`; and
+/// the notes about its undefined rates.
+fn one_series(
+    lf: LazyFrame,
+    groups: &[String],
+    name: &str,
+    span: Span,
+) -> Result<(DataFrame, Vec<String>)> {
+    let one_year = (col(YEAR) - col("prev_year")).eq(lit(1));
+    let columns: Vec<Expr> = groups
+        .iter()
+        .map(|g| col(g.as_str()))
+        .chain([col(YEAR), col(VALUE)])
+        .collect();
+    let df = with_runs(
+        lf.filter(
+            col(SERIES)
+                .eq(lit(name.to_string()))
+                .and(col(VALUE).is_not_null()),
+        )
+        .select(columns),
+        groups,
+    )
+    .with_columns([
+        prev_in_run(col(YEAR)).alias("prev_year"),
+        prev_in_run(col(VALUE)).alias("prev_value"),
+    ])
+    .filter(span.contains())
+    .with_columns([
+        when(one_year.and(col("prev_value").gt(lit(0.0))))
+            .then(col(VALUE) / col("prev_value") - lit(1.0))
+            .otherwise(lit(NULL))
+            .alias("yoy"),
+        annualised(
+            last_in_run(col(VALUE)),
+            first_in_run(col(VALUE)),
+            last_in_run(col(YEAR)) - first_in_run(col(YEAR)),
+        )
+        .alias("cagr"),
+    ])
+    .collect()?;
+    let notes = series_notes(&df, groups, name)?;
+    let mut keep: Vec<Expr> = groups.iter().map(|g| col(g.as_str())).collect();
+    keep.extend([
+        col(YEAR),
+        col(VALUE).alias(name),
+        col("yoy").alias(yoy_column(name)),
+        col("cagr").alias(cagr_column(name)),
+    ]);
+    Ok((df.lazy().select(keep).collect()?, notes))
+}
+
+/// Notes of one series: undefined one-year rates (gaps, non-positive bases) and undefined
+/// CAGRs, worded as `growth` words them.
+fn series_notes(df: &DataFrame, groups: &[String], name: &str) -> Result<Vec<String>> {
+    let mut keys = groups.to_vec();
+    keys.push(SERIES.to_string());
+    let gap = col(YEAR) - col("prev_year");
+    let rates = df
+        .clone()
+        .lazy()
+        .filter(
+            col("prev_year")
+                .is_not_null()
+                .and(gap.clone().gt(lit(1)).or(col("prev_value").lt_eq(lit(0.0)))),
+        )
+        .with_columns([
+            lit(name.to_string()).alias(SERIES),
+            annualised(col(VALUE), col("prev_value"), gap).alias("gap_growth"),
+        ])
+        .collect()?;
+    let mut notes = growth_notes_with(&rates, &keys, None)?;
+    // One row per group whose CAGR is undefined.
+    let undefined = df
+        .clone()
+        .lazy()
+        .filter(col("cagr").is_null())
+        .group_by_stable([col(RUN)])
+        .agg(
+            groups
+                .iter()
+                .map(|g| col(g.as_str()).first())
+                .chain([(col(YEAR).last() - col(YEAR).first()).alias("years")])
+                .collect::<Vec<_>>(),
+        )
+        .with_columns([
+            lit(name.to_string()).alias(SERIES),
+            lit(NULL).cast(DataType::Float64).alias("cagr"),
+        ])
+        .collect()?;
+    notes.extend(cagr_notes(&undefined, &keys)?);
+    Ok(notes)
+}
+
+/// Puts the series' frames side by side on (groups, year): row for row when they hold the
+/// same rows, else by an outer join, sorted by groups and year.
+fn side_by_side(sides: Vec<DataFrame>, groups: &[String]) -> Result<DataFrame> {
+    let keys: Vec<&str> = groups.iter().map(String::as_str).chain([YEAR]).collect();
+    let mut sides = sides.into_iter();
+    let Some(mut all) = sides.next() else {
+        bail!("no series for the panel");
+    };
+    let mut joined = false;
+    for side in sides {
+        let aligned = all.height() == side.height()
+            && keys.iter().all(|k| {
+                matches!((all.column(k), side.column(k)), (Ok(a), Ok(b)) if a.as_materialized_series().equals(b.as_materialized_series()))
+            });
+        if aligned {
+            let rest: Vec<Column> = side
+                .columns()
+                .iter()
+                .filter(|c| !keys.contains(&c.name().as_str()))
+                .cloned()
+                .collect();
+            all.hstack_mut(&rest)?;
+        } else {
+            let on: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+            all = all
+                .lazy()
+                .join(
+                    side.lazy(),
+                    on.clone(),
+                    on,
+                    JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+                )
+                .collect()?;
+            joined = true;
+        }
+    }
+    if joined {
+        all = all
+            .lazy()
+            .sort(sort_keys(groups), Default::default())
+            .collect()?;
+    }
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testing::{assert_close, f64s, frame, seed};
+
+    fn spec(series: &[&str], share: Option<(&str, &str)>) -> PanelSpec {
+        PanelSpec {
+            series: series.iter().map(|s| s.to_string()).collect(),
+            share: share.map(|(p, w)| (p.to_string(), w.to_string())),
+        }
+    }
+
+    #[test]
+    fn seed_panel_matches_methods() {
+        let (df, notes) = panel(
+            seed().lazy(),
+            &[],
+            &spec(&["cbec", "trade"], Some(("cbec", "trade"))),
+            Span::default(),
+        )
+        .unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(df.height(), 5);
+        let cbec_yoy = f64s(&df, "cbec_yoy");
+        assert_eq!(cbec_yoy[0], None);
+        assert_close(cbec_yoy[1], 0.2407407407407407, 1e-15);
+        assert_close(cbec_yoy[4], 0.11340206185567037, 1e-15);
+        assert_close(f64s(&df, "trade_yoy")[1], -0.0161943319838056, 1e-15);
+        let share = f64s(&df, SHARE);
+        assert_close(share[0], 0.21862348178137653, 1e-15);
+        assert_close(share[4], 0.34242232086239693, 1e-15);
+        // The CAGR over the span, on every row.
+        for c in f64s(&df, "cbec_cagr") {
+            assert_close(c, 0.18920711500272103, 1e-15);
+        }
+        for c in f64s(&df, "trade_cagr") {
+            assert_close(c, 0.06301938410443642, 1e-15);
+        }
+        assert_eq!(f64s(&df, "cbec")[2], Some(8.06));
+    }
+
+    #[test]
+    fn gap_year_gives_null_yoy_a_note_and_the_cagr_over_years() {
+        let df = frame(&[("cbec", &[(2015, 5.4), (2016, 6.7), (2018, 9.7)])]);
+        let (df, notes) = panel(df.lazy(), &[], &spec(&["cbec"], None), Span::default()).unwrap();
+        let yoy = f64s(&df, "cbec_yoy");
+        assert_eq!(yoy[2], None);
+        assert_close(yoy[1], 6.7 / 5.4 - 1.0, 1e-15);
+        assert_close(
+            f64s(&df, "cbec_cagr")[0],
+            (9.7f64 / 5.4).powf(1.0 / 3.0) - 1.0,
+            1e-15,
+        );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("cbec 2018: no value for 2017") && notes[0].ends_with("a year"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn span_keeps_the_year_before_as_base_and_the_cagr_within_it() {
+        let span = Span {
+            from: Some(2017),
+            to: Some(2018),
+        };
+        let (df, _) = panel(seed().lazy(), &[], &spec(&["cbec"], None), span).unwrap();
+        assert_eq!(df.height(), 2);
+        assert_close(f64s(&df, "cbec_yoy")[0], 8.06 / 6.7 - 1.0, 1e-15);
+        assert_close(f64s(&df, "cbec_cagr")[1], 9.7 / 8.06 - 1.0, 1e-15);
+    }
+
+    #[test]
+    fn series_with_different_years_are_joined_on_the_year() {
+        let df = frame(&[
+            ("p", &[(2015, 1.0), (2016, 2.0)]),
+            ("w", &[(2016, 10.0), (2017, 0.0)]),
+        ]);
+        let (df, notes) = panel(
+            df.lazy(),
+            &[],
+            &spec(&["p", "w"], Some(("p", "w"))),
+            Span::default(),
+        )
+        .unwrap();
+        let years: Vec<Option<i32>> = df.column(YEAR).unwrap().i32().unwrap().iter().collect();
+        assert_eq!(years, [Some(2015), Some(2016), Some(2017)]);
+        assert_eq!(f64s(&df, "p"), [Some(1.0), Some(2.0), None]);
+        assert_eq!(f64s(&df, "w"), [None, Some(10.0), Some(0.0)]);
+        assert_eq!(f64s(&df, SHARE), [None, Some(0.2), None]);
+        assert_eq!(f64s(&df, "p_yoy"), [None, Some(1.0), None]);
+        // w falls to zero: its CAGR is defined (last value 0 → -100 %).
+        assert_eq!(f64s(&df, "w_cagr"), [None, Some(-1.0), Some(-1.0)]);
+        assert_eq!(
+            notes,
+            [
+                "2015: share undefined, no w value",
+                "2017: share undefined, no p value"
+            ]
+        );
+    }
+
+    #[test]
+    fn undefined_rates_get_the_notes_growth_gives() {
+        let df = frame(&[("x", &[(2015, 0.0), (2016, 2.0), (2017, -1.0), (2018, 1.0)])]);
+        let (out, notes) = panel(df.lazy(), &[], &spec(&["x"], None), Span::default()).unwrap();
+        assert_eq!(f64s(&out, "x_yoy"), [None, None, Some(-1.5), None]);
+        assert_eq!(f64s(&out, "x_cagr"), [None; 4]);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert_eq!(
+            notes[2],
+            "x: CAGR undefined, the first value is not positive or the last is negative"
+        );
+    }
+
+    #[test]
+    fn colliding_column_names_are_an_error() {
+        let df = frame(&[("a", &[(2015, 1.0)]), ("a_yoy", &[(2015, 2.0)])]);
+        let err = panel(
+            df.lazy(),
+            &[],
+            &spec(&["a", "a_yoy"], None),
+            Span::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("column \"a_yoy\" for series \"a_yoy\" would appear twice"),
+            "{err}"
+        );
+        let err = panel(
+            seed().lazy(),
+            &["share".to_string()],
+            &spec(&["cbec"], Some(("cbec", "trade"))),
+            Span::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("column \"share\" for the share"), "{err}");
+    }
+}

@@ -1,0 +1,136 @@
+//! `tradestat panel`: every series side by side per group and year, with YoY growth, an
+//! optional share and each series' CAGR — one row per group and year.
+
+use super::share::one_unit;
+use super::{ensure_rows, group_columns, Common};
+use crate::analysis::missing_value_notes;
+use crate::analysis::panel::{cagr_column, panel, yoy_column, PanelSpec, SHARE};
+use crate::cli::PanelArgs;
+use crate::data::{Dataset, YEAR};
+use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use anyhow::{bail, Result};
+use polars::prelude::*;
+
+pub fn run(args: PanelArgs) -> Result<()> {
+    let mut common = Common::new(args.data, args.span, args.output)?;
+    let share = args.part.zip(args.whole);
+    common.emit_by_groups(|common: &Common, dataset: Dataset| {
+        build(common, dataset, &args.series, share.as_ref())
+    })
+}
+
+/// The panel of `series` (all when empty), with the share of `part` in `whole` when given.
+pub fn build(
+    common: &Common,
+    mut dataset: Dataset,
+    series: &[String],
+    share: Option<&(String, String)>,
+) -> Result<Output> {
+    let series = if series.is_empty() {
+        dataset.series_names()?
+    } else {
+        dataset.resolve_series("--series", series)?
+    };
+    let mut converted = None;
+    let share = match share {
+        None => None,
+        Some((part, whole)) => {
+            let part = dataset.resolve_series("--part", std::slice::from_ref(part))?;
+            let whole = dataset.resolve_series("--whole", std::slice::from_ref(whole))?;
+            let (part, whole) = (part[0].clone(), whole[0].clone());
+            if part == whole {
+                bail!("--part and --whole are both {part:?} (expected two different series)");
+            }
+            converted = one_unit(common, &mut dataset, &part, &whole)?;
+            Some((part, whole))
+        }
+    };
+    let spec = PanelSpec {
+        series: series.clone(),
+        share: share.clone(),
+    };
+    let groups = dataset.groups.clone();
+    let (df, mut notes) = panel(dataset.frame.clone().lazy(), &groups, &spec, common.span)?;
+    ensure_rows(df.height(), common.span)?;
+
+    let mut units = dataset.units()?;
+    units.retain(|s, _| series.contains(s) || spec.share.iter().any(|(p, w)| s == p || s == w));
+    let mut meta = common.meta("panel", &dataset, &units);
+    let shown = dataset
+        .frame
+        .clone()
+        .lazy()
+        .filter(series.iter().fold(lit(false), |any, s| {
+            any.or(col(crate::data::SERIES).eq(lit(s.clone())))
+        }))
+        .filter(common.span.contains());
+    meta.notes = missing_value_notes(shown, &dataset.keys())?;
+    meta.notes.append(&mut notes);
+    meta.notes.extend(converted);
+    if let Some((part, whole)) = &share {
+        meta.param("part", part);
+        meta.param("whole", whole);
+        if !units.contains_key(part) && !units.contains_key(whole) {
+            meta.notes.push(format!(
+                "{part} and {whole} carry no unit; they are assumed to be in the same one"
+            ));
+        }
+    }
+    meta.conventions = vec![
+        "<series>_yoy = y_t / y_(t-1) - 1, only when year t-1 is present and y_(t-1) > 0"
+            .to_string(),
+        "share = part / whole, after checking both are in one unit".to_string(),
+        "<series>_cagr = (y_last / y_first)^(1 / (last year - first year)) - 1 over the group's years in the span"
+            .to_string(),
+    ];
+
+    let mut columns = group_columns(&dataset, &mut meta);
+    meta.describe(YEAR, "calendar year");
+    columns.push(Column::new(YEAR, YEAR, Kind::Integer));
+    let unit_of = |s: &str| units.get(s).map(|u| format!(" ({u})")).unwrap_or_default();
+    for s in &series {
+        let unit = units
+            .get(s)
+            .map_or("no unit given".to_string(), Clone::clone);
+        meta.describe(s, format!("value of {s} ({unit})"));
+        columns.push(Column::new(s, format!("{s}{}", unit_of(s)), Kind::Number));
+    }
+    for s in &series {
+        meta.describe(
+            &yoy_column(s),
+            format!("year-on-year growth of {s}, a unitless fraction (0.1 = 10 %); null without the previous year"),
+        );
+        columns.push(Column::new(
+            &yoy_column(s),
+            format!("{s} YoY (%)"),
+            Kind::Percent,
+        ));
+    }
+    if let Some((part, whole)) = &share {
+        meta.describe(
+            SHARE,
+            format!("{part} / {whole}, a unitless fraction (0.3 = 30 %)"),
+        );
+        columns.push(Column::new(
+            SHARE,
+            format!("{part} in {whole} (%)"),
+            Kind::Percent,
+        ));
+    }
+    for s in &series {
+        meta.describe(
+            &cagr_column(s),
+            format!("CAGR of {s} from its first to its last year in the span, per group (unitless fraction)"),
+        );
+        columns.push(Column::new(
+            &cagr_column(s),
+            format!("{s} CAGR (%)"),
+            Kind::Percent,
+        ));
+    }
+    let table = table_from_frame("rows", "Panel: values, growth and CAGR", &df, columns)?;
+    Ok(Output {
+        tables: vec![table],
+        meta,
+    })
+}
