@@ -126,11 +126,19 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
     crate::progress::mark("read input");
     source.sha256 = Some(sha256_hex(&bytes));
     crate::progress::mark("sha256");
-    let mut dataset = from_bytes(&bytes, &name, layout, by)?;
+    let parsed = if bytes.len() < parse::FAST_READER_MIN {
+        parse::parse_small_csv(&bytes, &name, layout, by)?
+    } else {
+        parse::parse_csv(&bytes, &name, layout, by)?
+    };
     crate::progress::mark("parsed and validated");
-    dataset.source = source;
-    dataset.report = report;
-    Ok(dataset)
+    Ok(Dataset {
+        frame: parsed.frame,
+        groups: parsed.groups,
+        source,
+        report,
+        catalog: parsed.catalog,
+    })
 }
 
 /// Parses and validates CSV `bytes` (named `name` in messages) into a dataset with no source
