@@ -8,9 +8,10 @@
 #   RUNS=5 bench/compare.sh 100000        # more runs (default 3)
 #
 # The job: per region, the YoY growth of cbec and trade, cbec's share of trade and the CAGR
-# of both, written as CSV to a file. tradestat does it as `growth` then `share` (two
-# processes: it has no single command for both); Polars with `scan_csv` … `.over("region")`
-# … `sink_csv`; DuckDB with `LAG() OVER (PARTITION BY region ORDER BY year)` … `COPY`.
+# of both, written as CSV to a file. tradestat does it with `panel` (one row per region and
+# year, as the others write it) and, for comparison, as `growth` then `share` (two processes,
+# long output with more columns); Polars with `scan_csv` … `.over("region")` … `sink_csv`;
+# DuckDB with `LAG() OVER (PARTITION BY region ORDER BY year)` … `COPY`.
 # Polars and DuckDB come from PyPI into bench/.venv. Output goes to a directory on the same
 # disk as the input (mktemp -d; set TMPDIR to choose another).
 set -euo pipefail
@@ -86,11 +87,10 @@ table="$work/table.md"
 echo "| tool | rows | median wall (s) | runs | peak RSS (MiB) |" > "$table"
 echo "|---|---:|---:|---:|---:|" >> "$table"
 
-# Start-up: the bundled table (10 values) in tradestat; the same job on a 5-row wide file
-# in the others.
+# Start-up: the same job on a 5-row wide file in every tool.
 printf 'region,year,cbec,trade\nchina,2015,5.4,24.6\nchina,2016,6.7,24.2\nchina,2017,8.06,27.8\nchina,2018,9.7,30.5\nchina,2019,10.8,31.54\n' > "$work/tiny.csv"
 job_sql "$work/tiny.csv" "$work/tiny-duckdb.csv" > "$work/tiny.sql"
-tiny_ts="$bin growth --output $work/tiny-g.csv --quiet"
+tiny_ts="$bin panel --data $work/tiny.csv --by region --part cbec --whole trade --output $work/tiny-p.csv --quiet"
 tiny_pp="$py $work/job.py $work/tiny.csv $work/tiny-polars.csv"
 tiny_dd="$duckdb -c \".read $work/tiny.sql\""
 tiny_mlr="mlr --icsv --ocsv step -a shift_lag,ratio -f cbec,trade -g region then put '\$share = \$cbec / \$trade' $work/tiny.csv > $work/tiny-mlr.csv"
@@ -108,15 +108,17 @@ for regions in "$@"; do
   python3 bench/gen_panel.py "$regions" > "$work/panel.csv"
   rows=$(( $(wc -l < "$work/panel.csv") - 1 ))
   job_sql "$work/panel.csv" "$work/duckdb.csv" > "$work/job.sql"
-  ts="$bin growth --data $work/panel.csv --by region --output $work/g.csv --quiet && $bin share --data $work/panel.csv --by region --part cbec --whole trade --output $work/s.csv --quiet"
+  ts="$bin panel --data $work/panel.csv --by region --part cbec --whole trade --output $work/p.csv --quiet"
+  ts2="$bin growth --data $work/panel.csv --by region --output $work/g.csv --quiet && $bin share --data $work/panel.csv --by region --part cbec --whole trade --output $work/s.csv --quiet"
   pp="$py $work/job.py $work/panel.csv $work/polars.csv"
   dd="$duckdb -c \".read $work/job.sql\""
   echo "panel: $rows rows ($(du -h "$work/panel.csv" | cut -f1))"
   # `sync` before each run: the previous run's output is on disk, not in dirty pages whose
   # write-back would slow down whoever runs next.
   hyperfine --warmup 1 --runs "$runs" --prepare sync --export-json "$work/times.json" \
-    -n tradestat "$ts" -n polars-python "$pp" -n duckdb-cli "$dd"
-  report "$work/times.json" "$rows" tradestat="$ts" polars-python="$pp" duckdb-cli="$dd" >> "$table"
+    -n tradestat "$ts" -n tradestat-growth+share "$ts2" -n polars-python "$pp" -n duckdb-cli "$dd"
+  report "$work/times.json" "$rows" tradestat="$ts" tradestat-growth+share="$ts2" \
+    polars-python="$pp" duckdb-cli="$dd" >> "$table"
   rm -f "$work"/*.csv
 done
 echo

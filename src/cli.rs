@@ -26,9 +26,10 @@ Examples:
   cat data.csv | tradestat growth --data -
   tradestat check cbec 2020 16                the paper's claim: implausible
   tradestat report --out report               every table and figure
-  tradestat growth --data panel.csv --by region --output growth.csv
-                                              a large panel: read by Polars' reader,
-                                              analysed in pieces of whole regions
+  tradestat panel --data panel.csv --by region --part cbec --whole trade --output out.csv
+                                              per region and year: values, YoY, share and
+                                              CAGR; a large file is read by Polars' reader
+                                              and analysed in pieces of whole regions
 
 Exit status: 0 success, 1 data, input or output error, 2 command-line usage error,
 3 `check --strict` found an implausible claim.

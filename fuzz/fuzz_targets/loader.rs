@@ -1,13 +1,14 @@
 //! Fuzzes the loader and validation: any bytes, in every layout, must give a dataset or an
-//! error, never a panic; a dataset must survive every analysis; cutting a file into pieces
-//! (as large panels are) must give pieces that load or fail cleanly; side files (claims,
-//! units) likewise.
+//! error, never a panic; a dataset must survive every analysis (the panel view too); cutting
+//! a file into pieces (as large panels are) must give pieces that load or fail cleanly; side
+//! files (claims, units) likewise.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use polars::prelude::IntoLazy;
 use tradestat::analysis::growth::{cagr, growth};
 use tradestat::analysis::index::index;
+use tradestat::analysis::panel::{panel, PanelSpec};
 use tradestat::analysis::project::{series_of, Method};
 use tradestat::analysis::Span;
 use tradestat::data::{chunks, from_bytes, parse_claims, Layout, Unit};
@@ -22,6 +23,15 @@ fuzz_target!(|data: &[u8]| {
         let _ = growth(lf(), &keys, Span::default()).map(|q| q.collect());
         let _ = cagr(lf(), &keys, Span::default()).map(|q| q.collect());
         let _ = index(lf(), &keys, Span::default(), None).map(|q| q.collect());
+        // The panel of every series, with the share of the first two.
+        if let Ok(series) = dataset.series_names() {
+            let share = match series.as_slice() {
+                [a, b, ..] => Some((a.clone(), b.clone())),
+                _ => None,
+            };
+            let spec = PanelSpec { series, share };
+            let _ = panel(lf(), &dataset.groups, &spec, Span::default());
+        }
         if let Ok(all) = series_of(&dataset.frame, &keys) {
             for (_, series) in all.iter().take(4) {
                 for method in [
