@@ -23,8 +23,10 @@ hyperfine --warmup 3 --min-runs 20 --export-markdown bench/results.md --export-j
   -n "growth, bundled table" "$bin growth --format csv --output $work/g.csv" \
   -n "share, bundled table" "$bin share --part cbec --whole trade --format csv --output $work/s.csv" \
   -n "project, bundled table" "$bin project --format csv --output $work/p.csv" \
+  -n "panel, bundled table" "$bin panel --part cbec --whole trade --format csv --output $work/pn.csv" \
   -n "growth, $rows-row panel" "$bin growth --data $work/panel.csv --by region --format csv --output $work/gp.csv" \
-  -n "share, $rows-row panel" "$bin share --data $work/panel.csv --by region --part cbec --whole trade --format csv --output $work/sp.csv"
+  -n "share, $rows-row panel" "$bin share --data $work/panel.csv --by region --part cbec --whole trade --format csv --output $work/sp.csv" \
+  -n "panel, $rows-row panel" "$bin panel --data $work/panel.csv --by region --part cbec --whole trade --format csv --output $work/pp.csv"
 
 python3 - "$work/results.json" <<'PY'
 import json, sys

@@ -50,15 +50,18 @@ pub fn panel(
     spec: &PanelSpec,
     span: Span,
 ) -> Result<(DataFrame, Vec<String>)> {
-    let mut needed: Vec<&String> = spec.series.iter().collect();
-    if let Some((part, whole)) = &spec.share {
-        for s in [part, whole] {
-            if !needed.contains(&s) {
-                needed.push(s);
-            }
+    // The series shown, then the share's if they are not among them.
+    let mut needed: Vec<&String> = Vec::new();
+    for s in spec
+        .series
+        .iter()
+        .chain(spec.share.iter().flat_map(|(p, w)| [p, w]))
+    {
+        if !needed.contains(&s) {
+            needed.push(s);
         }
     }
-    check_names(groups, spec)?;
+    check_names(groups, &needed, spec.share.is_some())?;
     let mut notes = Vec::new();
     let mut sides = Vec::with_capacity(needed.len());
     for name in needed {
@@ -100,16 +103,16 @@ pub fn panel(
 }
 
 /// Output columns must not collide: `a_yoy` of series `a` and a series called `a_yoy`.
-fn check_names(groups: &[String], spec: &PanelSpec) -> Result<()> {
+fn check_names(groups: &[String], series: &[&String], share: bool) -> Result<()> {
     let mut seen: BTreeSet<String> = groups.iter().cloned().collect();
     seen.insert(YEAR.to_string());
     let mut columns: Vec<(String, String)> = Vec::new();
-    for s in &spec.series {
-        columns.push((s.clone(), format!("series {s:?}")));
+    for s in series {
+        columns.push((s.to_string(), format!("series {s:?}")));
         columns.push((yoy_column(s), format!("the growth of {s:?}")));
         columns.push((cagr_column(s), format!("the CAGR of {s:?}")));
     }
-    if spec.share.is_some() {
+    if share {
         columns.push((SHARE.to_string(), "the share".to_string()));
     }
     for (name, what) in columns {
@@ -375,6 +378,35 @@ mod tests {
         assert_eq!(
             notes[2],
             "x: CAGR undefined, the first value is not positive or the last is negative"
+        );
+    }
+
+    #[test]
+    fn a_series_named_twice_or_also_in_the_share_is_computed_once() {
+        let (df, _) = panel(
+            seed().lazy(),
+            &[],
+            &spec(&["cbec", "cbec"], Some(("cbec", "trade"))),
+            Span::default(),
+        )
+        .unwrap();
+        let names: Vec<&str> = df
+            .get_column_names()
+            .into_iter()
+            .map(|n| n.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "year",
+                "cbec",
+                "cbec_yoy",
+                "cbec_cagr",
+                "trade",
+                "trade_yoy",
+                "trade_cagr",
+                "share"
+            ]
         );
     }
 

@@ -26,11 +26,14 @@ pub fn build(
     series: &[String],
     share: Option<&(String, String)>,
 ) -> Result<Output> {
-    let series = if series.is_empty() {
+    let mut series = if series.is_empty() {
         dataset.series_names()?
     } else {
         dataset.resolve_series("--series", series)?
     };
+    // `--series cbec,CBEC` names one series: one set of columns.
+    let mut seen = std::collections::BTreeSet::new();
+    series.retain(|s| seen.insert(s.clone()));
     let mut converted = None;
     let share = match share {
         None => None,
@@ -85,48 +88,47 @@ pub fn build(
     ];
 
     let mut columns = group_columns(&dataset, &mut meta);
-    meta.describe(YEAR, "calendar year");
-    columns.push(Column::new(YEAR, YEAR, Kind::Integer));
-    let unit_of = |s: &str| units.get(s).map(|u| format!(" ({u})")).unwrap_or_default();
+    // A column with its header for people and its description in the metadata.
+    let mut add = |key: &str, label: String, kind: Kind, about: String| {
+        meta.describe(key, about);
+        columns.push(Column::new(key, label, kind));
+    };
+    add(
+        YEAR,
+        YEAR.to_string(),
+        Kind::Integer,
+        "calendar year".to_string(),
+    );
     for s in &series {
-        let unit = units
-            .get(s)
-            .map_or("no unit given".to_string(), Clone::clone);
-        meta.describe(s, format!("value of {s} ({unit})"));
-        columns.push(Column::new(s, format!("{s}{}", unit_of(s)), Kind::Number));
+        let (label, about) = match units.get(s) {
+            Some(u) => (format!("{s} ({u})"), format!("value of {s} ({u})")),
+            None => (s.clone(), format!("value of {s} (no unit given)")),
+        };
+        add(s, label, Kind::Number, about);
     }
     for s in &series {
-        meta.describe(
-            &yoy_column(s),
-            format!("year-on-year growth of {s}, a unitless fraction (0.1 = 10 %); null without the previous year"),
-        );
-        columns.push(Column::new(
+        add(
             &yoy_column(s),
             format!("{s} YoY (%)"),
             Kind::Percent,
-        ));
+            format!("year-on-year growth of {s}, a unitless fraction (0.1 = 10 %); null without the previous year"),
+        );
     }
     if let Some((part, whole)) = &share {
-        meta.describe(
-            SHARE,
-            format!("{part} / {whole}, a unitless fraction (0.3 = 30 %)"),
-        );
-        columns.push(Column::new(
+        add(
             SHARE,
             format!("{part} in {whole} (%)"),
             Kind::Percent,
-        ));
+            format!("{part} / {whole}, a unitless fraction (0.3 = 30 %)"),
+        );
     }
     for s in &series {
-        meta.describe(
-            &cagr_column(s),
-            format!("CAGR of {s} from its first to its last year in the span, per group (unitless fraction)"),
-        );
-        columns.push(Column::new(
+        add(
             &cagr_column(s),
             format!("{s} CAGR (%)"),
             Kind::Percent,
-        ));
+            format!("CAGR of {s} from its first to its last year in the span, per group (unitless fraction)"),
+        );
     }
     let table = table_from_frame("rows", "Panel: values, growth and CAGR", &df, columns)?;
     Ok(Output {

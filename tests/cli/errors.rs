@@ -149,6 +149,22 @@ fn unknown_series() {
         &["share", "--part", "b2b", "--whole", "trade"],
         &["--part b2b", "known series: cbec, trade"],
     );
+    fails(
+        &["panel", "--series", "cbec,b2c"],
+        &["--series b2c", "known series: cbec, trade"],
+    );
+    fails(
+        &["panel", "--part", "cbec", "--whole", "b2b"],
+        &["--whole b2b", "known series: cbec, trade"],
+    );
+}
+
+#[test]
+fn panel_share_of_a_series_in_itself() {
+    fails(
+        &["panel", "--part", "cbec", "--whole", "CBEC"],
+        &["--part and --whole are both \"cbec\" (expected two different series)"],
+    );
 }
 
 #[test]
@@ -193,6 +209,8 @@ fn usage_errors_exit_2() {
         &["growth", "--format", "xml"][..],
         &["growth", "--nope"],
         &["share", "--part", "cbec"],
+        &["panel", "--part", "cbec"],
+        &["panel", "--whole", "trade"],
         &["bogus"],
     ] {
         let out = run(args);

@@ -114,6 +114,36 @@ fn mixed_units_give_the_same_shares() {
 }
 
 #[test]
+fn panel_brings_the_whole_into_the_parts_unit() {
+    let mixed_units = input("mixed-units.csv");
+    let out = run(&[
+        "panel",
+        "--data",
+        &mixed_units,
+        "--part",
+        "cbec",
+        "--whole",
+        "trade",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["meta"]["units"]["cbec"], "100 million CNY");
+    assert_eq!(json["meta"]["units"]["trade"], "100 million CNY");
+    let rows = json["rows"].as_array().unwrap();
+    // 31.54 trillion = 315,400 × 100 million; the share is the single-unit one.
+    assert_close(rows[4]["trade"].as_f64(), 315_400.0, 1e-6);
+    assert_close(rows[4]["share"].as_f64(), 10.8 / 31.54, 1e-12);
+    assert_close(rows[1]["trade_yoy"].as_f64(), 24.3 / 24.7 - 1.0, 1e-12);
+    let notes = json["meta"]["notes"].to_string();
+    assert!(
+        notes.contains("trade converted from trillion CNY to 100 million CNY for the share"),
+        "{notes}"
+    );
+}
+
+#[test]
 fn currencies_convert_with_exchange_rates_only() {
     // 5.4 trillion CNY at 6 CNY/USD = 900 billion USD; 6.7 at 6.7 = 1,000; 8.06 at 8 (0.125) = 1,007.5.
     let csv = ok(&[
