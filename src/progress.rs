@@ -82,7 +82,7 @@ pub fn mark(label: &str) {
             .map(|_| Instant::now())
     });
     if let Some(start) = start {
-        eprintln!("[{:>8.3} s] {label}", start.elapsed().as_secs_f64());
+        eprintln!("[{:>8.4} s] {label}", start.elapsed().as_secs_f64());
     }
 }
 

@@ -80,6 +80,9 @@ pub fn panel(
                     .alias(SHARE),
             )
             .collect()?;
+        if df.column(SHARE)?.null_count() == 0 {
+            return Ok((df, notes));
+        }
         let flagged = df
             .clone()
             .lazy()
@@ -199,6 +202,9 @@ fn series_notes(df: &DataFrame, groups: &[String], name: &str) -> Result<Vec<Str
         ])
         .collect()?;
     let mut notes = growth_notes_with(&rates, &keys, None)?;
+    if df.column("cagr")?.null_count() == 0 {
+        return Ok(notes);
+    }
     // One row per group whose CAGR is undefined.
     let undefined = df
         .clone()
