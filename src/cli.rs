@@ -228,7 +228,7 @@ Examples:
   tradestat share --part cbec --whole trade --format markdown --precision 1";
 
 const PANEL_EXAMPLES: &str = "\
-One row per group and year (wide), for spreadsheets and for the usual panel job in one pass:
+One row per group and year (wide), for spreadsheets and for the usual panel job in one pass.
 Columns (CSV/JSON): group columns, year, then for series a, b, …:
   a, b, …              the values, each in its own unit (JSON: meta.units; people: headers)
   a_yoy, b_yoy, …      (value / previous year's value) - 1, a fraction; empty when the

@@ -48,8 +48,8 @@ pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Res
 }
 
 /// Parses a small file with the careful reader alone: below [`FAST_READER_MIN`] bytes it is
-/// the faster one, as Polars' reader starts thread pools that a few dozen rows do not repay
-/// (the bundled table: 7.2 → 6.0 ms for `growth`, start to finish).
+/// the faster one, as setting up Polars' reader costs more than a few dozen rows repay (the
+/// bundled table: 6.7 → 6.0 ms for `growth`, start to finish).
 pub fn parse_small_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Parsed> {
     parse(bytes, name, layout, by, Readers::Careful)
 }
