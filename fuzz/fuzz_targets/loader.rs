@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
                 _ => None,
             };
             let spec = PanelSpec { series, share };
-            let _ = panel(lf(), &dataset.groups, &spec, Span::default());
+            let _ = panel(lf(), None, &dataset.groups, &spec, Span::default());
         }
         if let Ok(all) = series_of(&dataset.frame, &keys) {
             for (_, series) in all.iter().take(4) {

@@ -35,80 +35,134 @@ pub fn cagr_column(series: &str) -> String {
 
 pub const SHARE: &str = "share";
 
+/// Internal names of the share's part and whole when they are not shown or not in the
+/// shown unit.
+const PART: &str = "__share_part";
+const WHOLE: &str = "__share_whole";
+
 /// The panel: group columns, `year`, one value column per series (named after it), then
 /// `<series>_yoy` per series, `share` (with a share), `<series>_cagr` per series. Rows are
-/// the (group, year) pairs in the span where any of the series has a value, sorted by
-/// groups and year; a series without a value there has null value, growth and CAGR.
+/// the (group, year) pairs in the span where any of the series (or the share's part or
+/// whole) has a value, sorted by groups and year; a series without a value there has null
+/// value, growth and CAGR.
 ///
 /// `yoy` is keyed on the year (null when year t−1 is absent or not positive, with a note);
 /// `<series>_cagr` is the CAGR from the series' first to its last present year in the span
 /// of that group, the same on every row of the group; `share` = part / whole when the whole
-/// is positive. `lf` is in canonical order (see [`super`]). Returns the frame and its notes.
+/// is positive. Every series keeps its own unit; the share reads part and whole from
+/// `share_lf` when given (the same data with the whole in the part's unit), so asking for a
+/// share never changes another column. `lf` and `share_lf` are in canonical order (see
+/// [`super`]). Returns the frame and its notes.
 pub fn panel(
     lf: LazyFrame,
+    share_lf: Option<LazyFrame>,
     groups: &[String],
     spec: &PanelSpec,
     span: Span,
 ) -> Result<(DataFrame, Vec<String>)> {
-    // The series shown, then the share's if they are not among them.
-    let mut needed: Vec<&String> = Vec::new();
-    for s in spec
-        .series
-        .iter()
-        .chain(spec.share.iter().flat_map(|(p, w)| [p, w]))
-    {
-        if !needed.contains(&s) {
-            needed.push(s);
+    let mut shown: Vec<&String> = Vec::new();
+    for s in &spec.series {
+        if !shown.contains(&s) {
+            shown.push(s);
         }
     }
-    check_names(groups, &needed, spec.share.is_some())?;
+    check_names(groups, &shown, spec.share.is_some())?;
     let mut notes = Vec::new();
-    let mut sides = Vec::with_capacity(needed.len());
-    for name in needed {
+    let mut sides = Vec::with_capacity(shown.len() + 2);
+    for name in &shown {
         let (side, side_notes) = one_series(lf.clone(), groups, name, span)?;
         notes.extend(side_notes);
         sides.push(side);
     }
-    let mut df = side_by_side(sides, groups)?;
+    // The share's two sides: the shown values when they are in the right unit, else values
+    // read for the share alone (no growth, no notes of their own).
+    let mut share_columns = None;
     if let Some((part, whole)) = &spec.share {
-        df = df
-            .lazy()
-            .with_column(
-                when(col(whole.as_str()).gt(lit(0.0)))
-                    .then(col(part.as_str()) / col(whole.as_str()))
-                    .otherwise(lit(NULL))
-                    .alias(SHARE),
-            )
-            .collect()?;
-        if df.column(SHARE)?.null_count() == 0 {
-            return Ok((df, notes));
-        }
-        let flagged = df
-            .clone()
-            .lazy()
-            .filter(col(SHARE).is_null())
-            .select(
-                groups
-                    .iter()
-                    .map(|g| col(g.as_str()))
-                    .chain([
-                        col(YEAR),
-                        col(part.as_str()).alias("part"),
-                        col(whole.as_str()).alias("whole"),
-                        col(SHARE),
-                    ])
-                    .collect::<Vec<_>>(),
-            )
-            .collect()?;
-        notes.extend(share_notes(&flagged, groups, part, whole)?);
+        let converted = share_lf.is_some();
+        let source = share_lf.unwrap_or_else(|| lf.clone());
+        let mut side_for = |name: &String, internal: &'static str| -> Result<String> {
+            if !converted && shown.contains(&name) {
+                return Ok(name.clone());
+            }
+            sides.push(values_only(source.clone(), groups, name, internal, span)?);
+            Ok(internal.to_string())
+        };
+        share_columns = Some((side_for(part, PART)?, side_for(whole, WHOLE)?));
     }
+    let mut df = side_by_side(sides, groups)?;
+    let (Some((part, whole)), Some((p, w))) = (&spec.share, share_columns) else {
+        return Ok((df, notes));
+    };
+    df = df
+        .lazy()
+        .with_column(
+            when(col(w.as_str()).gt(lit(0.0)))
+                .then(col(p.as_str()) / col(w.as_str()))
+                .otherwise(lit(NULL))
+                .alias(SHARE),
+        )
+        .collect()?;
+    if df.column(SHARE)?.null_count() == 0 {
+        return Ok((df.drop_many([PART, WHOLE]), notes));
+    }
+    // Rows where the share is undefined although part or whole is there (rows of other
+    // series alone say nothing about the share).
+    let flagged = df
+        .clone()
+        .lazy()
+        .filter(
+            col(SHARE).is_null().and(
+                col(p.as_str())
+                    .is_not_null()
+                    .or(col(w.as_str()).is_not_null()),
+            ),
+        )
+        .select(
+            groups
+                .iter()
+                .map(|g| col(g.as_str()))
+                .chain([
+                    col(YEAR),
+                    col(p.as_str()).alias("part"),
+                    col(w.as_str()).alias("whole"),
+                    col(SHARE),
+                ])
+                .collect::<Vec<_>>(),
+        )
+        .collect()?;
+    notes.extend(share_notes(&flagged, groups, part, whole)?);
+    let df = df.drop_many([PART, WHOLE]);
     Ok((df, notes))
+}
+
+/// One series' values alone, named `alias`: groups, `year`, `alias`, within the span.
+fn values_only(
+    lf: LazyFrame,
+    groups: &[String],
+    name: &str,
+    alias: &str,
+    span: Span,
+) -> Result<DataFrame> {
+    let columns: Vec<Expr> = groups
+        .iter()
+        .map(|g| col(g.as_str()))
+        .chain([col(YEAR), col(VALUE).alias(alias)])
+        .collect();
+    Ok(lf
+        .filter(
+            col(SERIES)
+                .eq(lit(name.to_string()))
+                .and(col(VALUE).is_not_null())
+                .and(span.contains()),
+        )
+        .select(columns)
+        .collect()?)
 }
 
 /// Output columns must not collide: `a_yoy` of series `a` and a series called `a_yoy`.
 fn check_names(groups: &[String], series: &[&String], share: bool) -> Result<()> {
     let mut seen: BTreeSet<String> = groups.iter().cloned().collect();
-    seen.insert(YEAR.to_string());
+    seen.extend([YEAR, PART, WHOLE].map(String::from));
     let mut columns: Vec<(String, String)> = Vec::new();
     for s in series {
         columns.push((s.to_string(), format!("series {s:?}")));
@@ -288,6 +342,7 @@ mod tests {
     fn seed_panel_matches_methods() {
         let (df, notes) = panel(
             seed().lazy(),
+            None,
             &[],
             &spec(&["cbec", "trade"], Some(("cbec", "trade"))),
             Span::default(),
@@ -316,7 +371,14 @@ mod tests {
     #[test]
     fn gap_year_gives_null_yoy_a_note_and_the_cagr_over_years() {
         let df = frame(&[("cbec", &[(2015, 5.4), (2016, 6.7), (2018, 9.7)])]);
-        let (df, notes) = panel(df.lazy(), &[], &spec(&["cbec"], None), Span::default()).unwrap();
+        let (df, notes) = panel(
+            df.lazy(),
+            None,
+            &[],
+            &spec(&["cbec"], None),
+            Span::default(),
+        )
+        .unwrap();
         let yoy = f64s(&df, "cbec_yoy");
         assert_eq!(yoy[2], None);
         assert_close(yoy[1], 6.7 / 5.4 - 1.0, 1e-15);
@@ -338,7 +400,7 @@ mod tests {
             from: Some(2017),
             to: Some(2018),
         };
-        let (df, _) = panel(seed().lazy(), &[], &spec(&["cbec"], None), span).unwrap();
+        let (df, _) = panel(seed().lazy(), None, &[], &spec(&["cbec"], None), span).unwrap();
         assert_eq!(df.height(), 2);
         assert_close(f64s(&df, "cbec_yoy")[0], 8.06 / 6.7 - 1.0, 1e-15);
         assert_close(f64s(&df, "cbec_cagr")[1], 9.7 / 8.06 - 1.0, 1e-15);
@@ -352,6 +414,7 @@ mod tests {
         ]);
         let (df, notes) = panel(
             df.lazy(),
+            None,
             &[],
             &spec(&["p", "w"], Some(("p", "w"))),
             Span::default(),
@@ -377,7 +440,8 @@ mod tests {
     #[test]
     fn undefined_rates_get_the_notes_growth_gives() {
         let df = frame(&[("x", &[(2015, 0.0), (2016, 2.0), (2017, -1.0), (2018, 1.0)])]);
-        let (out, notes) = panel(df.lazy(), &[], &spec(&["x"], None), Span::default()).unwrap();
+        let (out, notes) =
+            panel(df.lazy(), None, &[], &spec(&["x"], None), Span::default()).unwrap();
         assert_eq!(f64s(&out, "x_yoy"), [None, None, Some(-1.5), None]);
         assert_eq!(f64s(&out, "x_cagr"), [None; 4]);
         assert_eq!(notes.len(), 3, "{notes:?}");
@@ -388,9 +452,10 @@ mod tests {
     }
 
     #[test]
-    fn a_series_named_twice_or_also_in_the_share_is_computed_once() {
+    fn a_series_named_twice_gives_one_set_of_columns_and_the_share_none_of_its_own() {
         let (df, _) = panel(
             seed().lazy(),
+            None,
             &[],
             &spec(&["cbec", "cbec"], Some(("cbec", "trade"))),
             Span::default(),
@@ -401,19 +466,59 @@ mod tests {
             .into_iter()
             .map(|n| n.as_str())
             .collect();
+        assert_eq!(names, ["year", "cbec", "cbec_yoy", "cbec_cagr", "share"]);
+        assert_close(f64s(&df, SHARE)[4], 10.8 / 31.54, 1e-15);
+    }
+
+    #[test]
+    fn the_share_reads_its_own_frame_and_leaves_the_columns_in_their_units() {
+        // The whole in another unit: the share's frame has it ×0.1 (as a conversion would).
+        let own = frame(&[
+            ("p", &[(2015, 1.0), (2016, 2.0)]),
+            ("w", &[(2015, 10.0), (2016, 30.0)]),
+        ]);
+        let converted = frame(&[
+            ("p", &[(2015, 1.0), (2016, 2.0)]),
+            ("w", &[(2015, 1.0), (2016, 3.0)]),
+        ]);
+        let (df, notes) = panel(
+            own.lazy(),
+            Some(converted.lazy()),
+            &[],
+            &spec(&["p", "w"], Some(("p", "w"))),
+            Span::default(),
+        )
+        .unwrap();
+        assert_eq!(f64s(&df, "w"), [Some(10.0), Some(30.0)]);
+        assert_eq!(f64s(&df, "w_yoy"), [None, Some(2.0)]);
+        assert_eq!(f64s(&df, SHARE), [Some(1.0), Some(2.0 / 3.0)]);
+        assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(
-            names,
-            [
-                "year",
-                "cbec",
-                "cbec_yoy",
-                "cbec_cagr",
-                "trade",
-                "trade_yoy",
-                "trade_cagr",
-                "share"
-            ]
+            df.width(),
+            8,
+            "no internal columns left: {:?}",
+            df.get_column_names()
         );
+    }
+
+    #[test]
+    fn share_notes_only_where_part_or_whole_is_there_and_no_notes_for_series_not_shown() {
+        // 2017 has only c; w is not shown and has a gap and a zero.
+        let df = frame(&[
+            ("c", &[(2015, 5.0), (2016, 6.0), (2017, 7.0)]),
+            ("p", &[(2015, 1.0), (2016, 2.0)]),
+            ("w", &[(2015, 0.0), (2016, 20.0)]),
+        ]);
+        let (out, notes) = panel(
+            df.lazy(),
+            None,
+            &[],
+            &spec(&["c", "p"], Some(("p", "w"))),
+            Span::default(),
+        )
+        .unwrap();
+        assert_eq!(f64s(&out, SHARE), [None, Some(0.1), None]);
+        assert_eq!(notes, ["2015: share undefined, w is 0 (not positive)"]);
     }
 
     #[test]
@@ -421,6 +526,7 @@ mod tests {
         let df = frame(&[("a", &[(2015, 1.0)]), ("a_yoy", &[(2015, 2.0)])]);
         let err = panel(
             df.lazy(),
+            None,
             &[],
             &spec(&["a", "a_yoy"], None),
             Span::default(),
@@ -433,6 +539,7 @@ mod tests {
         );
         let err = panel(
             seed().lazy(),
+            None,
             &["share".to_string()],
             &spec(&["cbec"], Some(("cbec", "trade"))),
             Span::default(),

@@ -156,7 +156,7 @@ proptest! {
             series: vec!["x".to_string(), "y".to_string()],
             share: Some(("x".to_string(), "y".to_string())),
         };
-        let (wide, _) = panel(df.clone(), &groups, &spec, Span::default()).unwrap();
+        let (wide, _) = panel(df.clone(), None, &groups, &spec, Span::default()).unwrap();
         let long = growth(df.clone(), &keys(), Span::default()).unwrap().collect().unwrap();
         let cagrs = cagr(df.clone(), &keys(), Span::default()).unwrap().collect().unwrap();
         for name in ["x", "y"] {

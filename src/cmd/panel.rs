@@ -22,7 +22,7 @@ pub fn run(args: PanelArgs) -> Result<()> {
 /// The panel of `series` (all when empty), with the share of `part` in `whole` when given.
 pub fn build(
     common: &Common,
-    mut dataset: Dataset,
+    dataset: Dataset,
     series: &[String],
     share: Option<&(String, String)>,
 ) -> Result<Output> {
@@ -35,6 +35,7 @@ pub fn build(
     let mut seen = std::collections::BTreeSet::new();
     series.retain(|s| seen.insert(s.clone()));
     let mut converted = None;
+    let mut share_frame = None;
     let share = match share {
         None => None,
         Some((part, whole)) => {
@@ -44,7 +45,12 @@ pub fn build(
             if part == whole {
                 bail!("--part and --whole are both {part:?} (expected two different series)");
             }
-            converted = one_unit(common, &mut dataset, &part, &whole)?;
+            // The share reads the whole in the part's unit; every column keeps its own.
+            let mut in_one_unit = dataset.clone();
+            converted = one_unit(common, &mut in_one_unit, &part, &whole)?;
+            if converted.is_some() {
+                share_frame = Some(in_one_unit.frame.lazy());
+            }
             Some((part, whole))
         }
     };
@@ -53,7 +59,13 @@ pub fn build(
         share: share.clone(),
     };
     let groups = dataset.groups.clone();
-    let (df, mut notes) = panel(dataset.frame.clone().lazy(), &groups, &spec, common.span)?;
+    let (df, mut notes) = panel(
+        dataset.frame.clone().lazy(),
+        share_frame,
+        &groups,
+        &spec,
+        common.span,
+    )?;
     ensure_rows(df.height(), common.span)?;
 
     let mut units = dataset.units()?;
@@ -67,8 +79,7 @@ pub fn build(
             any.or(col(crate::data::SERIES).eq(lit(s.clone())))
         }))
         .filter(common.span.contains());
-    meta.notes = missing_value_notes(shown, &dataset.keys())?;
-    meta.notes.append(&mut notes);
+    // Notes about the data first: they stay in view when a large file's notes are capped.
     meta.notes.extend(converted);
     if let Some((part, whole)) = &share {
         meta.param("part", part);
@@ -79,13 +90,21 @@ pub fn build(
             ));
         }
     }
+    meta.notes
+        .extend(missing_value_notes(shown, &dataset.keys())?);
+    meta.notes.append(&mut notes);
     meta.conventions = vec![
         "<series>_yoy = y_t / y_(t-1) - 1, only when year t-1 is present and y_(t-1) > 0"
             .to_string(),
-        "share = part / whole, after checking both are in one unit".to_string(),
         "<series>_cagr = (y_last / y_first)^(1 / (last year - first year)) - 1 over the group's years in the span"
             .to_string(),
     ];
+    if share.is_some() {
+        meta.conventions.push(
+            "share = part / whole with the whole in the part's unit; every value column keeps its own unit"
+                .to_string(),
+        );
+    }
 
     let mut columns = group_columns(&dataset, &mut meta);
     // A column with its header for people and its description in the metadata.

@@ -67,13 +67,15 @@ pub fn build(common: &Common, mut dataset: Dataset, part: &str, whole: &str) -> 
     let mut meta = common.meta("share", &dataset, &units);
     meta.param("part", &part);
     meta.param("whole", &whole);
-    meta.notes = share_notes(&df, &dataset.groups, &part, &whole)?;
+    // Notes about the data first: they stay in view when a large file's notes are capped.
     meta.notes.extend(converted);
     if unit.is_none() {
         meta.notes.push(format!(
             "{part} and {whole} carry no unit; they are assumed to be in the same one"
         ));
     }
+    meta.notes
+        .extend(share_notes(&df, &dataset.groups, &part, &whole)?);
     meta.conventions = vec![
         "share = part / whole, after checking both are in one unit".to_string(),
         "share_change_pp = 100 × (share_t - share_(t-1)), only when year t-1 is present".to_string(),

@@ -123,6 +123,28 @@ fn pieces_write_what_the_whole_file_gives() {
 }
 
 #[test]
+fn notes_about_the_data_survive_the_cap_on_notes_from_pieces() {
+    // cbec in billions, trade in trillions: the share converts trade, and says so, even when
+    // the pieces' row notes run far past the cap.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("panel.csv");
+    let text = panel(400).replacen("cbec [trillion CNY]", "cbec [billion CNY]", 1);
+    std::fs::write(&data, text).unwrap();
+    let data = data.to_str().unwrap();
+    let job = [
+        "panel", "--data", data, "--by", "region", "--part", "cbec", "--whole", "trade",
+    ];
+    let (whole, whole_notes) = written(&job, dir.path(), "out.csv", None);
+    let (pieces, piece_notes) = written(&job, dir.path(), "out.csv", Some("600"));
+    assert_eq!(whole, pieces);
+    let converted = "note: trade converted from trillion CNY to billion CNY for the share";
+    for notes in [&whole_notes, &piece_notes] {
+        assert!(notes.starts_with(converted), "{notes}");
+        assert!(notes.contains("more like these"), "{notes}");
+    }
+}
+
+#[test]
 fn files_that_cannot_be_cut_take_the_whole_file_path() {
     let dir = tempfile::tempdir().unwrap();
     let text = panel(300);

@@ -114,7 +114,7 @@ fn mixed_units_give_the_same_shares() {
 }
 
 #[test]
-fn panel_brings_the_whole_into_the_parts_unit() {
+fn panel_shares_take_the_whole_in_the_parts_unit_and_columns_keep_theirs() {
     let mixed_units = input("mixed-units.csv");
     let out = run(&[
         "panel",
@@ -129,11 +129,13 @@ fn panel_brings_the_whole_into_the_parts_unit() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Each value column in its own unit; the share with trade in cbec's unit (31.54 trillion
+    // = 315,400 × 100 million), equal to the single-unit share.
     assert_eq!(json["meta"]["units"]["cbec"], "100 million CNY");
-    assert_eq!(json["meta"]["units"]["trade"], "100 million CNY");
+    assert_eq!(json["meta"]["units"]["trade"], "trillion CNY");
     let rows = json["rows"].as_array().unwrap();
-    // 31.54 trillion = 315,400 × 100 million; the share is the single-unit one.
-    assert_close(rows[4]["trade"].as_f64(), 315_400.0, 1e-6);
+    assert_close(rows[4]["cbec"].as_f64(), 108_000.0, 1e-9);
+    assert_close(rows[4]["trade"].as_f64(), 31.54, 1e-12);
     assert_close(rows[4]["share"].as_f64(), 10.8 / 31.54, 1e-12);
     assert_close(rows[1]["trade_yoy"].as_f64(), 24.3 / 24.7 - 1.0, 1e-12);
     let notes = json["meta"]["notes"].to_string();
