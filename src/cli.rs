@@ -233,7 +233,8 @@ Columns (CSV/JSON): group columns, year, then for series a, b, …:
   a, b, …              the values, each in its own unit (JSON: meta.units; people: headers)
   a_yoy, b_yoy, …      (value / previous year's value) - 1, a fraction; empty when the
                        previous year is missing or not positive (a note says why)
-  share                --part / --whole, a fraction (with --part and --whole only)
+  share                --part / --whole, a fraction (with --part and --whole only; the
+                       whole in the part's unit, converted for the share alone)
   a_cagr, b_cagr, …    CAGR from the series' first to its last year in the span, the same
                        on every row of a group
 A year where a series has no value gives empty cells for it. Same formulas as growth and
