@@ -81,11 +81,11 @@ fn units_convert_what_is_shown() {
     assert_eq!(json["meta"]["units"]["cbec"], "billion CNY");
 }
 
-#[test]
-fn mixed_units_give_the_same_shares() {
+/// `command` (share or panel) of cbec in trade on the file mixing 亿元 and trillion yuan.
+fn on_mixed_units(command: &str, format: &str) -> std::process::Output {
     let mixed_units = input("mixed-units.csv");
     let out = run(&[
-        "share",
+        command,
         "--data",
         &mixed_units,
         "--part",
@@ -93,9 +93,15 @@ fn mixed_units_give_the_same_shares() {
         "--whole",
         "trade",
         "--format",
-        "csv",
+        format,
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
+#[test]
+fn mixed_units_give_the_same_shares() {
+    let out = on_mixed_units("share", "csv");
     let mixed = String::from_utf8(out.stdout.clone()).unwrap();
     let single = ok(&[
         "share", "--part", "cbec", "--whole", "trade", "--format", "csv",
@@ -115,19 +121,7 @@ fn mixed_units_give_the_same_shares() {
 
 #[test]
 fn panel_shares_take_the_whole_in_the_parts_unit_and_columns_keep_theirs() {
-    let mixed_units = input("mixed-units.csv");
-    let out = run(&[
-        "panel",
-        "--data",
-        &mixed_units,
-        "--part",
-        "cbec",
-        "--whole",
-        "trade",
-        "--format",
-        "json",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = on_mixed_units("panel", "json");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // Each value column in its own unit; the share with trade in cbec's unit (31.54 trillion
     // = 315,400 × 100 million), equal to the single-unit share.
