@@ -2,7 +2,7 @@
 //! optional share and each series' CAGR — one row per group and year.
 
 use super::share::one_unit;
-use super::{ensure_rows, group_columns, Common};
+use super::{ensure_rows, group_columns, select, Common};
 use crate::analysis::missing_value_notes;
 use crate::analysis::panel::{cagr_column, panel, yoy_column, PanelSpec, SHARE};
 use crate::cli::PanelArgs;
@@ -71,14 +71,8 @@ pub fn build(
     let mut units = dataset.units()?;
     units.retain(|s, _| series.contains(s) || spec.share.iter().any(|(p, w)| s == p || s == w));
     let mut meta = common.meta("panel", &dataset, &units);
-    let shown = dataset
-        .frame
-        .clone()
-        .lazy()
-        .filter(series.iter().fold(lit(false), |any, s| {
-            any.or(col(crate::data::SERIES).eq(lit(s.clone())))
-        }))
-        .filter(common.span.contains());
+    let (shown, _) = select(&dataset, "--series", &series)?;
+    let shown = shown.filter(common.span.contains());
     // Notes about the data first: they stay in view when a large file's notes are capped.
     meta.notes.extend(converted);
     if let Some((part, whole)) = &share {
