@@ -24,6 +24,28 @@ pub(crate) fn annualised(value: Expr, base: Expr, years: Expr) -> Expr {
     .otherwise(lit(NULL))
 }
 
+/// `prev_year` and `prev_value`: the previous present year of the row's run and its value
+/// (null on a run's first row). Needs [`RUN`].
+pub(crate) fn previous() -> [Expr; 2] {
+    [
+        prev_in_run(col(YEAR)).alias("prev_year"),
+        prev_in_run(col(VALUE)).alias("prev_value"),
+    ]
+}
+
+/// Year-on-year growth from [`previous`]: only when the previous present year is t−1 and its
+/// value is positive, else null.
+pub(crate) fn yoy() -> Expr {
+    when(
+        (col(YEAR) - col("prev_year"))
+            .eq(lit(1))
+            .and(col("prev_value").gt(lit(0.0))),
+    )
+    .then(col(VALUE) / col("prev_value") - lit(1.0))
+    .otherwise(lit(NULL))
+    .alias("yoy")
+}
+
 /// Per key and year: `value`, `change`, `yoy`, `gap_growth`, `cagr_since_first` (fractions),
 /// plus `prev_year`/`prev_value` for notes. Rows with a null value are dropped (an empty cell
 /// is a missing year). `lf` is in canonical order (see [`super`]), and so is the result.
@@ -31,10 +53,7 @@ pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
     let gap = col(YEAR) - col("prev_year");
     let one_year = gap.clone().eq(lit(1));
     Ok(with_runs(lf.filter(col(VALUE).is_not_null()), keys)
-        .with_columns([
-            prev_in_run(col(YEAR)).alias("prev_year"),
-            prev_in_run(col(VALUE)).alias("prev_value"),
-        ])
+        .with_columns(previous())
         .filter(span.contains())
         .with_columns([
             // Years and (after the filter) values have no nulls.
@@ -46,10 +65,7 @@ pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
                 .then(col(VALUE) - col("prev_value"))
                 .otherwise(lit(NULL))
                 .alias("change"),
-            when(one_year.clone().and(col("prev_value").gt(lit(0.0))))
-                .then(col(VALUE) / col("prev_value") - lit(1.0))
-                .otherwise(lit(NULL))
-                .alias("yoy"),
+            yoy(),
             when(gap.clone().gt(lit(1)))
                 .then(annualised(col(VALUE), col("prev_value"), gap))
                 .otherwise(lit(NULL))

@@ -7,9 +7,9 @@
 //! the results are set side by side: row for row when every series has the same
 //! (group, year) rows — a complete panel — else by an outer join on groups and year.
 
-use super::growth::{annualised, cagr_notes, growth_notes_with};
+use super::growth::{annualised, cagr_notes, growth_notes_with, previous, yoy};
 use super::share::share_notes;
-use super::{first_in_run, last_in_run, prev_in_run, sort_keys, with_runs, Span, RUN};
+use super::{first_in_run, last_in_run, sort_keys, with_runs, Span, RUN};
 use crate::data::{SERIES, VALUE, YEAR};
 use anyhow::{bail, Result};
 use polars::prelude::*;
@@ -192,7 +192,6 @@ fn one_series(
     name: &str,
     span: Span,
 ) -> Result<(DataFrame, Vec<String>)> {
-    let one_year = (col(YEAR) - col("prev_year")).eq(lit(1));
     let columns: Vec<Expr> = groups
         .iter()
         .map(|g| col(g.as_str()))
@@ -207,16 +206,10 @@ fn one_series(
         .select(columns),
         groups,
     )
-    .with_columns([
-        prev_in_run(col(YEAR)).alias("prev_year"),
-        prev_in_run(col(VALUE)).alias("prev_value"),
-    ])
+    .with_columns(previous())
     .filter(span.contains())
     .with_columns([
-        when(one_year.and(col("prev_value").gt(lit(0.0))))
-            .then(col(VALUE) / col("prev_value") - lit(1.0))
-            .otherwise(lit(NULL))
-            .alias("yoy"),
+        yoy(),
         annualised(
             last_in_run(col(VALUE)),
             first_in_run(col(VALUE)),

@@ -132,26 +132,18 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
         parse::parse_csv(&bytes, &name, layout, by)?
     };
     crate::progress::mark("parsed and validated");
-    Ok(Dataset {
-        frame: parsed.frame,
-        groups: parsed.groups,
-        source,
-        report,
-        catalog: parsed.catalog,
-    })
+    Ok(Dataset::from_parsed(parsed, source, report))
 }
 
 /// Parses and validates CSV `bytes` (named `name` in messages) into a dataset with no source
 /// metadata. The loader's core, exposed for the fuzz target.
 pub fn from_bytes(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Dataset> {
     let parsed = parse::parse_csv(bytes, name, layout, by)?;
-    Ok(Dataset {
-        frame: parsed.frame,
-        groups: parsed.groups,
-        source: SourceMeta::input(name),
-        report: ReportDefaults::default(),
-        catalog: parsed.catalog,
-    })
+    Ok(Dataset::from_parsed(
+        parsed,
+        SourceMeta::input(name),
+        ReportDefaults::default(),
+    ))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -176,6 +168,16 @@ impl SourceMeta {
 }
 
 impl Dataset {
+    fn from_parsed(parsed: parse::Parsed, source: SourceMeta, report: ReportDefaults) -> Self {
+        Dataset {
+            frame: parsed.frame,
+            groups: parsed.groups,
+            source,
+            report,
+            catalog: parsed.catalog,
+        }
+    }
+
     /// Series names in sorted order.
     pub fn series_names(&self) -> Result<Vec<String>> {
         Ok(self.catalog.keys().cloned().collect())
