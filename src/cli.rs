@@ -513,7 +513,8 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct SqlArgs {
     /// The query, e.g. "SELECT * FROM growth WHERE yoy > 0.2"
-    #[arg(conflicts_with_all = ["file", "schema"])]
+    #[arg(conflicts_with_all = ["file", "schema"], required_unless_present_any = ["file", "schema"],
+          value_parser = query_text)]
     pub query: Option<String>,
     /// Read the query from FILE
     #[arg(long, value_name = "FILE", conflicts_with = "schema")]
@@ -521,6 +522,12 @@ pub struct SqlArgs {
     /// List the tables, their columns, types and units instead of running a query
     #[arg(long)]
     pub schema: bool,
+    /// Let the query read CSV files with read_csv('FILE'), loaded as --data loads them
+    ///
+    /// Without it a query sees only the registered tables (--schema lists them): no file on
+    /// disk, which matters when the query comes from a CI configuration or another person.
+    #[arg(long)]
+    pub allow_files: bool,
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
@@ -571,8 +578,17 @@ pub struct ChartArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// Directory to write (replaced as a whole)
+    ///
+    /// A new directory is created. An existing one is replaced only when it is empty or holds
+    /// a previous report and nothing else (the report lists its files in .tradestat-report);
+    /// otherwise tradestat stops and names the first other file. Never the current directory,
+    /// one above it or a mount point.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Replace --out even when it holds files that are not a previous report's (they are
+    /// deleted)
+    #[arg(long)]
+    pub force: bool,
     /// Share to report: the part (with --whole)
     #[arg(long, value_name = "SERIES")]
     pub part: Option<String>,
@@ -636,6 +652,15 @@ fn finite(text: &str) -> Result<f64, String> {
         Ok(Some(value)) => Ok(value),
         Ok(None) => Err("it is empty (expected a number such as 16)".to_string()),
         Err(why) => Err(why),
+    }
+}
+
+/// A query on the command line: not blank.
+fn query_text(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("the query is empty (expected SQL such as \"SELECT * FROM growth\")".to_string())
+    } else {
+        Ok(text.to_string())
     }
 }
 

@@ -6,10 +6,12 @@
 
 pub mod analysis;
 pub mod chart;
+pub mod cleanup;
 pub mod cli;
 pub mod cmd;
 pub mod data;
 pub mod output;
+pub mod panic;
 pub mod progress;
 pub mod render;
 pub mod report;

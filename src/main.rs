@@ -8,24 +8,38 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    tradestat::panic::install();
     // Usage errors exit with 2 inside `parse`.
     let cli = tradestat::cli::Cli::parse();
-    match tradestat::run(cli) {
-        Ok(tradestat::cmd::Status::Success) => ExitCode::SUCCESS,
-        Ok(tradestat::cmd::Status::ClaimRejected) => ExitCode::from(3),
+    let result = std::panic::catch_unwind(|| {
+        if std::env::var_os("TRADESTAT_TEST_PANIC").is_some() {
+            panic!("TRADESTAT_TEST_PANIC is set");
+        }
+        tradestat::run(cli)
+    });
+    match result {
+        Ok(Ok(tradestat::cmd::Status::Success)) => ExitCode::SUCCESS,
+        Ok(Ok(tradestat::cmd::Status::ClaimRejected)) => ExitCode::from(3),
         // `tradestat growth | head -1`: the reader has gone, which is not an error.
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
+        Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             eprintln!("tradestat: error: {e:#}");
             ExitCode::from(1)
         }
+        Err(_) => tradestat::panic::report(),
     }
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
-        cause
+        let kind = cause
             .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            .map(std::io::Error::kind)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -75,7 +75,9 @@ pub fn build(
         let unit = units.get(&name).cloned();
         let mut claim = claim.clone();
         if let (Some(claimed), Some(actual)) = (&claim.unit, &unit) {
-            let factor = Unit::parse(claimed).factor_to(&Unit::parse(actual)).ok_or_else(|| {
+            let claimed_unit = Unit::read(claimed)
+                .map_err(|why| anyhow::anyhow!("the claim about {name}: {why}"))?;
+            let factor = claimed_unit.factor_to(&Unit::parse(actual)).ok_or_else(|| {
                 anyhow::anyhow!(
                     "the claim about {name} is in {claimed:?}, but {name} is in {actual:?} (expected a unit that converts by scale, e.g. another multiple of the same currency)"
                 )

@@ -100,7 +100,7 @@ impl Common {
             FormatArg::Latex => Format::Latex,
             FormatArg::Xlsx => Format::Xlsx,
             FormatArg::Auto => match &output.output {
-                Some(path) => Format::from_extension(path).unwrap_or(Format::Csv),
+                Some(path) => format_of(path)?,
                 None if std::io::stdout().is_terminal() => Format::Table,
                 None => Format::Csv,
             },
@@ -108,13 +108,15 @@ impl Common {
         let fx = data.fx.as_deref().map(FxTable::load).transpose()?;
         let unit = match data.unit.as_deref() {
             None => None,
-            Some(text) => match Unit::parse(text) {
+            Some(text) => match Unit::read(text).map_err(|why| anyhow::anyhow!("--unit: {why}"))? {
                 Unit::Other(_) => bail!(
                     "--unit {text:?} is not a unit of money (expected a scale and a currency, e.g. \"billion CNY\", \"100 million USD\" or 亿元)"
                 ),
                 unit => Some(unit),
             },
         };
+        // `--output -` is standard output, as if no --output were given.
+        let destination = output.output.filter(|path| path.as_os_str() != "-");
         Ok(Common {
             input,
             unit,
@@ -126,15 +128,16 @@ impl Common {
             },
             by: data
                 .by
-                .into_iter()
-                .filter(|b| !b.trim().is_empty())
+                .iter()
+                .map(|b| b.trim().to_string())
+                .filter(|b| !b.is_empty())
                 .collect(),
             span: Span {
                 from: span.from,
                 to: span.to,
             },
             format,
-            output: output.output,
+            output: destination,
             precision: usize::from(output.precision),
             quiet: output.quiet,
             progress: Progress::hidden(),
@@ -191,6 +194,30 @@ impl Common {
         self.progress.finish();
         crate::progress::mark("written");
         result
+    }
+}
+
+/// The format `--format auto` picks for `--output FILE`: the one its extension names; CSV
+/// for a name without one (`--output /dev/null`, `--output out`); an error for an extension
+/// that names no format, rather than CSV in a file called `.xlsx`-something-else.
+fn format_of(path: &std::path::Path) -> Result<Format> {
+    if path.as_os_str() == "-" {
+        return Ok(if std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        });
+    }
+    match path.extension() {
+        None => Ok(Format::Csv),
+        Some(ext) => Format::from_extension(path).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--output {}: the extension {:?} names no format (expected one of {}; or give --format)",
+                path.display(),
+                ext.to_string_lossy(),
+                Format::extensions().join(", ")
+            )
+        }),
     }
 }
 

@@ -69,6 +69,11 @@ impl Common {
         let (Input::Path(input), Some(path)) = (&self.input, &self.output) else {
             return None;
         };
+        // Pieces are written to a temporary file that a failed piece can throw away; a
+        // device, a FIFO or standard output could not take the bytes back.
+        if !matches!(render::Target::of(path), Ok(render::Target::Replace(_))) {
+            return None;
+        }
         piece_renderer(self.format, true)?;
         let size = std::fs::metadata(input).ok()?.len();
         if size < target as u64 * 2 {

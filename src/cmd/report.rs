@@ -57,7 +57,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     };
     let report = build(&common, &dataset, &settings)?;
     let files = report::files(&report)?;
-    report::write_dir_atomic(&args.out, &files)?;
+    report::write_dir_atomic(&args.out, &files, args.force)?;
     // A closed stderr is no reason to fail a report that is already written.
     let _ = writeln!(
         std::io::stderr(),

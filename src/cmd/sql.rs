@@ -22,7 +22,7 @@ struct Registered {
     frame: LazyFrame,
 }
 
-fn tables(dataset: &Dataset) -> Result<Vec<Registered>> {
+fn tables(common: &Common, dataset: &Dataset) -> Result<Vec<Registered>> {
     let keys = dataset.keys();
     let lf = || dataset.frame.clone().lazy();
     let mut out = vec![
@@ -57,40 +57,47 @@ fn tables(dataset: &Dataset) -> Result<Vec<Registered>> {
             frame: index(lf(), &keys, Span::default(), None)?.drop(by_name(["base_value"], true, false)),
         },
     ];
-    // Shares of every series in every other one of the same unit.
+    // Shares of every series in every other one that can be brought into its unit (the
+    // whole converted for the share, as the `share` command does: by scale, or with --fx).
     let names = dataset.series_names()?;
-    let units = dataset.units()?;
     if names.len() <= MAX_SHARE_SERIES {
         let mut pairs = Vec::new();
         for part in &names {
-            for whole in names
-                .iter()
-                .filter(|w| *w != part && units.get(*w) == units.get(part))
-            {
-                let frame = share(lf(), &dataset.groups, part, whole, Span::default())?
-                    .drop(by_name(
-                        [
-                            "prev_year",
-                            "prev_part",
-                            "prev_whole",
-                            "prev_share",
-                            "part_unit",
-                            "whole_unit",
-                        ],
-                        true,
-                        false,
-                    ))
-                    .with_columns([
-                        lit(part.clone()).alias("part_series"),
-                        lit(whole.clone()).alias("whole_series"),
-                    ]);
+            for whole in names.iter().filter(|w| *w != part) {
+                let mut converted = dataset.clone();
+                if super::share::one_unit(common, &mut converted, part, whole).is_err() {
+                    continue; // different currencies and no rate: no share
+                }
+                let frame = share(
+                    converted.frame.lazy(),
+                    &dataset.groups,
+                    part,
+                    whole,
+                    Span::default(),
+                )?
+                .drop(by_name(
+                    [
+                        "prev_year",
+                        "prev_part",
+                        "prev_whole",
+                        "prev_share",
+                        "part_unit",
+                        "whole_unit",
+                    ],
+                    true,
+                    false,
+                ))
+                .with_columns([
+                    lit(part.clone()).alias("part_series"),
+                    lit(whole.clone()).alias("whole_series"),
+                ]);
                 pairs.push(frame);
             }
         }
         if !pairs.is_empty() {
             out.push(Registered {
                 name: "shares",
-                about: "every ordered pair of series in one unit: part_series, whole_series, year, part, whole, share (fraction), share_change_pp, contribution_pp".to_string(),
+                about: "every ordered pair of series (the whole in the part's unit): part_series, whole_series, year, part, whole, share (fraction), share_change_pp, contribution_pp".to_string(),
                 frame: concat(pairs, UnionArgs::default())?,
             });
         }
@@ -101,7 +108,7 @@ fn tables(dataset: &Dataset) -> Result<Vec<Registered>> {
 pub fn run(args: SqlArgs) -> Result<()> {
     let mut common = Common::new(args.data, Default::default(), args.output)?;
     let dataset = common.load()?;
-    let registered = tables(&dataset)?;
+    let registered = tables(&common, &dataset)?;
     let units = dataset.units()?;
     let mut meta = common.meta("sql", &dataset, &units);
 
@@ -156,15 +163,29 @@ pub fn run(args: SqlArgs) -> Result<()> {
 
     let query = match (&args.query, &args.file) {
         (Some(q), None) => q.clone(),
-        (None, Some(path)) => std::fs::read_to_string(path).with_context(|| format!("cannot read --file {}", path.display()))?,
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --file {}", path.display()))?;
+            if text.trim().is_empty() {
+                bail!("--file {}: the file is empty (expected a SQL query such as SELECT * FROM growth)", path.display());
+            }
+            text
+        }
+        // clap requires one of them.
         _ => bail!("give a query (tradestat sql \"SELECT …\") or --file FILE, or --schema to list the tables"),
     };
+    let vetted = vet(&query, args.allow_files)?;
     let mut ctx = SQLContext::new();
     for table in &registered {
         ctx.register(table.name, table.frame.clone());
     }
+    for (name, path) in &vetted.files {
+        let file = data::load(&data::Input::Path(path.into()), data::Layout::Auto, &[])
+            .with_context(|| format!("read_csv('{path}') in the query"))?;
+        ctx.register(name, file.frame.lazy());
+    }
     let df = ctx
-        .execute(&query)
+        .execute(&vetted.query)
         .and_then(|lf| lf.collect())
         .map_err(|e| anyhow::anyhow!("{}", explain(&query, &e.to_string())))?;
     meta.param("query", query.trim());
@@ -195,6 +216,164 @@ pub fn run(args: SqlArgs) -> Result<()> {
     common.emit(&Output {
         tables: vec![table],
         meta,
+    })
+}
+
+/// A query checked before Polars sees it, with the files it reads (`--allow-files`).
+struct Vetted {
+    /// The query to run: the original text, or (when it reads files) the parsed query with
+    /// each `read_csv('…')` replaced by the name its file is registered under.
+    query: String,
+    /// (registered name, path) of each file read.
+    files: Vec<(String, String)>,
+}
+
+/// The sandbox: one statement that reads (a query, `EXPLAIN` of one, `SHOW TABLES`), and
+/// no table functions (`read_csv('…')`, `read_parquet`, …) unless `allow_files`; then only
+/// `read_csv` of one named file, which tradestat loads itself, like `--data`. Polars would
+/// read any file on disk, globs included, and panic on some; a query that comes from a CI
+/// configuration or another person should see the data it was given and nothing else.
+fn vet(query: &str, allow_files: bool) -> Result<Vetted> {
+    use sqlparser::ast::{Statement, TableFactor, VisitMut, VisitorMut};
+    use sqlparser::dialect::GenericDialect;
+    use sqlparser::parser::{Parser, ParserOptions};
+    use std::ops::ControlFlow;
+
+    // The parser and options Polars uses, so both read the query alike.
+    let parsed = Parser::new(&GenericDialect)
+        .with_options(ParserOptions {
+            trailing_commas: true,
+            ..Default::default()
+        })
+        .try_with_sql(query)
+        .and_then(|mut p| p.parse_statements());
+    let mut statements = match parsed {
+        Ok(statements) => statements,
+        Err(e) => {
+            let e = PolarsError::SQLInterface(e.to_string().into());
+            bail!("{}", explain(query, &e.to_string()))
+        }
+    };
+    let [statement] = statements.as_mut_slice() else {
+        bail!(
+            "SQL query failed: found {} statements (expected exactly one query)\n  query: {}",
+            statements.len(),
+            query.trim()
+        );
+    };
+    let reads = match statement {
+        Statement::Query(_) | Statement::ShowTables { .. } => true,
+        Statement::Explain { statement, .. } => matches!(**statement, Statement::Query(_)),
+        _ => false,
+    };
+    if !reads {
+        let keyword = statement
+            .to_string()
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_uppercase();
+        bail!(
+            "SQL: {keyword} statements are not run (tradestat sql only reads: SELECT, WITH, EXPLAIN, SHOW TABLES; the registered tables cannot be changed)"
+        );
+    }
+
+    struct Files {
+        allow: bool,
+        found: Vec<(String, String)>,
+        refused: Option<String>,
+    }
+    impl VisitorMut for Files {
+        type Break = ();
+        fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+            let call = match factor {
+                TableFactor::Table {
+                    name,
+                    args: Some(args),
+                    ..
+                } => Some((name.to_string(), args.args.clone())),
+                TableFactor::Function { name, args, .. } => Some((name.to_string(), args.clone())),
+                TableFactor::TableFunction { expr, .. } => {
+                    self.refused = Some(format!(
+                        "SQL: the query calls the table function {expr} (tradestat sql reads its registered tables only; see --schema)"
+                    ));
+                    return ControlFlow::Break(());
+                }
+                _ => None,
+            };
+            let Some((function, args)) = call else {
+                return ControlFlow::Continue(());
+            };
+            let text = format!(
+                "{function}({})",
+                args.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            if !self.allow {
+                self.refused = Some(if function.to_ascii_lowercase().starts_with("read_") {
+                    format!("SQL: the query reads a file with {text}; tradestat sql reads its registered tables only (see --schema), unless --allow-files is given")
+                } else {
+                    format!("SQL: the query calls the table function {text} (tradestat sql reads its registered tables only; see --schema)")
+                });
+                return ControlFlow::Break(());
+            }
+            let path = match (function.to_ascii_lowercase().as_str(), args.as_slice()) {
+                ("read_csv", [arg]) => match arg
+                    .to_string()
+                    .strip_prefix('\'')
+                    .and_then(|a| a.strip_suffix('\''))
+                {
+                    Some(path) if !path.is_empty() => path.replace("''", "'"),
+                    _ => {
+                        self.refused = Some(format!("SQL: {text}: expected one file path in single quotes, e.g. read_csv('data.csv')"));
+                        return ControlFlow::Break(());
+                    }
+                },
+                ("read_csv", _) => {
+                    self.refused = Some(format!("SQL: {text}: expected one file path in single quotes, e.g. read_csv('data.csv')"));
+                    return ControlFlow::Break(());
+                }
+                _ => {
+                    self.refused = Some(format!(
+                        "SQL: {text}: tradestat reads CSV files with read_csv('FILE') (found {function}, which is not one of its readers)"
+                    ));
+                    return ControlFlow::Break(());
+                }
+            };
+            if path.contains(['*', '?', '[']) {
+                self.refused = Some(format!(
+                    "SQL: {text}: the path is a pattern; read_csv reads one named file (expected e.g. read_csv('data.csv'))"
+                ));
+                return ControlFlow::Break(());
+            }
+            let registered = format!("__file_{}", self.found.len() + 1);
+            self.found.push((registered.clone(), path));
+            if let TableFactor::Table { name, args, .. } = factor {
+                *name =
+                    sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new(registered)]);
+                *args = None;
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut files = Files {
+        allow: allow_files,
+        found: Vec::new(),
+        refused: None,
+    };
+    let _ = statement.visit(&mut files);
+    if let Some(why) = files.refused {
+        bail!("{why}");
+    }
+    Ok(Vetted {
+        query: if files.found.is_empty() {
+            query.to_string()
+        } else {
+            statement.to_string()
+        },
+        files: files.found,
     })
 }
 

@@ -305,7 +305,11 @@ fn canonical_units(frame: DataFrame) -> PolarsResult<Option<(DataFrame, Catalog)
         let Some(name) = name else {
             return Ok(None);
         };
-        let canonical = text.map(|t| Unit::parse(t).to_string());
+        // A unit that does not read is the careful reader's to report, with its line.
+        let canonical = match text.map(Unit::read).transpose() {
+            Ok(unit) => unit.map(|u| u.to_string()),
+            Err(_) => return Ok(None),
+        };
         if let (Some(text), Some(canonical)) = (text, &canonical) {
             if canonical != text && replaced.insert(text) {
                 unit = when(col(UNIT).eq(lit(text.to_string())))

@@ -189,7 +189,11 @@ impl Dataset {
         let known = self.series_names()?;
         wanted
             .iter()
+            // `--series "cbec, trade"`: the space after a comma is not part of the name.
+            .map(|w| w.trim())
+            .filter(|w| !w.is_empty())
             .map(|w| {
+                let w = &w.to_string();
                 if known.contains(w) {
                     return Ok(w.clone());
                 }

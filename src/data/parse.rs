@@ -81,6 +81,11 @@ pub(super) fn parse(
             "{name}: the file is empty (expected a header row such as `year,cbec,trade` or `year,series,value,unit`)"
         );
     }
+    if let Some(line) = unterminated_quote(bytes) {
+        bail!(
+            "{name}:{line}: a quote opens a field on this line and is never closed (expected a closing \" before the end of the file)"
+        );
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -205,10 +210,13 @@ fn plan<'a>(
             .filter(|i| *i != year_col && !plan.groups.contains(i))
             .map(|i| {
                 let (series, unit) = split_unit(&header[i]);
-                let unit = unit.map(|u| Unit::parse(&u).to_string());
-                (i, series, unit)
+                let unit = unit
+                    .map(|u| Unit::read(&u).map(|u| u.to_string()))
+                    .transpose()
+                    .map_err(|why| anyhow::anyhow!("{name}:1:{}: {why}", i + 1))?;
+                Ok((i, series, unit))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         if series.is_empty() {
             bail!(
                     "{name}:1: the header has no series columns (found: {}; expected `year` and one column per series, e.g. year,cbec,trade)",
@@ -314,8 +322,14 @@ impl ColumnsIn<'_> {
                         );
                     }
                     let value = self.value(&record, *value, line)?;
-                    let unit = unit.map(|c| &record[c]).filter(|u| !u.is_empty());
-                    let unit = unit.map(|u| builder.canonical_unit(u));
+                    let unit = match unit.map(|c| (c, &record[c])) {
+                        Some((c, text)) if !text.is_empty() => Some(
+                            builder
+                                .canonical_unit(text)
+                                .map_err(|why| anyhow::anyhow!("{name}:{line}:{}: {why}", c + 1))?,
+                        ),
+                        _ => None,
+                    };
                     builder.push(&self.groups, &record, series_name, year, value, unit, line);
                 }
                 Shape::Wide(series) => {
@@ -401,6 +415,41 @@ impl ColumnsIn<'_> {
     }
 }
 
+/// The line of a quote that opens a field and is never closed. The csv crate (like Polars'
+/// reader) takes the rest of the file into that field, which surfaced as a confusing error
+/// far away ("no data rows") or, at the end of a file, not at all. Quotes are rare in trade
+/// files and memchr skips to each, so the scan costs little even on large files.
+fn unterminated_quote(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(offset) = memchr::memchr(b'"', &bytes[at..]) {
+        let quote = at + offset;
+        // A quote opens a field when only blanks stand between it and the field's start.
+        let opens = bytes[..quote]
+            .iter()
+            .rev()
+            .find(|b| !matches!(b, b' ' | b'\t'))
+            .is_none_or(|b| matches!(b, b',' | b'\n' | b'\r'));
+        at = quote + 1;
+        if !opens {
+            continue;
+        }
+        // Its closing quote: the next one that is not doubled ("" stands for ").
+        loop {
+            let Some(offset) = memchr::memchr(b'"', &bytes[at..]) else {
+                return Some(memchr::memchr_iter(b'\n', &bytes[..quote]).count() + 1);
+            };
+            let close = at + offset;
+            if bytes.get(close + 1) == Some(&b'"') {
+                at = close + 2;
+                continue;
+            }
+            at = close + 1;
+            break;
+        }
+    }
+    None
+}
+
 /// A cell quoted for a message, cut short when it is long (a 200,000-digit number should not
 /// fill the terminal).
 pub fn quote(cell: &str) -> String {
@@ -443,11 +492,13 @@ impl Builder {
     }
 
     /// `亿元` → `100 million CNY`, remembered so each unit text is parsed once.
-    fn canonical_unit(&mut self, text: &str) -> String {
-        self.unit_labels
-            .entry(text.to_string())
-            .or_insert_with(|| Unit::parse(text).to_string())
-            .clone()
+    fn canonical_unit(&mut self, text: &str) -> Result<String, String> {
+        if let Some(label) = self.unit_labels.get(text) {
+            return Ok(label.clone());
+        }
+        let label = Unit::read(text)?.to_string();
+        self.unit_labels.insert(text.to_string(), label.clone());
+        Ok(label)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -641,4 +692,25 @@ pub fn chunks<'a>(
         header: &bytes[..header_end],
         bodies,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unterminated_quote;
+
+    #[test]
+    fn unterminated_quotes_are_found_on_their_line() {
+        assert_eq!(unterminated_quote(b"year,a\n2015,1\n"), None);
+        assert_eq!(unterminated_quote(b"year,a\n2015,\"1,234\"\n"), None);
+        assert_eq!(
+            unterminated_quote(b"year,a\n2015, \"say \"\"hi\"\"\"\n"),
+            None
+        );
+        // A quote inside an unquoted field opens nothing.
+        assert_eq!(unterminated_quote(b"year,a\n2015,5\"\n"), None);
+        assert_eq!(unterminated_quote(b"year,a\n2015,\"1\n2016,2\n"), Some(2));
+        assert_eq!(unterminated_quote(b"\"year,a\n2015,1\n"), Some(1));
+        assert_eq!(unterminated_quote(b"year,a\n2015,1\n2016,\"2\n"), Some(3));
+        assert_eq!(unterminated_quote(b"year,a\n2016,\"2\"\"\n"), Some(2));
+    }
 }

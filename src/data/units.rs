@@ -69,55 +69,129 @@ fn chinese_scale(c: char) -> Option<f64> {
     })
 }
 
+/// ISO 4217 codes in use (and XDR, the IMF's special drawing right): a three-letter word is
+/// a currency only if it is one of these, so `[foo bar]` is not read as "BAR".
+const ISO_CODES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND \
+BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN \
+ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD \
+JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP \
+MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD \
+RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY \
+TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XDR XOF XPF YER ZAR ZMW ZWL";
+
+fn iso_code(word: &str) -> Option<String> {
+    let upper = word.to_ascii_uppercase();
+    (word.len() == 3 && ISO_CODES.split_whitespace().any(|c| c == upper)).then_some(upper)
+}
+
+/// What a unit text is made of, word by word.
+#[derive(Default)]
+struct Words {
+    scale: f64,
+    currencies: Vec<String>,
+    /// Words that are neither a scale nor a currency.
+    unknown: Vec<String>,
+}
+
 impl Unit {
     /// Parses `trillion CNY`, `100 million yuan`, `亿元`, `万亿元`, `bn USD`, `USD`, `亿美元`, …
+    /// Text that names no currency (`tonnes`, `index points`) is an opaque unit. For text a
+    /// person wrote, use [`Unit::read`], which refuses what this would have to guess at.
     pub fn parse(text: &str) -> Unit {
         let trimmed = text.trim();
-        Self::parse_money(trimmed).unwrap_or_else(|| Unit::Other(trimmed.to_string()))
+        let words = Self::words(trimmed);
+        match words.currencies.first() {
+            Some(currency) if words.scale.is_finite() && words.scale > 0.0 => Unit::Money {
+                scale: words.scale,
+                currency: currency.clone(),
+            },
+            _ => Unit::Other(trimmed.to_string()),
+        }
     }
 
-    fn parse_money(text: &str) -> Option<Unit> {
-        let mut scale = 1.0;
-        let mut currency: Option<String> = None;
+    /// [`Unit::parse`] for text from a file or the command line: a unit of money must be
+    /// unambiguous. Two currencies (`yuan dollars`) or a word that is neither a scale nor a
+    /// currency beside a currency (`billion yuan foo`) is an error that names the words
+    /// tradestat knows. Text without a currency stays an opaque unit (`million tonnes`).
+    pub fn read(text: &str) -> Result<Unit, String> {
+        let trimmed = text.trim();
+        let words = Self::words(trimmed);
+        let mut currencies = words.currencies.clone();
+        currencies.dedup();
+        if currencies.len() > 1 {
+            return Err(format!(
+                "unit {trimmed:?} names more than one currency ({}; expected one, e.g. \"billion USD\")",
+                currencies.join(" and ")
+            ));
+        }
+        if !currencies.is_empty() && !words.unknown.is_empty() {
+            return Err(format!(
+                "unit {trimmed:?}: {} is neither a scale nor a currency (expected scales such as {} and currencies such as {} or a three-letter ISO code)",
+                words.unknown.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "),
+                "thousand, million, billion, trillion, bn, 万, 亿",
+                "yuan, 元, dollars, 美元, euro"
+            ));
+        }
+        if !currencies.is_empty() && !(words.scale.is_finite() && words.scale > 0.0) {
+            return Err(format!(
+                "unit {trimmed:?}: its scale is not a positive number (expected e.g. \"100 million CNY\")"
+            ));
+        }
+        Ok(Self::parse(trimmed))
+    }
+
+    fn words(text: &str) -> Words {
+        let mut words = Words {
+            scale: 1.0,
+            ..Words::default()
+        };
         for token in text.split_whitespace() {
             let lower = token.to_lowercase();
             if let Some((_, code)) = CURRENCY_WORDS.iter().find(|(w, _)| *w == lower) {
-                currency = Some(code.to_string());
+                words.currencies.push(code.to_string());
             } else if let Some((_, s)) = SCALE_WORDS.iter().find(|(w, _)| *w == lower) {
-                scale *= s;
+                words.scale *= s;
             } else if let Ok(n) = lower.replace(',', "").parse::<f64>() {
-                if !(n.is_finite() && n > 0.0) {
-                    return None;
-                }
-                scale *= n;
-            } else if lower.len() == 3 && lower.chars().all(|c| c.is_ascii_alphabetic()) {
-                currency = Some(lower.to_uppercase());
-            } else {
-                // Chinese: scale characters, then a currency word (亿元, 万亿美元) or not (亿).
-                // The longest currency word that ends the token: 美元 before 元.
-                let suffix = CURRENCY_WORDS
-                    .iter()
-                    .filter(|(w, _)| !w.is_ascii() && lower.ends_with(w))
-                    .max_by_key(|(w, _)| w.len());
-                let (scale_part, code) = match suffix {
-                    Some((w, code)) => (&lower[..lower.len() - w.len()], Some(code.to_string())),
-                    None => (lower.as_str(), None),
+                // A count of scale (`100 million`); zero, negative or not finite is no scale.
+                words.scale *= if n.is_finite() && n > 0.0 {
+                    n
+                } else {
+                    f64::NAN
                 };
-                if scale_part.is_empty() && code.is_none() {
-                    return None;
-                }
-                for c in scale_part.chars() {
-                    scale *= chinese_scale(c)?;
-                }
-                if code.is_some() {
-                    currency = code;
-                }
+            } else if let Some(code) = iso_code(&lower) {
+                words.currencies.push(code);
+            } else if !Self::chinese(&lower, &mut words) {
+                words.unknown.push(token.to_string());
             }
         }
-        Some(Unit::Money {
-            scale,
-            currency: currency?,
-        })
+        words
+    }
+
+    /// Chinese: scale characters, then a currency word (亿元, 万亿美元) or not (亿). False when
+    /// the token is not of that form.
+    fn chinese(lower: &str, words: &mut Words) -> bool {
+        // The longest currency word that ends the token: 美元 before 元.
+        let suffix = CURRENCY_WORDS
+            .iter()
+            .filter(|(w, _)| !w.is_ascii() && lower.ends_with(w))
+            .max_by_key(|(w, _)| w.len());
+        let (scale_part, code) = match suffix {
+            Some((w, code)) => (&lower[..lower.len() - w.len()], Some(code.to_string())),
+            None => (lower, None),
+        };
+        if scale_part.is_empty() && code.is_none() {
+            return false;
+        }
+        let mut scale = 1.0;
+        for c in scale_part.chars() {
+            match chinese_scale(c) {
+                Some(s) => scale *= s,
+                None => return false,
+            }
+        }
+        words.scale *= scale;
+        words.currencies.extend(code);
+        true
     }
 
     /// How many of `target` one of `self` is, when both are in one currency (or are the same
@@ -209,6 +283,32 @@ mod tests {
         assert_eq!(label("tonnes"), "tonnes");
         assert_eq!(label("million"), "million");
         assert_eq!(label("index points"), "index points");
+        assert_eq!(label("foo bar"), "foo bar");
+        assert_eq!(label("XDR"), "XDR");
+    }
+
+    #[test]
+    fn ambiguous_money_is_refused() {
+        let err = Unit::read("yuan dollars").unwrap_err();
+        assert!(err.contains("more than one currency (CNY and USD"), "{err}");
+        let err = Unit::read("billion yuan foo").unwrap_err();
+        assert!(
+            err.contains("\"foo\" is neither a scale nor a currency"),
+            "{err}"
+        );
+        assert!(err.contains("million"), "names the known words: {err}");
+        let err = Unit::read("0 USD").unwrap_err();
+        assert!(err.contains("not a positive number"), "{err}");
+        // Opaque units, and a currency given twice in two ways, are fine.
+        assert_eq!(Unit::read("foo bar"), Ok(Unit::Other("foo bar".into())));
+        assert_eq!(
+            Unit::read("million tonnes"),
+            Ok(Unit::Other("million tonnes".into()))
+        );
+        assert_eq!(
+            Unit::read("亿元 CNY").map(|u| u.to_string()),
+            Ok("100 million CNY".into())
+        );
     }
 
     #[test]

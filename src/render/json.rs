@@ -57,7 +57,9 @@ impl Renderer for NdjsonRenderer {
     fn render_to(&self, output: &Output, out: &mut dyn std::io::Write) -> Result<()> {
         if let Some(table) = output.tables.first() {
             for row in &table.rows {
-                serde_json::to_writer(&mut *out, &row_object(table, &row))?;
+                // As an I/O error, so that a closed pipe is recognised as one.
+                serde_json::to_writer(&mut *out, &row_object(table, &row))
+                    .map_err(std::io::Error::from)?;
                 out.write_all(b"\n")?;
             }
         }

@@ -10,7 +10,7 @@ mod table;
 mod write;
 mod xlsx;
 
-pub use write::{emit, write_atomic, write_atomic_with};
+pub use write::{emit, write_atomic, write_atomic_with, Target};
 
 use crate::output::{Cell, Kind, Output, Value};
 use anyhow::Result;
@@ -41,20 +41,34 @@ impl Format {
         self == Format::Xlsx
     }
 
-    /// Guesses the format from an output file's extension (`--output report.json`).
+    /// Output file extensions and the formats they name (`--output report.json`).
+    const BY_EXTENSION: [(&'static str, Format); 12] = [
+        ("csv", Format::Csv),
+        ("tsv", Format::Tsv),
+        ("tab", Format::Tsv),
+        ("json", Format::Json),
+        ("ndjson", Format::Ndjson),
+        ("jsonl", Format::Ndjson),
+        ("md", Format::Markdown),
+        ("markdown", Format::Markdown),
+        ("tex", Format::Latex),
+        ("latex", Format::Latex),
+        ("xlsx", Format::Xlsx),
+        ("txt", Format::Table),
+    ];
+
+    /// The extensions [`Format::from_extension`] knows, for messages.
+    pub fn extensions() -> Vec<&'static str> {
+        Self::BY_EXTENSION.iter().map(|(ext, _)| *ext).collect()
+    }
+
+    /// The format an output file's extension names (case-insensitive), if any.
     pub fn from_extension(path: &std::path::Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "csv" => Format::Csv,
-            "tsv" | "tab" => Format::Tsv,
-            "json" => Format::Json,
-            "ndjson" | "jsonl" => Format::Ndjson,
-            "md" | "markdown" => Format::Markdown,
-            "tex" | "latex" => Format::Latex,
-            "xlsx" => Format::Xlsx,
-            "txt" => Format::Table,
-            _ => return None,
-        })
+        Self::BY_EXTENSION
+            .iter()
+            .find(|(known, _)| *known == ext)
+            .map(|(_, format)| *format)
     }
 }
 

@@ -4,7 +4,7 @@ use super::{renderer, Format};
 use crate::output::Output;
 use anyhow::{Context, Result};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Renders `output` and writes it to `destination` (stdout when `None`).
 ///
@@ -44,30 +44,121 @@ pub fn emit(
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
-/// readers see either the old file or the complete new one, never a truncated one, and a
-/// failed run leaves the old file as it was. (No fsync: that guards against power loss, not
-/// against errors, and costs seconds on a large file; like other data tools, tradestat
-/// leaves durability to the file system.)
+/// Where `--output` bytes go, decided from what the path is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `-`, `/dev/stdout` and its aliases: the standard output tradestat already has.
+    Stdout,
+    /// Anything that is not a regular file (a device such as `/dev/null`, a FIFO, a
+    /// terminal), or a path under `/dev` or `/proc`: opened and written in place, because
+    /// replacing it would destroy it.
+    InPlace(PathBuf),
+    /// A regular file or a new one, symbolic links followed to the file they point to:
+    /// written beside it and renamed over it.
+    Replace(PathBuf),
+}
+
+/// Most symbolic links followed from one `--output` path (as Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+impl Target {
+    pub fn of(path: &Path) -> Result<Target> {
+        if path.as_os_str() == "-" {
+            return Ok(Target::Stdout);
+        }
+        if is_standard_output(path) {
+            return Ok(Target::Stdout);
+        }
+        // Paths in /dev and /proc lead to devices and open descriptors (their links, such as
+        // /proc/self/fd/1, do not name files): never replaced, never followed by hand.
+        let special = |p: &Path| p.starts_with("/dev") || p.starts_with("/proc");
+        let mut current = path.to_path_buf();
+        for _ in 0..MAX_LINKS {
+            if special(&current) {
+                return Ok(Target::InPlace(current));
+            }
+            let Ok(meta) = std::fs::symlink_metadata(&current) else {
+                return Ok(Target::Replace(current)); // a new file
+            };
+            if meta.file_type().is_symlink() {
+                let link = std::fs::read_link(&current)
+                    .with_context(|| format!("cannot read the link {}", current.display()))?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+                continue;
+            }
+            if meta.is_dir() {
+                anyhow::bail!(
+                    "cannot write {}: it is a directory (expected a file path for --output)",
+                    path.display()
+                );
+            }
+            return Ok(if meta.is_file() {
+                Target::Replace(current)
+            } else {
+                Target::InPlace(current)
+            });
+        }
+        anyhow::bail!(
+            "cannot write {}: more than {MAX_LINKS} symbolic links to follow (a loop?)",
+            path.display()
+        )
+    }
+}
+
+/// `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`: written to the descriptor itself, so that
+/// `>> log` appends and a pipe gets every byte, as if no `--output` were given.
+fn is_standard_output(path: &Path) -> bool {
+    ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
+        .iter()
+        .any(|p| path == Path::new(p))
+}
+
+/// Writes `bytes` to `path` (see [`write_atomic_with`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |file| Ok(file.write_all(bytes)?))
 }
 
-/// [`write_atomic`] for content that `write` produces piece by piece (through a buffer).
+/// Writes what `write` produces (through a buffer) to `path`, as [`Target::of`] decides:
+///
+/// - a regular file (or a new one) gets a temporary file in the same directory and a rename,
+///   so readers see either the old file or the complete new one, never a truncated one, and
+///   a failed or interrupted run leaves the old file as it was. A symbolic link is followed:
+///   the file it points to is replaced, the link stays. (No fsync: that guards against power
+///   loss, not against errors, and costs seconds on a large file; like other data tools,
+///   tradestat leaves durability to the file system.)
+/// - `-` and `/dev/stdout` write to standard output;
+/// - devices, FIFOs and other special files are written in place.
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let dir = match path.parent() {
+    let context = || format!("cannot write {}", path.display());
+    let file = match Target::of(path)? {
+        Target::Stdout => {
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            write(&mut stdout)?;
+            stdout.flush()?;
+            return Ok(());
+        }
+        Target::InPlace(file) => {
+            let out = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&file)
+                .with_context(context)?;
+            let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+            write(&mut buffered).with_context(context)?;
+            buffered.flush().with_context(context)?;
+            return Ok(());
+        }
+        Target::Replace(file) => file,
+    };
+    let dir = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    if path.is_dir() {
-        anyhow::bail!(
-            "cannot write {}: it is a directory (expected a file path for --output)",
-            path.display()
-        );
-    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".tradestat-")
         .tempfile_in(dir)
@@ -78,27 +169,63 @@ pub fn write_atomic_with(
                 dir.display()
             )
         })?;
+    let _undo = crate::cleanup::remove_on_exit(tmp.path().to_path_buf());
     // A temporary file is private (0600); the result should read like any file the user
     // writes: keep the permissions of the file it replaces, else the usual 0644.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let permissions = std::fs::metadata(path)
+        let permissions = std::fs::metadata(&file)
             .map(|m| m.permissions())
             .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
         tmp.as_file()
             .set_permissions(permissions)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .with_context(context)?;
     }
     {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-        write(&mut buffered).with_context(|| format!("cannot write {}", path.display()))?;
-        buffered
-            .flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        write(&mut buffered).with_context(context)?;
+        buffered.flush().with_context(context)?;
     }
-    tmp.persist(path)
+    tmp.persist(&file)
         .map_err(|e| e.error)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(context)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn targets() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.csv");
+        assert_eq!(Target::of(&file).unwrap(), Target::Replace(file.clone()));
+        std::fs::write(&file, "x").unwrap();
+        assert_eq!(Target::of(&file).unwrap(), Target::Replace(file.clone()));
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("a.csv", &link).unwrap();
+        assert_eq!(Target::of(&link).unwrap(), Target::Replace(file.clone()));
+        let dangling = dir.path().join("dangling.csv");
+        std::os::unix::fs::symlink("sub/new.csv", &dangling).unwrap();
+        assert_eq!(
+            Target::of(&dangling).unwrap(),
+            Target::Replace(dir.path().join("sub/new.csv"))
+        );
+        let lp = dir.path().join("loop");
+        std::os::unix::fs::symlink("loop", &lp).unwrap();
+        assert!(format!("{:#}", Target::of(&lp).unwrap_err()).contains("symbolic links"));
+        assert!(format!("{:#}", Target::of(dir.path()).unwrap_err()).contains("directory"));
+        assert_eq!(Target::of(Path::new("-")).unwrap(), Target::Stdout);
+        assert_eq!(
+            Target::of(Path::new("/dev/stdout")).unwrap(),
+            Target::Stdout
+        );
+        assert_eq!(
+            Target::of(Path::new("/dev/null")).unwrap(),
+            Target::InPlace(PathBuf::from("/dev/null"))
+        );
+    }
 }

@@ -125,14 +125,42 @@ pub fn files(report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     Ok(files)
 }
 
+/// The file a report writes to say which files are its own. A directory is replaced only
+/// when it is empty or everything in it is listed here (or with `--force`).
+pub const MANIFEST: &str = ".tradestat-report";
+
+const MANIFEST_HEADER: &str = "# tradestat report: the files below were written by tradestat; the next `tradestat report --out` into this directory replaces them (and refuses if any other file is here).";
+
+/// The manifest's bytes: the header, then every file's path, sorted.
+fn manifest(files: &[(PathBuf, Vec<u8>)]) -> Vec<u8> {
+    let mut paths: Vec<String> = files
+        .iter()
+        .map(|(p, _)| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    paths.sort();
+    let mut text = String::from(MANIFEST_HEADER);
+    text.push('\n');
+    for p in paths {
+        text.push_str(&p);
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
 /// Writes `files` as the directory `out`: into a fresh directory beside it first, then
-/// renamed into place (the old one is removed only once the new one stands).
-pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    if out.exists() && !out.is_dir() {
-        bail!(
-            "--out {}: it is a file (expected a directory to write the report to)",
-            out.display()
-        );
+/// renamed into place (the old one is removed only once the new one stands). A manifest
+/// ([`MANIFEST`]) lists the files.
+///
+/// An existing `out` is replaced only if it is empty or holds nothing but a previous
+/// report's files (those its manifest lists); otherwise the error names the first other
+/// file and `--force`. `force` replaces it whatever it holds. The current directory, one
+/// above it and mount points are never replaced. An interrupted run leaves no staging
+/// directory and puts the old report back.
+pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)], force: bool) -> Result<()> {
+    let out = resolve_dir_link(out)?;
+    let out = out.as_path();
+    if out.exists() {
+        replaceable(out, force)?;
     }
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -144,7 +172,9 @@ pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> 
         .prefix(".tradestat-report-")
         .tempdir_in(&parent)
         .with_context(|| format!("cannot create a directory in {}", parent.display()))?;
-    for (relative, bytes) in files {
+    let _undo_staging = crate::cleanup::remove_on_exit(staging.path().to_path_buf());
+    let manifest = (PathBuf::from(MANIFEST), manifest(files));
+    for (relative, bytes) in files.iter().chain(std::iter::once(&manifest)) {
         let path = staging.path().join(relative);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
@@ -158,26 +188,123 @@ pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> 
         std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))?;
     }
     let staged = staging.keep();
-    let old = if out.exists() {
-        let name = out
-            .file_name()
-            .map_or("report".into(), |n| n.to_string_lossy().into_owned());
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        std::fs::rename(out, &old).with_context(|| format!("cannot replace {}", out.display()))?;
-        Some(old)
-    } else {
-        None
-    };
-    if let Err(e) = std::fs::rename(&staged, out) {
-        if let Some(old) = &old {
-            let _ = std::fs::rename(old, out);
+    let name = out
+        .file_name()
+        .map_or("report".into(), |n| n.to_string_lossy().into_owned());
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    // The swap: old report aside, new one in. An interrupt waits until both steps are done;
+    // one before them finds nothing to undo, one after them removes the old report (or, had
+    // the second step failed, puts it back).
+    let _undo_old = crate::cleanup::restore_on_exit(old.clone(), out.to_path_buf());
+    let replaced = crate::cleanup::uninterrupted(|| -> Result<bool> {
+        let replacing = out.exists();
+        if replacing {
+            std::fs::rename(out, &old)
+                .with_context(|| format!("cannot replace {}", out.display()))?;
         }
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(e).with_context(|| format!("cannot write {}", out.display()));
-    }
-    if let Some(old) = old {
+        if let Err(e) = std::fs::rename(&staged, out) {
+            if replacing {
+                let _ = std::fs::rename(&old, out);
+            }
+            return Err(e).with_context(|| format!("cannot write {}", out.display()));
+        }
+        Ok(replacing)
+    })?;
+    if replaced {
         std::fs::remove_dir_all(&old)
             .with_context(|| format!("cannot remove the previous report at {}", old.display()))?;
     }
     Ok(())
+}
+
+/// `--out link` where the link points to a directory: the directory is the report's (the
+/// link stays a link).
+fn resolve_dir_link(out: &Path) -> Result<PathBuf> {
+    match std::fs::symlink_metadata(out) {
+        Ok(m) if m.file_type().is_symlink() && out.is_dir() => std::fs::canonicalize(out)
+            .with_context(|| format!("--out {}: cannot follow the link", out.display())),
+        _ => Ok(out.to_path_buf()),
+    }
+}
+
+/// Whether the existing `out` may be replaced by a report; the error says why not.
+fn replaceable(out: &Path, force: bool) -> Result<()> {
+    let shown = out.display();
+    if !out.is_dir() {
+        bail!("--out {shown}: it is a file (expected a directory to write the report to)");
+    }
+    let canonical =
+        std::fs::canonicalize(out).with_context(|| format!("--out {shown}: cannot resolve it"))?;
+    let here = std::env::current_dir().and_then(std::fs::canonicalize);
+    if here.is_ok_and(|here| here.starts_with(&canonical)) {
+        bail!(
+            "--out {shown}: it is the current directory or one that holds it, which a report cannot replace (expected a directory of its own, e.g. --out report)"
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let device = |p: &Path| std::fs::metadata(p).map(|m| m.dev());
+        let parent = canonical.parent().unwrap_or(Path::new("/"));
+        if canonical.parent().is_none() || device(&canonical)? != device(parent)? {
+            bail!(
+                "--out {shown}: it is a mount point, which a report cannot replace (expected a directory inside it, e.g. --out {}/report)",
+                out.display()
+            );
+        }
+    }
+    if force {
+        return Ok(());
+    }
+    let listed: std::collections::BTreeSet<String> =
+        match std::fs::read_to_string(out.join(MANIFEST)) {
+            Ok(text) => text
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            Err(_) => Default::default(),
+        };
+    if let Some(foreign) = first_foreign(out, Path::new(""), &listed)? {
+        let why = if out.join(MANIFEST).is_file() {
+            "is not a file of the report there"
+        } else {
+            "was not written by tradestat (the directory has no report manifest)"
+        };
+        bail!(
+            "--out {shown}: {} {why}; a report replaces its directory as a whole (expected an empty directory or a previous report; give another --out, or --force to replace {shown} and everything in it)",
+            out.join(foreign).display()
+        );
+    }
+    Ok(())
+}
+
+/// The first entry under `dir` (in name order, depth first) that is neither the manifest,
+/// nor listed in it, nor a directory holding only listed files.
+fn first_foreign(
+    root: &Path,
+    relative: &Path,
+    listed: &std::collections::BTreeSet<String>,
+) -> Result<Option<PathBuf>> {
+    let dir = root.join(relative);
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("cannot read {}", dir.display()))?;
+    entries.sort();
+    for name in entries {
+        let path = relative.join(&name);
+        let key = path.to_string_lossy().replace('\\', "/");
+        let meta = std::fs::symlink_metadata(root.join(&path))
+            .with_context(|| format!("cannot read {}", root.join(&path).display()))?;
+        if meta.is_dir() {
+            if let Some(found) = first_foreign(root, &path, listed)? {
+                return Ok(Some(found));
+            }
+        } else if key != MANIFEST && !listed.contains(&key) {
+            return Ok(Some(path));
+        }
+    }
+    Ok(None)
 }
