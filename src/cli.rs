@@ -147,10 +147,11 @@ const PROJECT_EXAMPLES: &str = "\
 Methods (T years observed, horizon h):
   linear     OLS on the year; interval ŷ ± t(T-2)·s·sqrt(1 + 1/T + (x0 - x̄)²/Sxx)
   loglinear  OLS on ln(value): constant growth; the interval is exponentiated (asymmetric)
-  drift      random walk with drift; ŷ ± z·σ·sqrt(h(1 + h/T)) (FPP3; R's rwf uses h/(T-1))
-  holt       Holt's linear trend, α and β fitted by least squares (--damped adds φ); on 8
-             years or fewer, or with a parameter on its bound, the output warns that its
-             interval is not trustworthy
+  drift      random walk with drift; ŷ ± z·σ·sqrt(h(1 + h/(T-1))), as R's forecast::rwf
+  holt       Holt's linear trend, α and β* fitted by least squares (--damped adds φ);
+             σ² = SSE/(T-4) (T-5 damped; statsmodels' ETSModel divides by T); β* is left
+             empty when α = 0, where it has no effect. On 8 years or fewer, or with a
+             parameter on its bound, the output warns that its interval is not trustworthy
   cagr       last value × (1 + CAGR)^h; no interval
 Needs: linear and loglinear 3 years (loglinear: values > 0), drift 2 consecutive years, holt
 more than 4 (damped 5). Missing years: linear and loglinear use the actual years; drift and

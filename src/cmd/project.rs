@@ -114,6 +114,10 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
                 meta.warnings
                     .push(format!("{label} {}: {warning}", method.name()));
             }
+            if let Some(note) = &model.note {
+                meta.notes
+                    .push(format!("{label} {}: {note}", method.name()));
+            }
             for year in series.last_year() + 1..=end {
                 let p = model.predict(year);
                 let mut row = key_cells(key);
@@ -233,7 +237,7 @@ fn models_table(
         ("growth", "implied growth per year as a fraction (loglinear exp(slope) - 1; cagr)"),
         ("alpha", "holt: level smoothing α"),
         ("beta", "holt: trend smoothing β = α·β* (as ETS / statsmodels ETSModel report it)"),
-        ("beta_star", "holt: trend smoothing β* (as statsmodels Holt reports it)"),
+        ("beta_star", "holt: trend smoothing β* (as statsmodels Holt reports it); empty when α = 0, where β* has no effect and is not determined by the data"),
         ("phi", "damped holt: damping φ"),
         ("quantile", "distribution of the interval's critical values: t(df), normal, or none"),
         ("warning", "why the interval should not be trusted, if so"),
