@@ -168,8 +168,9 @@ Examples:
 const BACKTEST_EXAMPLES: &str = "\
 For each training window of the first k years (k = --min-train, ..., T - h) every method is
 fitted and forecasts h years ahead. Scores per method: MAE, RMSE, MAPE (mean |100·e/y|), MASE
-(mean of |e| / the one-step naive MAE on that training window), ranked by MASE. The naive
-forecast (last value) is the baseline. With 5 years and one-step forecasts there are only two
+(mean of |e| / the one-step naive MAE on that training window), ranked by MASE among the
+methods scored on every origin; a method that needs more years (linear with --min-train 2)
+gets an empty rank and a note. The naive forecast (last value) is the baseline. With 5 years and one-step forecasts there are only two
 origins: read the scores with that in mind (the origins column says how many).
 
 Examples:

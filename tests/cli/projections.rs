@@ -295,6 +295,69 @@ fn backtest_matches_methods() {
     );
 }
 
+#[test]
+fn backtest_ranks_only_methods_scored_on_the_same_origins() {
+    // --min-train 2: naive, drift and cagr forecast 2017–2019; linear and loglinear need 3
+    // years, so they forecast only 2018–2019 and are not ranked against the others.
+    let out = run(&["backtest", "--min-train", "2", "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let (header, rows) = parse_csv(&csv);
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let cbec: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .filter(|r| r[0] == "cbec")
+        .map(|r| {
+            (
+                r[at("rank")].as_str(),
+                r[at("method")].as_str(),
+                r[at("origins")].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cbec,
+        vec![
+            ("1", "drift", "3"),
+            ("2", "cagr", "3"),
+            ("3", "naive", "3"),
+            ("", "linear", "2"),
+            ("", "loglinear", "2"),
+        ]
+    );
+    // Linear's MASE on its own two forecasts (0.2005) is below cagr's and naive's on three,
+    // yet ranking it between them would compare different forecasts.
+    assert_close(cell(&csv, &["cbec", "", "linear"], "mase"), 0.2005, 5e-5);
+    assert!(
+        stderr(&out).contains(
+            "note: cbec: not ranked: linear, loglinear (scored on 2 forecasts, 2018–2019); the ranked methods are scored on 3 (2017–2019), and errors on different forecasts are not comparable (--min-train 3 scores every method on the same ones)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // The JSON says so too: a null rank, and the column's description.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["backtest", "--min-train", "2", "--format", "json"])).unwrap();
+    let linear = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["series"] == "trade" && r["method"] == "linear")
+        .unwrap();
+    assert_eq!(linear["rank"], serde_json::Value::Null);
+    assert_eq!(linear["origins"], 2);
+    assert!(json["meta"]["columns"]["rank"]
+        .as_str()
+        .unwrap()
+        .contains("among the methods scored on every origin"));
+    // The default window scores every method on 2018–2019: all ranked, no such note (the
+    // golden files hold the rest).
+    let out = run(&["backtest", "--format", "csv"]);
+    let (_, rows) = parse_csv(&stdout(&out));
+    assert!(rows.iter().all(|r| !r[1].is_empty()), "{rows:?}");
+    assert!(!stderr(&out).contains("not ranked"), "{}", stderr(&out));
+}
+
 /// No output of any format may contain NaN or infinity.
 fn finite_everywhere(args: &[&str]) -> String {
     let mut all = String::new();
