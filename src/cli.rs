@@ -281,6 +281,11 @@ pub struct DataArgs {
 
     /// Exchange rates for --unit (and share) across currencies: CSV with year,from,to,rate,
     /// where rate is units of `to` per unit of `from` in that year
+    ///
+    /// Rates are needed only for the years a command reads: those it shows, plus the base
+    /// year before --from for growth, share and panel, and --base for index. One rate per
+    /// year and pair (a repeated identical row is fine); a rate given in both directions must
+    /// be its own inverse within 0.1 %.
     #[arg(long, value_name = "FILE")]
     pub fx: Option<PathBuf>,
 }

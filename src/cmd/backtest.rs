@@ -5,8 +5,8 @@ use super::{
     key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common,
 };
 use crate::analysis::backtest::{backtest, ranked, scores, Score};
-use crate::analysis::key_label;
 use crate::analysis::project::Method;
+use crate::analysis::{key_label, Reads};
 use crate::cli::BacktestArgs;
 use crate::data::{Dataset, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
@@ -14,6 +14,7 @@ use anyhow::{bail, Result};
 
 pub fn run(args: BacktestArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
+    common.reads = Reads::SPAN;
     let dataset = common.load()?;
     let methods = resolve_methods(&args.methods);
     let output = build(

@@ -4,8 +4,8 @@ use super::{
     key_cells, key_columns, level_name, load_series, resolve_methods, unit_column, unit_label,
     Common,
 };
-use crate::analysis::key_label;
 use crate::analysis::project::{KeyedSeries, Method, Model};
+use crate::analysis::{key_label, Reads};
 use crate::cli::{ProjectArgs, SpanArgs};
 use crate::data::Dataset;
 use crate::data::{UNIT, YEAR};
@@ -31,6 +31,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         to: None,
     };
     let mut common = Common::new(args.data, span, args.output)?;
+    common.reads = Reads::SPAN;
     let dataset = common.load()?;
     let request = ProjectRequest {
         series: args.series,
