@@ -147,10 +147,11 @@ const PROJECT_EXAMPLES: &str = "\
 Methods (T years observed, horizon h):
   linear     OLS on the year; interval ŷ ± t(T-2)·s·sqrt(1 + 1/T + (x0 - x̄)²/Sxx)
   loglinear  OLS on ln(value): constant growth; the interval is exponentiated (asymmetric)
-  drift      random walk with drift; ŷ ± z·σ·sqrt(h(1 + h/T)) (FPP3; R's rwf uses h/(T-1))
-  holt       Holt's linear trend, α and β fitted by least squares (--damped adds φ); on 8
-             years or fewer, or with a parameter on its bound, the output warns that its
-             interval is not trustworthy
+  drift      random walk with drift; ŷ ± z·σ·sqrt(h(1 + h/(T-1))), as R's forecast::rwf
+  holt       Holt's linear trend, α and β* fitted by least squares (--damped adds φ);
+             σ² = SSE/(T-4) (T-5 damped; statsmodels' ETSModel divides by T); β* is left
+             empty when α = 0, where it has no effect. On 8 years or fewer, or with a
+             parameter on its bound, the output warns that its interval is not trustworthy
   cagr       last value × (1 + CAGR)^h; no interval
 Needs: linear and loglinear 3 years (loglinear: values > 0), drift 2 consecutive years, holt
 more than 4 (damped 5). Missing years: linear and loglinear use the actual years; drift and
@@ -167,8 +168,9 @@ Examples:
 const BACKTEST_EXAMPLES: &str = "\
 For each training window of the first k years (k = --min-train, ..., T - h) every method is
 fitted and forecasts h years ahead. Scores per method: MAE, RMSE, MAPE (mean |100·e/y|), MASE
-(mean of |e| / the one-step naive MAE on that training window), ranked by MASE. The naive
-forecast (last value) is the baseline. With 5 years and one-step forecasts there are only two
+(mean of |e| / the one-step naive MAE on that training window), ranked by MASE among the
+methods scored on every origin; a method that needs more years (linear with --min-train 2)
+gets an empty rank and a note. The naive forecast (last value) is the baseline. With 5 years and one-step forecasts there are only two
 origins: read the scores with that in mind (the origins column says how many).
 
 Examples:
@@ -279,6 +281,11 @@ pub struct DataArgs {
 
     /// Exchange rates for --unit (and share) across currencies: CSV with year,from,to,rate,
     /// where rate is units of `to` per unit of `from` in that year
+    ///
+    /// Rates are needed only for the years a command reads: those it shows, plus the base
+    /// year before --from for growth, share and panel, and --base for index. One rate per
+    /// year and pair (a repeated identical row is fine); a rate given in both directions must
+    /// be its own inverse within 0.1 %.
     #[arg(long, value_name = "FILE")]
     pub fx: Option<PathBuf>,
 }

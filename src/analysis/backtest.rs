@@ -30,6 +30,8 @@ pub struct Trial {
 pub struct Score {
     pub method: Method,
     pub origins: usize,
+    /// The years forecast, one per origin, ascending.
+    pub years: Vec<i32>,
     pub mae: f64,
     pub rmse: f64,
     /// Percent; `None` when an actual value is 0.
@@ -111,9 +113,12 @@ pub fn scores(trials: &[Trial]) -> Vec<Score> {
                     .sum::<Option<f64>>()
                     .map(|s| s / n)
             };
+            let mut years: Vec<i32> = mine.iter().map(|t| t.year).collect();
+            years.sort_unstable();
             Score {
                 method,
                 origins: mine.len(),
+                years,
                 mae: mean(&|t| Some(t.error.abs())).unwrap_or(f64::NAN),
                 rmse: mean(&|t| Some(t.error * t.error))
                     .unwrap_or(f64::NAN)
@@ -130,6 +135,23 @@ pub fn scores(trials: &[Trial]) -> Vec<Score> {
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     scores
+}
+
+/// Ranks scores (best first, as [`scores`] returns them) among the methods scored on every
+/// origin any method was scored on. Errors on different forecasts are not comparable — a
+/// method that needs 3 years misses the earliest, hardest origin of `--min-train 2` — so
+/// methods scored on fewer origins get no rank and come after the ranked ones, in the same
+/// order. Returns each score with its rank (1 = best).
+pub fn ranked(scores: &[Score]) -> Vec<(Option<usize>, &Score)> {
+    let mut all: Vec<i32> = scores.iter().flat_map(|s| s.years.clone()).collect();
+    all.sort_unstable();
+    all.dedup();
+    let (full, fewer): (Vec<&Score>, Vec<&Score>) = scores.iter().partition(|s| s.years == all);
+    full.into_iter()
+        .enumerate()
+        .map(|(i, s)| (Some(i + 1), s))
+        .chain(fewer.into_iter().map(|s| (None, s)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -181,6 +203,49 @@ mod tests {
                 Method::Naive
             ]
         );
+    }
+
+    #[test]
+    fn methods_on_fewer_origins_are_not_ranked() {
+        // --min-train 2: naive, drift and cagr forecast 2017–2019 from 2, 3 and 4 years;
+        // linear and loglinear need 3 years, so only 2018–2019.
+        let methods = [
+            Method::Naive,
+            Method::Drift,
+            Method::Linear,
+            Method::LogLinear,
+            Method::Cagr,
+        ];
+        let (trials, _) = backtest(&cbec(), &methods, 2, 1);
+        let scores = scores(&trials);
+        let linear = scores.iter().find(|s| s.method == Method::Linear).unwrap();
+        assert_eq!(linear.years, vec![2018, 2019]);
+        let drift = scores.iter().find(|s| s.method == Method::Drift).unwrap();
+        assert_eq!(drift.years, vec![2017, 2018, 2019]);
+        // Errors 8.06 − 8.0, 9.7 − 9.39 and 10.8 − 11.1333…, each scaled by the naive MAE of
+        // its window: 1.3, 1.33 and 4.3/3.
+        close(
+            drift.mase.unwrap(),
+            (0.06 / 1.3 + 0.31 / 1.33 + 1.0 / 4.3) / 3.0,
+            1e-9,
+        );
+        let ranked = ranked(&scores);
+        let shown: Vec<(Option<usize>, Method)> =
+            ranked.iter().map(|(r, s)| (*r, s.method)).collect();
+        assert_eq!(
+            shown,
+            vec![
+                (Some(1), Method::Drift),
+                (Some(2), Method::Cagr),
+                (Some(3), Method::Naive),
+                (None, Method::Linear),
+                (None, Method::LogLinear),
+            ]
+        );
+        // With the default window every method has both origins and all are ranked.
+        let (trials, _) = backtest(&cbec(), &methods, 3, 1);
+        let scores = super::scores(&trials);
+        assert!(super::ranked(&scores).iter().all(|(r, _)| r.is_some()));
     }
 
     #[test]

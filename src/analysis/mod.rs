@@ -36,7 +36,56 @@ pub struct Span {
     pub to: Option<i32>,
 }
 
+/// The rows an analysis reads besides its span: unit conversion needs exchange rates for
+/// these rows only, so a command that says what it reads is not asked for rates of years it
+/// never shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    /// Each series' last year with a value before `from`: the base of the first year's growth
+    /// rate (or of its rate over a gap), change, share change and contribution.
+    pub base: bool,
+    /// One more year wherever it lies: `index --base`.
+    pub year: Option<i32>,
+}
+
+impl Reads {
+    /// The span alone (`show`, `project`, `backtest`, `check`).
+    pub const SPAN: Reads = Reads {
+        base: false,
+        year: None,
+    };
+}
+
+impl Default for Reads {
+    /// The span and each series' base year: enough for every analysis but an index on a base
+    /// outside the span.
+    fn default() -> Self {
+        Reads {
+            base: true,
+            year: None,
+        }
+    }
+}
+
 impl Span {
+    /// The rows that `reads` needs, on a frame in canonical order with `keys`: the span, each
+    /// series' last row with a value before it (with `reads.base`), and `reads.year`.
+    pub fn rows(&self, reads: Reads, keys: &[String]) -> Result<Expr> {
+        let mut keep = self.contains();
+        if let (true, Some(from)) = (reads.base, self.from) {
+            let before = col(YEAR).lt(lit(from)).and(col(VALUE).is_not_null());
+            let base_year = col(YEAR)
+                .filter(before.clone())
+                .max()
+                .over(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())?;
+            keep = keep.or(before.and(col(YEAR).eq(base_year)));
+        }
+        if let Some(year) = reads.year {
+            keep = keep.or(col(YEAR).eq(lit(year)));
+        }
+        Ok(keep)
+    }
+
     pub fn contains(&self) -> Expr {
         let mut keep = lit(true);
         if let Some(from) = self.from {
@@ -253,6 +302,80 @@ mod tests {
         );
         let merged = merge_capped(vec![piece(22, "a"), piece(22, "b")]);
         assert_eq!(merged[MAX_NOTES], "… and 24 more like these");
+    }
+
+    #[test]
+    fn rows_read_are_the_span_and_each_series_base() {
+        // cbec has 2015, 2016 and 2018 (2017 missing); trade 2015–2018 with 2017 empty.
+        let mut df = testing::frame(&[
+            ("cbec", &[(2015, 1.0), (2016, 2.0), (2018, 4.0)]),
+            (
+                "trade",
+                &[(2015, 5.0), (2016, 6.0), (2017, 7.0), (2018, 8.0)],
+            ),
+        ]);
+        let values: Vec<Option<f64>> = testing::f64s(&df, VALUE)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| if i == 5 { None } else { v })
+            .collect();
+        df.replace(VALUE, Column::new(VALUE.into(), values))
+            .unwrap();
+        let read = |span: Span, reads: Reads| -> Vec<(String, i32)> {
+            let rows = span.rows(reads, &testing::keys()).unwrap();
+            let kept = df.clone().lazy().filter(rows).collect().unwrap();
+            let names = kept.column(SERIES).unwrap().str().unwrap().clone();
+            let years = kept.column(YEAR).unwrap().i32().unwrap().clone();
+            names
+                .iter()
+                .zip(years.iter())
+                .map(|(n, y)| (n.unwrap().to_string(), y.unwrap()))
+                .collect()
+        };
+        let span = Span {
+            from: Some(2018),
+            to: Some(2018),
+        };
+        let pairs = |p: &[(&str, i32)]| -> Vec<(String, i32)> {
+            p.iter().map(|(n, y)| (n.to_string(), *y)).collect()
+        };
+        assert_eq!(
+            read(span, Reads::SPAN),
+            pairs(&[("cbec", 2018), ("trade", 2018)])
+        );
+        // The base is each series' last year with a value: cbec's 2016 (2017 is missing),
+        // trade's 2016 (2017 is empty).
+        assert_eq!(
+            read(span, Reads::default()),
+            pairs(&[
+                ("cbec", 2016),
+                ("cbec", 2018),
+                ("trade", 2016),
+                ("trade", 2018)
+            ])
+        );
+        let index = Reads {
+            year: Some(2015),
+            ..Reads::SPAN
+        };
+        assert_eq!(
+            read(span, index),
+            pairs(&[
+                ("cbec", 2015),
+                ("cbec", 2018),
+                ("trade", 2015),
+                ("trade", 2018)
+            ])
+        );
+        // No --from: nothing before the span to read.
+        let to_only = Span {
+            from: None,
+            to: Some(2015),
+        };
+        assert_eq!(
+            read(to_only, Reads::default()),
+            pairs(&[("cbec", 2015), ("trade", 2015)])
+        );
     }
 }
 

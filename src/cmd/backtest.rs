@@ -4,9 +4,9 @@ use super::project::series_names;
 use super::{
     key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common,
 };
-use crate::analysis::backtest::{backtest, scores};
-use crate::analysis::key_label;
+use crate::analysis::backtest::{backtest, ranked, scores, Score};
 use crate::analysis::project::Method;
+use crate::analysis::{key_label, Reads};
 use crate::cli::BacktestArgs;
 use crate::data::{Dataset, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
@@ -14,6 +14,7 @@ use anyhow::{bail, Result};
 
 pub fn run(args: BacktestArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
+    common.reads = Reads::SPAN;
     let dataset = common.load()?;
     let methods = resolve_methods(&args.methods);
     let output = build(
@@ -57,6 +58,7 @@ pub fn build(
     ];
     let mut score_rows = Vec::new();
     let mut trial_rows = Vec::new();
+    let mut any_unranked = false;
     for (key, series) in &all {
         let label = key_label(&keys, key);
         let unit = Value::opt_text(units.get(key.last().map_or("", String::as_str)).cloned());
@@ -87,10 +89,16 @@ pub fn build(
                 }
             ));
         }
-        for (rank, s) in scores(&trials).iter().enumerate() {
+        let scores = scores(&trials);
+        let ranked = ranked(&scores);
+        if let Some(note) = unranked_note(&label, &ranked, min_train) {
+            meta.notes.push(note);
+            any_unranked = true;
+        }
+        for (rank, s) in ranked {
             let mut row = key_cells(key);
             row.extend([
-                Value::Int(rank as i64 + 1),
+                rank.map_or(Value::Null, |r| Value::Int(r as i64)),
                 Value::text(s.method.name()),
                 Value::Int(s.origins as i64),
                 unit.clone(),
@@ -122,9 +130,19 @@ pub fn build(
         bail!("nothing to backtest ({})", meta.notes.join("; "));
     }
 
+    if any_unranked {
+        meta.conventions.push("only methods scored on every origin are ranked: errors on different forecasts are not comparable; the others have an empty rank and a note".to_string());
+    }
     let unit = unit_label(&units, series_names(&all));
     for (key, description) in [
-        ("rank", "1 = most accurate by MASE"),
+        (
+            "rank",
+            if any_unranked {
+                "1 = most accurate by MASE, among the methods scored on every origin (empty: scored on fewer)"
+            } else {
+                "1 = most accurate by MASE"
+            },
+        ),
         ("method", "projection method (naive: the last value, the baseline)"),
         ("origins", "number of forecasts the scores rest on"),
         (UNIT, "unit of the data, MAE, RMSE, actual, forecast and error"),
@@ -185,4 +203,60 @@ pub fn build(
         vec![scores, trials]
     };
     Ok(Output { tables, meta })
+}
+
+/// The note on methods left unranked because they were scored on fewer origins than the
+/// ranked ones, grouped by the forecasts they rest on. When each group's forecasts are the
+/// last of the ranked methods' (it only missed the first, too-short windows), it names the
+/// `--min-train` that scores every method on the same forecasts.
+fn unranked_note(
+    label: &str,
+    ranked: &[(Option<usize>, &Score)],
+    min_train: usize,
+) -> Option<String> {
+    let full = &ranked.iter().find(|(r, _)| r.is_some())?.1.years;
+    let mut groups: Vec<(&Vec<i32>, Vec<&str>)> = Vec::new();
+    for (_, s) in ranked.iter().filter(|(r, _)| r.is_none()) {
+        match groups.iter_mut().find(|(years, _)| **years == s.years) {
+            Some((_, names)) => names.push(s.method.name()),
+            None => groups.push((&s.years, vec![s.method.name()])),
+        }
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    let years = |years: &[i32]| match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        (Some(a), _) => a.to_string(),
+        _ => String::new(),
+    };
+    let fewer: Vec<String> = groups
+        .iter()
+        .map(|(y, names)| {
+            let n = y.len();
+            let plural = if n == 1 { "" } else { "s" };
+            format!(
+                "{} (scored on {n} forecast{plural}, {})",
+                names.join(", "),
+                years(y)
+            )
+        })
+        .collect();
+    // A window one year longer drops the first origin: where every group's forecasts are the
+    // tail of the full set, starting at the latest group's first year makes them all equal.
+    let suffixes = groups.iter().all(|(y, _)| full.ends_with(y));
+    let latest = groups.iter().filter_map(|(y, _)| y.first()).max();
+    let hint = match (suffixes, latest, full.first()) {
+        (true, Some(latest), Some(first)) => format!(
+            " (--min-train {} scores every method on the same ones)",
+            min_train + usize::try_from(latest - first).unwrap_or(0)
+        ),
+        _ => String::new(),
+    };
+    Some(format!(
+        "{label}: not ranked: {}; the ranked methods are scored on {} ({}), and errors on different forecasts are not comparable{hint}",
+        fewer.join("; "),
+        full.len(),
+        years(full)
+    ))
 }

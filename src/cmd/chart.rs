@@ -6,6 +6,7 @@
 use super::project::ProjectRequest;
 use super::{growth, index, project, share, show, Common};
 use crate::analysis::project::Method;
+use crate::analysis::Reads;
 use crate::chart::{render_svg, Band, Body, Chart, Forecast, Line};
 use crate::cli::{ChartArgs, ChartKind};
 use crate::data::Dataset;
@@ -30,6 +31,15 @@ pub struct ChartRequest {
 
 pub fn run(args: ChartArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, Default::default())?;
+    // What --unit converts: growth and share read each series' base year, an index its --base.
+    common.reads = match args.kind {
+        ChartKind::Growth | ChartKind::Share => Reads::default(),
+        ChartKind::Index => Reads {
+            year: args.base,
+            ..Reads::SPAN
+        },
+        ChartKind::Series | ChartKind::Projection => Reads::SPAN,
+    };
     let dataset = common.load()?;
     let request = ChartRequest {
         kind: args.kind,

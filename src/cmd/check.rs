@@ -5,9 +5,9 @@ use super::{
     key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common, Status,
 };
 use crate::analysis::claim::{check, Verdict};
-use crate::analysis::key_label;
 use crate::analysis::pct;
 use crate::analysis::project::Method;
+use crate::analysis::{key_label, Reads};
 use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
 use crate::data::{load_claims, Claim, Dataset, Unit, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
@@ -29,6 +29,7 @@ pub fn run(args: CheckArgs) -> Result<Status> {
         to: None,
     };
     let mut common = Common::new(args.data, span, args.output)?;
+    common.reads = Reads::SPAN;
     let dataset = common.load()?;
     let methods = resolve_methods(&MethodArgs {
         method: vec![MethodArg::All],

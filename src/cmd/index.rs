@@ -5,6 +5,7 @@ use super::{
     ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column, Common,
 };
 use crate::analysis::index::{index, index_notes};
+use crate::analysis::Reads;
 use crate::cli::IndexArgs;
 use crate::data::Dataset;
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
@@ -12,6 +13,11 @@ use anyhow::{bail, Result};
 
 pub fn run(args: IndexArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
+    // The index reads its base year, wherever it lies; without --base, the span's first.
+    common.reads = Reads {
+        year: args.base,
+        ..Reads::SPAN
+    };
     common.emit_by_groups(|common: &Common, dataset: Dataset| {
         build(common, &dataset, &args.series, args.base)
     })

@@ -18,7 +18,7 @@ mod sql;
 
 use crate::analysis::project::{series_of, KeyedSeries, Method};
 use crate::analysis::sort_keys;
-use crate::analysis::Span;
+use crate::analysis::{Reads, Span};
 use crate::cli::{
     Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, MethodArgs, OutputArgs, SpanArgs,
 };
@@ -70,6 +70,9 @@ pub struct Common {
     pub layout: Layout,
     pub by: Vec<String>,
     pub span: Span,
+    /// The rows the command reads besides the span: `--unit` converts only these (and the
+    /// span), so exchange rates are needed for no other year.
+    pub reads: Reads,
     pub format: Format,
     pub output: Option<PathBuf>,
     pub precision: usize,
@@ -136,6 +139,7 @@ impl Common {
                 from: span.from,
                 to: span.to,
             },
+            reads: Reads::default(),
             format,
             output: destination,
             precision: usize::from(output.precision),
@@ -156,12 +160,25 @@ impl Common {
         Ok(dataset)
     }
 
-    /// The dataset in `--unit`, when given.
+    /// The dataset in `--unit`, when given: only the rows the command reads (its span and
+    /// [`Common::reads`]) are kept and converted.
     pub(crate) fn converted(&self, mut dataset: Dataset) -> Result<Dataset> {
         if let Some(unit) = &self.unit {
-            dataset.convert(unit, self.fx.as_ref(), None)?;
+            self.convert(&mut dataset, unit, None)?;
         }
         Ok(dataset)
+    }
+
+    /// Converts `dataset` (or only the series `only`) to `target`, keeping only the rows the
+    /// command reads, so that `--fx` needs rates for those years alone.
+    pub(crate) fn convert(
+        &self,
+        dataset: &mut Dataset,
+        target: &Unit,
+        only: Option<&str>,
+    ) -> Result<()> {
+        dataset.retain(self.span.rows(self.reads, &dataset.keys())?)?;
+        dataset.convert(target, self.fx.as_ref(), only)
     }
 
     /// Starts the metadata of a result: source, span and units of the series in it.

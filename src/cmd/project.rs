@@ -4,8 +4,8 @@ use super::{
     key_cells, key_columns, level_name, load_series, resolve_methods, unit_column, unit_label,
     Common,
 };
-use crate::analysis::key_label;
 use crate::analysis::project::{KeyedSeries, Method, Model};
+use crate::analysis::{key_label, Reads};
 use crate::cli::{ProjectArgs, SpanArgs};
 use crate::data::Dataset;
 use crate::data::{UNIT, YEAR};
@@ -31,6 +31,7 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         to: None,
     };
     let mut common = Common::new(args.data, span, args.output)?;
+    common.reads = Reads::SPAN;
     let dataset = common.load()?;
     let request = ProjectRequest {
         series: args.series,
@@ -113,6 +114,10 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
             if let Some(warning) = &model.warning {
                 meta.warnings
                     .push(format!("{label} {}: {warning}", method.name()));
+            }
+            if let Some(note) = &model.note {
+                meta.notes
+                    .push(format!("{label} {}: {note}", method.name()));
             }
             for year in series.last_year() + 1..=end {
                 let p = model.predict(year);
@@ -233,7 +238,7 @@ fn models_table(
         ("growth", "implied growth per year as a fraction (loglinear exp(slope) - 1; cagr)"),
         ("alpha", "holt: level smoothing α"),
         ("beta", "holt: trend smoothing β = α·β* (as ETS / statsmodels ETSModel report it)"),
-        ("beta_star", "holt: trend smoothing β* (as statsmodels Holt reports it)"),
+        ("beta_star", "holt: trend smoothing β* (as statsmodels Holt reports it); empty when α = 0, where β* has no effect and is not determined by the data"),
         ("phi", "damped holt: damping φ"),
         ("quantile", "distribution of the interval's critical values: t(df), normal, or none"),
         ("warning", "why the interval should not be trusted, if so"),

@@ -29,8 +29,8 @@ pub fn one_unit(
     if p == w {
         return Ok(None);
     }
-    dataset
-        .convert(&Unit::parse(p), common.fx.as_ref(), Some(whole))
+    common
+        .convert(dataset, &Unit::parse(p), Some(whole))
         .map_err(|e| {
             anyhow::anyhow!("--part {part} is in {p} but --whole {whole} is in {w}: {e:#}")
         })?;

@@ -3,7 +3,7 @@
 use super::{
     ensure_rows, key_columns, selected_frame, unit_label, unit_value_columns, year_column, Common,
 };
-use crate::analysis::missing_value_notes;
+use crate::analysis::{missing_value_notes, Reads};
 use crate::cli::{ShowArgs, ShowTable};
 use crate::data::{self, Dataset};
 use crate::output::{frame::table_from_frame, Meta, Output, SourceMeta};
@@ -12,6 +12,7 @@ use polars::prelude::*;
 
 pub fn run(args: ShowArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
+    common.reads = Reads::SPAN;
     if args.table == ShowTable::Modes {
         let source = SourceMeta {
             input: "bundled:modes".to_string(),

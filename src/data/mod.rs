@@ -220,8 +220,17 @@ impl Dataset {
             .collect())
     }
 
+    /// Keeps only the rows that `rows` selects (evaluated on the frame in canonical order,
+    /// which filtering keeps); series and their units stay known.
+    pub fn retain(&mut self, rows: Expr) -> Result<()> {
+        self.frame = self.frame.clone().lazy().filter(rows).collect()?;
+        Ok(())
+    }
+
     /// Converts every series (or only `only`) to `target`: by scale within a currency, and
-    /// through `fx`, year by year, across currencies. The unit column says the new unit.
+    /// through `fx`, year by year, across currencies, for the years with a value (an empty
+    /// cell needs no rate). The unit column says the new unit. To convert only the years a
+    /// command reads, [`Dataset::retain`] them first.
     pub fn convert(
         &mut self,
         target: &Unit,
@@ -232,6 +241,7 @@ impl Dataset {
             .frame
             .clone()
             .lazy()
+            .filter(col(VALUE).is_not_null())
             .select([col(SERIES), col(YEAR), col(UNIT)])
             .unique(None, UniqueKeepStrategy::Any)
             .sort([SERIES, YEAR], Default::default())

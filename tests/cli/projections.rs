@@ -17,16 +17,16 @@ fn projections_match_methods() {
     check("cbec", "2020", "loglinear", [13.3606, 11.3557, 15.7196]);
     check("cbec", "2021", "loglinear", [15.9258, 13.1997, 19.2150]);
     check("cbec", "2022", "loglinear", [18.9836, 15.2985, 23.5564]);
-    check("cbec", "2020", "drift", [12.1500, 11.6712, 12.6288]);
-    check("cbec", "2021", "drift", [13.5000, 12.7686, 14.2314]);
-    check("cbec", "2022", "drift", [14.8500, 13.8924, 15.8076]);
+    check("cbec", "2020", "drift", [12.1500, 11.6613, 12.6387]);
+    check("cbec", "2021", "drift", [13.5000, 12.7429, 14.2571]);
+    check("cbec", "2022", "drift", [14.8500, 13.8485, 15.8515]);
     check("trade", "2020", "linear", [33.7320, 28.6723, 38.7917]);
     check("trade", "2020", "loglinear", [34.2302, 28.3076, 41.3919]);
-    check("trade", "2020", "drift", [33.2500, 29.5137, 36.9863]);
+    check("trade", "2020", "drift", [33.2500, 29.4366, 37.0634]);
     for (method, lo, hi) in [
         ("linear", 11.9581, 12.5859),
         ("loglinear", 12.2882, 14.5267),
-        ("drift", 11.8369, 12.4631),
+        ("drift", 11.8305, 12.4695),
     ] {
         assert_close(cell(&csv, &["cbec", "2020", method], "lower_80"), lo, 1e-4);
         assert_close(cell(&csv, &["cbec", "2020", method], "upper_80"), hi, 1e-4);
@@ -38,6 +38,40 @@ fn projections_match_methods() {
     // Holt collapses to the OLS line on 5 points.
     assert_close(cell(&csv, &["cbec", "2020", "holt"], "point"), 12.272, 1e-3);
     assert_close(cell(&csv, &["cbec", "2022", "holt"], "point"), 15.032, 1e-3);
+}
+
+#[test]
+fn drift_intervals_follow_rwf() {
+    // METHODS.md's drift rows, R's forecast::rwf convention sqrt(h(1 + h/(T − 1))).
+    let csv = ok(&[
+        "project", "--method", "drift", "--to", "2022", "--format", "csv",
+    ]);
+    let (_, rows) = parse_csv(&csv);
+    assert_eq!(rows.len(), 6, "{csv}");
+    for (series, year, point, lo95, hi95) in [
+        ("cbec", "2020", 12.1500, 11.6613, 12.6387),
+        ("cbec", "2021", 13.5000, 12.7429, 14.2571),
+        ("cbec", "2022", 14.8500, 13.8485, 15.8515),
+        ("trade", "2020", 33.2500, 29.4366, 37.0634),
+    ] {
+        let key = [series, year, "drift"];
+        assert_close(cell(&csv, &key, "point"), point, 5e-5);
+        assert_close(cell(&csv, &key, "lower_95"), lo95, 5e-5);
+        assert_close(cell(&csv, &key, "upper_95"), hi95, 5e-5);
+    }
+    assert_close(
+        cell(&csv, &["cbec", "2020", "drift"], "lower_80"),
+        11.8305,
+        5e-5,
+    );
+    assert_close(
+        cell(&csv, &["cbec", "2020", "drift"], "upper_80"),
+        12.4695,
+        5e-5,
+    );
+    // The convention is stated in the metadata.
+    let json = ok(&["project", "--method", "drift", "--format", "json"]);
+    assert!(json.contains("sqrt(h(1 + h/(T-1)))"), "{json}");
 }
 
 #[test]
@@ -60,6 +94,16 @@ fn model_summary_and_holt_warning() {
         .find(|r| r[0] == "cbec" && r[1] == "holt")
         .unwrap();
     assert!(holt[warning].contains("only 5 years"), "{holt:?}");
+    // α = 0: β* has no effect, so it is empty (not the optimiser's arbitrary start value).
+    assert_eq!(cell(&csv, &["cbec", "holt"], "alpha"), Some(0.0));
+    assert_eq!(cell(&csv, &["cbec", "holt"], "beta"), Some(0.0));
+    assert_eq!(cell(&csv, &["cbec", "holt"], "beta_star"), None);
+    let out = run(&["project", "--models", "--format", "csv"]);
+    assert!(
+        stderr(&out).contains("note: cbec holt: β* left empty: with α = 0"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(&["project", "--format", "csv"]);
     assert!(
@@ -79,6 +123,22 @@ fn model_summary_and_holt_warning() {
         .unwrap()
         .iter()
         .any(|m| m["method"] == "holt" && m["warning"].is_string()));
+    for m in json["models"].as_array().unwrap() {
+        if m["method"] == "holt" {
+            assert_eq!(m["alpha"], serde_json::json!(0.0), "{m}");
+            assert_eq!(m["beta_star"], serde_json::Value::Null, "{m}");
+        }
+    }
+    assert!(json["meta"]["notes"]
+        .to_string()
+        .contains("trade holt: β* left empty"));
+    // In a table, the empty β* is a dash.
+    let table = ok(&[
+        "project", "--models", "--series", "cbec", "--format", "table",
+    ]);
+    let holt = table.lines().find(|l| l.contains(" holt ")).unwrap();
+    let cells: Vec<&str> = holt.split('┆').map(str::trim).collect();
+    assert_eq!(&cells[8..11], ["0.00", "0.00", "–"], "{holt}");
     assert_eq!(json["meta"]["levels"], serde_json::Value::Null);
     assert_eq!(
         json["meta"]["parameters"]["levels"],
@@ -233,6 +293,69 @@ fn backtest_matches_methods() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn backtest_ranks_only_methods_scored_on_the_same_origins() {
+    // --min-train 2: naive, drift and cagr forecast 2017–2019; linear and loglinear need 3
+    // years, so they forecast only 2018–2019 and are not ranked against the others.
+    let out = run(&["backtest", "--min-train", "2", "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    let (header, rows) = parse_csv(&csv);
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let cbec: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .filter(|r| r[0] == "cbec")
+        .map(|r| {
+            (
+                r[at("rank")].as_str(),
+                r[at("method")].as_str(),
+                r[at("origins")].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cbec,
+        vec![
+            ("1", "drift", "3"),
+            ("2", "cagr", "3"),
+            ("3", "naive", "3"),
+            ("", "linear", "2"),
+            ("", "loglinear", "2"),
+        ]
+    );
+    // Linear's MASE on its own two forecasts (0.2005) is below cagr's and naive's on three,
+    // yet ranking it between them would compare different forecasts.
+    assert_close(cell(&csv, &["cbec", "", "linear"], "mase"), 0.2005, 5e-5);
+    assert!(
+        stderr(&out).contains(
+            "note: cbec: not ranked: linear, loglinear (scored on 2 forecasts, 2018–2019); the ranked methods are scored on 3 (2017–2019), and errors on different forecasts are not comparable (--min-train 3 scores every method on the same ones)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // The JSON says so too: a null rank, and the column's description.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["backtest", "--min-train", "2", "--format", "json"])).unwrap();
+    let linear = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["series"] == "trade" && r["method"] == "linear")
+        .unwrap();
+    assert_eq!(linear["rank"], serde_json::Value::Null);
+    assert_eq!(linear["origins"], 2);
+    assert!(json["meta"]["columns"]["rank"]
+        .as_str()
+        .unwrap()
+        .contains("among the methods scored on every origin"));
+    // The default window scores every method on 2018–2019: all ranked, no such note (the
+    // golden files hold the rest).
+    let out = run(&["backtest", "--format", "csv"]);
+    let (_, rows) = parse_csv(&stdout(&out));
+    assert!(rows.iter().all(|r| !r[1].is_empty()), "{rows:?}");
+    assert!(!stderr(&out).contains("not ranked"), "{}", stderr(&out));
 }
 
 /// No output of any format may contain NaN or infinity.

@@ -1,6 +1,6 @@
 //! SQL over the data, unit conversion and shell integration.
 
-use super::{assert_close, cell, input, ok, parse_csv, root, run, stderr};
+use super::{assert_close, cell, input, ok, parse_csv, root, run, stderr, temp_dir};
 
 #[test]
 fn sql_answers_questions_with_the_right_numbers() {
@@ -232,4 +232,211 @@ fn completions_load_in_bash_and_man_is_roff() {
             );
         }
     }
+}
+
+/// Writes `text` to `name` in `dir` and returns its path.
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn conversion_needs_rates_only_for_the_years_read() {
+    let dir = temp_dir();
+    let only_2015 = write(&dir, "fx-2015.csv", "year,from,to,rate\n2015,USD,CNY,6.2\n");
+    // One year shown, one rate: 5.4 trillion CNY at 6.2 CNY/USD. (Was: "no CNY→USD rate for 2016".)
+    let one_year = [
+        "--from",
+        "2015",
+        "--to",
+        "2015",
+        "--fx",
+        &only_2015,
+        "--unit",
+        "trillion USD",
+        "--format",
+        "csv",
+    ];
+    let csv = ok(&[&["show"][..], &one_year].concat());
+    assert_close(cell(&csv, &["cbec", "2015"], "value"), 5.4 / 6.2, 1e-15);
+    assert_close(cell(&csv, &["trade", "2015"], "value"), 24.7 / 6.2, 1e-15);
+    assert_eq!(parse_csv(&csv).1.len(), 2);
+    let csv = ok(&[&["index"][..], &one_year].concat());
+    assert_close(cell(&csv, &["cbec", "2015"], "index"), 100.0, 1e-12);
+    // project reads the span from --from on: 2018 and 2019 here, at 6.5 and 6.75 CNY/USD.
+    let late = write(
+        &dir,
+        "fx-2018-2019.csv",
+        "year,from,to,rate\n2018,USD,CNY,6.5\n2019,USD,CNY,6.75\n",
+    );
+    let csv = ok(&[
+        "project",
+        "--from",
+        "2018",
+        "--method",
+        "drift",
+        "--fx",
+        &late,
+        "--unit",
+        "trillion USD",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    let (last, before) = (10.8 / 6.75, 9.7 / 6.5);
+    assert_close(
+        cell(&csv, &["cbec", "2020", "drift"], "point"),
+        last + (last - before),
+        1e-12,
+    );
+
+    // Growth in 2017 is measured against 2016: the base year is read, the years before not.
+    let fx = write(
+        &dir,
+        "fx-2016-2017.csv",
+        "year,from,to,rate\n2016,USD,CNY,6.7\n2017,CNY,USD,0.125\n",
+    );
+    let span = [
+        "--from",
+        "2017",
+        "--to",
+        "2017",
+        "--fx",
+        &fx,
+        "--unit",
+        "billion USD",
+    ];
+    let csv = ok(&[&["growth"][..], &span, &["--format", "csv"]].concat());
+    assert_close(
+        cell(&csv, &["cbec", "2017"], "yoy"),
+        1007.5 / 1000.0 - 1.0,
+        1e-12,
+    );
+    assert_close(
+        cell(&csv, &["trade", "2017"], "change"),
+        3475.0 - 24_300.0 / 6.7,
+        1e-9,
+    );
+    let csv = ok(&[
+        &["share", "--part", "cbec", "--whole", "trade"][..],
+        &span,
+        &["--format", "csv"],
+    ]
+    .concat());
+    assert_close(cell(&csv, &["2017"], "share"), 8.06 / 27.8, 1e-12);
+    // The contribution reads 2016's whole: 100 · (1007.5 − 1000) / (24,300 / 6.7).
+    assert_close(
+        cell(&csv, &["2017"], "contribution_pp"),
+        100.0 * 7.5 / (24_300.0 / 6.7),
+        1e-9,
+    );
+    let csv = ok(&[&["panel"][..], &span, &["--format", "csv"]].concat());
+    assert_close(cell(&csv, &["2017"], "cbec_yoy"), 0.0075, 1e-12);
+    // An index on a base outside the span reads the base year.
+    let csv = ok(&[
+        &["index", "--base", "2016"][..],
+        &span,
+        &["--format", "csv"],
+    ]
+    .concat());
+    assert_close(cell(&csv, &["cbec", "2017"], "index"), 100.75, 1e-9);
+    // Without the base year's rate, growth says which year it needs.
+    let out = run(&[
+        "growth",
+        "--from",
+        "2016",
+        "--to",
+        "2017",
+        "--fx",
+        &fx,
+        "--unit",
+        "billion USD",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!(
+            "--fx {fx}: no CNY→USD rate for 2015 (expected a row `2015,CNY,USD,RATE`)"
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // A share across currencies converts the whole for the years it reads.
+    let data = write(
+        &dir,
+        "two-currencies.csv",
+        "year,series,value,unit\n2015,cbec,0.9,trillion USD\n2016,cbec,1.0,trillion USD\n2017,cbec,1.0075,trillion USD\n2015,trade,24.7,trillion CNY\n2016,trade,24.3,trillion CNY\n2017,trade,27.8,trillion CNY\n",
+    );
+    let csv = ok(&[
+        "share", "--data", &data, "--part", "cbec", "--whole", "trade", "--from", "2017", "--fx",
+        &fx, "--format", "csv",
+    ]);
+    assert_close(cell(&csv, &["2017"], "share"), 1.0075 / 3.475, 1e-12);
+    // An empty cell is no value to convert, so it needs no rate.
+    let data = write(
+        &dir,
+        "empty-2016.csv",
+        "year,series,value,unit\n2016,cbec,,trillion CNY\n2017,cbec,8.06,trillion CNY\n",
+    );
+    let only_2017 = write(&dir, "fx-2017.csv", "year,from,to,rate\n2017,USD,CNY,8\n");
+    let csv = ok(&[
+        "show",
+        "--data",
+        &data,
+        "--fx",
+        &only_2017,
+        "--unit",
+        "billion USD",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(cell(&csv, &["cbec", "2016"], "value"), None);
+    assert_close(cell(&csv, &["cbec", "2017"], "value"), 1007.5, 1e-9);
+}
+
+#[test]
+fn conflicting_exchange_rates_are_errors() {
+    let dir = temp_dir();
+    let conflict = write(
+        &dir,
+        "fx.csv",
+        "year,from,to,rate\n2019,USD,CNY,6.9\n2019,USD,CNY,7.1\n",
+    );
+    let out = run(&["show", "--fx", &conflict, "--unit", "trillion USD"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        format!("tradestat: error: {conflict}:3:4: USD→CNY rate 7.1 for 2019 conflicts with line 2, which gives 6.9 (expected one rate per year and currency pair; a repeated identical row is accepted)")
+    );
+    let inverse = write(
+        &dir,
+        "fx-inverse.csv",
+        "year,from,to,rate\n2019,USD,CNY,6.9\n2019,CNY,USD,0.2\n",
+    );
+    let out = run(&["show", "--fx", &inverse, "--unit", "trillion USD"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!("{inverse}:3:4: CNY→USD rate 0.2 for 2019 is not the inverse of line 2's USD→CNY rate 6.9")),
+        "{}",
+        stderr(&out)
+    );
+    // The same row twice is harmless.
+    let repeated = write(
+        &dir,
+        "fx-repeated.csv",
+        "year,from,to,rate\n2019,USD,CNY,6.9\n2019,USD,CNY,6.9\n",
+    );
+    let csv = ok(&[
+        "show",
+        "--from",
+        "2019",
+        "--fx",
+        &repeated,
+        "--unit",
+        "trillion USD",
+        "--format",
+        "csv",
+    ]);
+    assert_close(cell(&csv, &["cbec", "2019"], "value"), 10.8 / 6.9, 1e-15);
 }

@@ -159,9 +159,17 @@ pub fn fit_holt(series: &Series, damped: bool) -> Result<Model, String> {
     let sigma = (sse / (y.len() - parameters) as f64).sqrt();
     let beta = s.alpha * s.beta_star;
 
+    // β* only acts through β = α·β*: with α = 0 the trend never updates, every β* fits
+    // equally well, and the optimiser's value is an artefact of its start. `clamp` makes a
+    // fitted α at or below its bound exactly 0, so the test is exact.
+    let beta_star_identified = s.alpha > 0.0;
+    let mut smoothing = vec![("α", s.alpha)];
+    if beta_star_identified {
+        smoothing.push(("β*", s.beta_star));
+    }
     let mut on_bound = Vec::new();
-    for (name, value, lo, hi) in [("α", s.alpha, 0.0, 1.0), ("β*", s.beta_star, 0.0, 1.0)] {
-        if value - lo < ON_BOUND || hi - value < ON_BOUND {
+    for (name, value) in smoothing {
+        if value < ON_BOUND || 1.0 - value < ON_BOUND {
             on_bound.push(format!("{name} = {value:.4}"));
         }
     }
@@ -189,6 +197,9 @@ pub fn fit_holt(series: &Series, damped: bool) -> Result<Model, String> {
         }
         w
     });
+    let note = (!beta_star_identified).then(|| {
+        "β* left empty: with α = 0 the trend update β·e = α·β*·e is 0 whatever β* is, so the data cannot determine it (β = 0 is reported)".to_string()
+    });
     Ok(Model {
         method,
         params: Params {
@@ -198,13 +209,14 @@ pub fn fit_holt(series: &Series, damped: bool) -> Result<Model, String> {
             sigma: Some(sigma),
             alpha: Some(s.alpha),
             beta: Some(beta),
-            beta_star: Some(s.beta_star),
+            beta_star: beta_star_identified.then_some(s.beta_star),
             phi: damped.then_some(s.phi),
             ..Params::default()
         },
         quantile: Some(Quantile::Normal),
-        convention: "α, β* (and φ) minimise the one-step SSE, initial level and trend solved by least squares; interval ŷ ± z · σ · sqrt(1 + Σ_{j<h} (α + β φ_j)²), β = α·β*, σ² = SSE/(T - parameters) (ETS(A,A,N) / (A,Ad,N) variance)",
+        convention: "α, β* (and φ) minimise the one-step SSE, initial level and trend solved by least squares; interval ŷ ± z · σ · sqrt(1 + Σ_{j<h} (α + β φ_j)²), β = α·β*, σ² = SSE/(T - k) with k = 4 estimated parameters (α, β*, initial level and trend; 5 with φ), where statsmodels' ETSModel uses SSE/T (ETS(A,A,N) / (A,Ad,N) variance)",
         warning,
+        note,
         last_year: series.last_year(),
         predict: Predictor::Holt {
             level,
@@ -219,7 +231,7 @@ pub fn fit_holt(series: &Series, damped: bool) -> Result<Model, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{cbec, close};
+    use super::super::tests::{cbec, close, trade};
     use super::super::{fit_linear, Series};
     use super::*;
 
@@ -245,6 +257,22 @@ mod tests {
     }
 
     #[test]
+    fn beta_star_is_empty_when_alpha_is_zero() {
+        // α = 0 exactly (the clamp), so β = α·β* = 0 whatever β* is: β* is not reported,
+        // a note says why, and the warning does not cite β* as "on a bound".
+        for series in [cbec(), trade()] {
+            let holt = fit_holt(&series, false).unwrap();
+            assert_eq!(holt.params.alpha, Some(0.0), "{:?}", holt.params);
+            assert_eq!(holt.params.beta, Some(0.0));
+            assert_eq!(holt.params.beta_star, None);
+            let note = holt.note.clone().expect("a note on β*");
+            assert!(note.starts_with("β* left empty: with α = 0"), "{note}");
+            let warning = holt.warning.clone().unwrap();
+            assert!(!warning.contains("β*"), "{warning}");
+        }
+    }
+
+    #[test]
     fn holt_tracks_a_changing_trend_on_a_longer_series() {
         // Level shifts make α > 0 worthwhile; no warning on 20 points away from the bounds.
         let values: Vec<f64> = (0..20)
@@ -265,6 +293,14 @@ mod tests {
         };
         let holt = fit_holt(&series, false).unwrap();
         assert!(holt.params.alpha.unwrap() > 0.1, "{:?}", holt.params);
+        // With α > 0, β* matters and is reported: β = α·β*.
+        let beta_star = holt.params.beta_star.expect("β* with α > 0");
+        close(
+            holt.params.beta.unwrap(),
+            holt.params.alpha.unwrap() * beta_star,
+            1e-12,
+        );
+        assert_eq!(holt.note, None);
         let sse_holt = holt.params.sigma.unwrap().powi(2) * 16.0;
         let linear = fit_linear(&series).unwrap();
         let sse_linear = linear.params.sigma.unwrap().powi(2) * 18.0;

@@ -209,6 +209,8 @@ pub struct Model {
     pub convention: &'static str,
     /// Why the interval should not be trusted, when that is so.
     pub warning: Option<String>,
+    /// A remark on the fitted parameters (not on the interval), e.g. why one is left empty.
+    pub note: Option<String>,
     last_year: i32,
     predict: Predictor,
 }
@@ -226,12 +228,13 @@ enum Predictor {
         sxx: f64,
         log: bool,
     },
-    /// Random walk with drift `b`; `sigma` absent with two points.
+    /// Random walk with drift `b` estimated from `differences` (T − 1) first differences;
+    /// `sigma` absent with two points.
     Drift {
         last: f64,
         b: f64,
         sigma: Option<f64>,
-        n: f64,
+        differences: f64,
     },
     /// Holt (damped when phi < 1): final level and trend, ETS variance.
     Holt {
@@ -274,13 +277,19 @@ impl Model {
                     }),
                 }
             }
-            Predictor::Drift { last, b, sigma, n } => {
+            Predictor::Drift {
+                last,
+                b,
+                sigma,
+                differences,
+            } => {
                 let point = last + h * b;
                 Prediction {
                     point,
+                    // Var = hσ² (the walk) + h²σ²/(T − 1) (the estimated drift).
                     spread: sigma.map(|sigma| Spread {
                         center: point,
-                        scale: sigma * (h * (1.0 + h / n)).sqrt(),
+                        scale: sigma * (h * (1.0 + h / differences)).sqrt(),
                         quantile: Quantile::Normal,
                         log: false,
                     }),

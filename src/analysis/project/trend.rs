@@ -87,6 +87,7 @@ fn trend(series: &Series, log: bool) -> Result<Model, String> {
             "OLS on x = 1 in the first year; prediction interval ŷ ± t(T-2) · s · sqrt(1 + 1/T + (x0 - x̄)²/Sxx)"
         },
         warning: None,
+        note: None,
         last_year: series.last_year(),
         predict: Predictor::Trend {
             first_year: series.years[0],
@@ -111,8 +112,12 @@ pub fn fit_loglinear(series: &Series) -> Result<Model, String> {
     trend(series, true)
 }
 
-/// Random walk with drift (FPP3 Table 5.2): b = (y_T − y_1)/(T − 1), ŷ = y_T + h·b,
-/// interval ŷ ± z·σ·sqrt(h(1 + h/T)), σ the sd of the first differences around b (T − 2).
+/// Random walk with drift: b = (y_T − y_1)/(T − 1), ŷ = y_T + h·b, interval
+/// ŷ ± z·σ·sqrt(h(1 + h/(T − 1))), σ the sd of the first differences around b (T − 2).
+///
+/// h/(T − 1) is the convention of R's `forecast::rwf`, fable and statsforecast (and the current
+/// FPP3 text): the drift is the mean of T − 1 differences, so its variance is σ²/(T − 1). The
+/// h/T of FPP2's table is the older, narrower variant.
 pub fn fit_drift(series: &Series) -> Result<Model, String> {
     if series.len() < 2 {
         return Err(format!(
@@ -144,16 +149,17 @@ pub fn fit_drift(series: &Series) -> Result<Model, String> {
             ..Params::default()
         },
         quantile: sigma.map(|_| Quantile::Normal),
-        convention: "random walk with drift; interval ŷ ± z · σ · sqrt(h(1 + h/T)) (FPP3; R's rwf uses h/(T-1))",
+        convention: "random walk with drift; interval ŷ ± z · σ · sqrt(h(1 + h/(T-1))) (R's forecast::rwf, fable, statsforecast)",
         warning: sigma
             .is_none()
             .then(|| "2 years: no variance of the differences, so no interval".to_string()),
+        note: None,
         last_year: series.last_year(),
         predict: Predictor::Drift {
             last: series.last_value(),
             b,
             sigma,
-            n: t as f64,
+            differences: t as f64 - 1.0,
         },
     })
 }
@@ -181,6 +187,7 @@ pub fn fit_cagr(series: &Series) -> Result<Model, String> {
         quantile: None,
         convention: "y_T · (1 + CAGR)^h; no standard interval",
         warning: None,
+        note: None,
         last_year: series.last_year(),
         predict: Predictor::Compound { last, growth },
     })
@@ -197,6 +204,7 @@ pub fn fit_naive(series: &Series) -> Result<Model, String> {
         quantile: None,
         convention: "ŷ = y_T; a baseline without interval",
         warning: None,
+        note: None,
         last_year: series.last_year(),
         predict: Predictor::Compound {
             last: series.last_value(),
@@ -276,16 +284,36 @@ mod tests {
 
     #[test]
     fn drift_matches_methods() {
+        // METHODS.md, with R's rwf convention h/(T − 1).
         assert_reference(
             fit_drift,
             [
-                (2020, 12.1500, 11.6712, 12.6288),
-                (2021, 13.5000, 12.7686, 14.2314),
-                (2022, 14.8500, 13.8924, 15.8076),
+                (2020, 12.1500, 11.6613, 12.6387),
+                (2021, 13.5000, 12.7429, 14.2571),
+                (2022, 14.8500, 13.8485, 15.8515),
             ],
-            (11.8369, 12.4631),
-            (33.2500, 29.5137, 36.9863),
+            (11.8305, 12.4695),
+            (33.2500, 29.4366, 37.0634),
         );
+        let m = fit_drift(&cbec()).unwrap();
+        close(m.params.slope.unwrap(), 1.35, 1e-12);
+        // σ² = Σ(d − b)²/(T − 2) = 0.1492/3 on the differences 1.3, 1.36, 1.64, 1.1.
+        close(m.params.sigma.unwrap(), (0.1492f64 / 3.0).sqrt(), 1e-12);
+    }
+
+    #[test]
+    fn drift_interval_widens_by_h_over_t_minus_1() {
+        // The half-width is z·σ·sqrt(h(1 + h/(T − 1))); with T = 5, h = 2: sqrt(2 · 1.5) = √3,
+        // where h/T would give sqrt(2 · 1.4). Checked against the closed form, not a table.
+        let m = fit_drift(&cbec()).unwrap();
+        let sigma = m.params.sigma.unwrap();
+        let z = Quantile::Normal.critical(0.95);
+        for (year, h) in [(2020, 1.0), (2021, 2.0), (2024, 5.0)] {
+            let (p, lo, hi) = forecast(&m, year, 0.95);
+            close(p, 10.8 + h * 1.35, 1e-12);
+            close(hi - p, z * sigma * (h * (1.0 + h / 4.0)).sqrt(), 1e-12);
+            close(p - lo, hi - p, 1e-12);
+        }
     }
 
     #[test]
