@@ -114,7 +114,10 @@ are included by default.
 Examples:
   tradestat report --out report
   tradestat report --data panel.csv --part exports --whole gdp --claim \"exports 2025 120\" --out out
-  tradestat report --out report && git diff --exit-code report   # in CI: fail when figures change";
+  tradestat report --out report && git diff --exit-code report   # in CI: fail when figures change
+
+An existing DIR is replaced only when it is empty or a previous report (listed in
+DIR/.tradestat-report); other files in it stop the run unless --force.";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
@@ -141,7 +144,12 @@ Examples:
   tradestat sql \"SELECT c.year FROM growth c JOIN growth t ON c.year = t.year
                  WHERE c.series = 'cbec' AND t.series = 'trade' AND c.yoy > t.yoy\"
   tradestat sql --file query.sql --format json
-  tradestat sql --schema";
+  tradestat sql --schema
+  tradestat sql --allow-files \"SELECT * FROM read_csv('other.csv') WHERE year > 2016\"
+
+A query reads the tables above and nothing else. --allow-files lets read_csv('FILE') read one
+named CSV file, loaded as --data loads it. Only reading statements run (SELECT, WITH, EXPLAIN,
+SHOW TABLES).";
 
 const PROJECT_EXAMPLES: &str = "\
 Methods (T years observed, horizon h):
@@ -316,6 +324,10 @@ pub struct OutputArgs {
     pub format: FormatArg,
 
     /// Write to FILE instead of standard output (atomically: all or nothing)
+    ///
+    /// A regular file is replaced through a temporary file and a rename; a symbolic link is
+    /// followed to its file; devices, FIFOs and /dev/stdout are written in place, never
+    /// replaced; `-` is standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

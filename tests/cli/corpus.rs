@@ -28,6 +28,9 @@ const FAILURES: &[(&str, &str)] = &[
     ("25-two-units.csv", "tradestat: error: tests/inputs/corpus/25-two-units.csv:3: series \"cbec\" is in \"100 million CNY\" here but in \"trillion CNY\" on line 2 (expected one unit per series)"),
     ("31-tab-separated.csv", "tradestat: error: tests/inputs/corpus/31-tab-separated.csv:1: the header has no `year` column (found: year\tcbec; expected a column named year; the file looks tab-separated, and tradestat reads commas)"),
     ("33-internal-column-name.csv", "tradestat: error: tests/inputs/corpus/33-internal-column-name.csv:1:4: column \"__line\" cannot be a group column (year, series, value and unit have fixed meanings, and __line is tradestat's own)"),
+    ("34-unterminated-quote.csv", "tradestat: error: tests/inputs/corpus/34-unterminated-quote.csv:3: a quote opens a field on this line and is never closed (expected a closing \" before the end of the file)"),
+    ("35-two-currencies.csv", "tradestat: error: tests/inputs/corpus/35-two-currencies.csv:1:2: unit \"yuan dollars\" names more than one currency (CNY and USD; expected one, e.g. \"billion USD\")"),
+    ("36-unknown-unit-word.csv", "tradestat: error: tests/inputs/corpus/36-unknown-unit-word.csv:3:4: unit \"trillion yuan foo\": \"foo\" is neither a scale nor a currency (expected scales such as thousand, million, billion, trillion, bn, 万, 亿 and currencies such as yuan, 元, dollars, 美元, euro or a three-letter ISO code)"),
     ("a-directory", "tradestat: error: cannot read tests/inputs/corpus/a-directory: it is a directory (expected a CSV file)"),
     ("missing.csv", "tradestat: error: cannot read tests/inputs/corpus/missing.csv: No such file or directory (os error 2)"),
 ];
@@ -106,6 +109,21 @@ fn odd_but_valid_files_give_the_right_numbers() {
     );
     let (csv, _) = valid("30-huge-but-finite.csv");
     assert_eq!(cell(&csv, &["x", "2016"], "yoy"), Some(1.0));
+    // Words that name no currency are an opaque unit, carried as written.
+    let (csv, _) = valid("37-opaque-unit.csv");
+    assert!(csv.contains(",foo bar,"), "{csv}");
+    assert_eq!(
+        cell(&csv, &["cbec", "2016"], "yoy"),
+        Some(6.7 / 5.4 - 1.0)
+    );
+    let (csv, notes) = valid("38-subnormal-base.csv");
+    assert_eq!(cell(&csv, &["x", "2016"], "yoy"), None);
+    assert!(notes.contains("overflows"), "{notes}");
+    let (csv, _) = valid("39-near-max.csv");
+    assert_eq!(
+        cell(&csv, &["x", "2016"], "yoy"),
+        Some(1.7e308 / 1.6e308 - 1.0)
+    );
     // A long file's extra column is a group, even without --by.
     let (csv, _) = valid("32-long-group-no-by.csv");
     assert!(csv.starts_with("region,series,year,"), "{csv}");

@@ -9,6 +9,7 @@ mod pieces;
 mod projections;
 mod readme;
 mod reports;
+mod safety;
 mod sql_units;
 
 use std::path::PathBuf;
@@ -22,13 +23,22 @@ pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
 
 /// [`run_with_stdin`] with `env` added to the environment.
 pub fn run_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    run_full(args, stdin, env, &root())
+}
+
+/// [`run`] in the working directory `dir`.
+pub fn run_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    run_full(args, b"", &[], dir)
+}
+
+fn run_full(args: &[&str], stdin: &[u8], env: &[(&str, &str)], dir: &std::path::Path) -> Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_tradestat"))
         .args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .envs(env.iter().copied())
-        .current_dir(root())
+        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
