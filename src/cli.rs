@@ -95,6 +95,7 @@ Kinds:
   share       share of --part in --whole, in percent
   index       index numbers (--base, default the first year), with the 100 line
   projection  one series' history, point forecasts and shaded 80 % / 95 % bands per method
+              (--method, default all; cagr has no interval: marked points without a band)
 The same input gives the same bytes: charts can be committed and diffed.
 
 Examples:
@@ -544,7 +545,8 @@ pub struct ChartArgs {
     /// Base year, for --kind index
     #[arg(short = 'b', long, value_name = "YEAR", allow_negative_numbers = true, value_parser = year)]
     pub base: Option<i32>,
-    /// Methods, for --kind projection (cagr has no band and is left out)
+    /// Methods, for --kind projection; cagr has no interval and is drawn as marked points
+    /// without a band (said in CHART_EXAMPLES: clap shows MethodArgs' own help here)
     #[command(flatten)]
     pub methods: MethodArgs,
     /// Years to project, for --kind projection
