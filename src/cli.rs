@@ -109,6 +109,7 @@ tables/*.json (full precision, with metadata) and figures/*.svg. Sections: data 
 input's SHA-256), growth and CAGR, shares and contributions, index, projections, backtest, claim
 checks and the methods used. The same input gives byte-identical files (no timestamps unless
 --timestamp), and the directory is replaced atomically: a failed run leaves the old report.
+A figure or table the data cannot give (growth of a one-year file) is replaced by a note.
 On the bundled data the share (cbec in trade) and the paper's claim (16 trillion yuan in 2020)
 are included by default.
 

@@ -122,6 +122,18 @@ pub fn files(report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
             }
         }
     }
+    // Two blocks on one path would leave one file for both (report.md then shows the last
+    // figure under every caption); case is ignored, as some file systems do.
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, _) in &files {
+        let folded = path.to_string_lossy().to_lowercase();
+        if !seen.insert(folded) {
+            bail!(
+                "internal error: two report files would be written to {}",
+                path.display()
+            );
+        }
+    }
     Ok(files)
 }
 
