@@ -5,8 +5,9 @@ use super::{
     ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column, Common,
 };
 use crate::analysis::index::{index, index_notes};
+use crate::analysis::overflow_notes;
 use crate::cli::IndexArgs;
-use crate::data::Dataset;
+use crate::data::{Dataset, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 
@@ -39,6 +40,12 @@ pub fn build(
         meta.param("base", base);
     }
     meta.notes = index_notes(&df, &keys)?;
+    meta.notes.extend(overflow_notes(
+        &df,
+        &keys,
+        Some(YEAR),
+        &[("index", "index")],
+    )?);
     meta.conventions = vec![
         "index = 100 × y_t / y_base; empty when the base year has no positive value".to_string(),
     ];
