@@ -416,7 +416,7 @@ pub struct ProjectArgs {
     pub series: Vec<String>,
     #[command(flatten)]
     pub methods: MethodArgs,
-    /// Project up to this year
+    /// Project up to this year (at most 200 years past the last observed one)
     #[arg(
         long,
         value_name = "YEAR",
@@ -425,8 +425,9 @@ pub struct ProjectArgs {
         value_parser = year
     )]
     pub to: Option<i32>,
-    /// Project this many years past the last observed one (default 1)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=200))]
+    /// Project this many years past the last observed one (default 1, at most 200)
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=crate::cmd::MAX_HORIZON as i64))]
     pub horizon: Option<u16>,
     /// Interval levels in percent, each strictly between 0 and 100
     #[arg(short = 'l', long, value_name = "PCT", value_delimiter = ',', default_value = "80,95",

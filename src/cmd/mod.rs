@@ -10,6 +10,7 @@ mod index;
 mod panel;
 mod pieces;
 mod project;
+pub use project::MAX_HORIZON;
 mod report;
 mod share;
 mod shell;
