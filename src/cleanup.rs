@@ -40,7 +40,35 @@ impl Drop for Guard {
     }
 }
 
-fn register(entry: Pending) -> Guard {
+/// The undo list, locked: see [`uninterrupted`].
+pub struct Locked(MutexGuard<'static, Vec<(u64, Pending)>>);
+
+impl Locked {
+    fn register(&mut self, entry: Pending) -> Guard {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.push((id, entry));
+        Guard(id)
+    }
+
+    /// Removes `path` (a file or a directory) if the run stops before the guard is dropped.
+    pub fn remove_on_exit(&mut self, path: PathBuf) -> Guard {
+        self.register(Pending::Remove(path))
+    }
+
+    /// Moves `from` back to `to` if the run stops while `to` is missing (a report directory
+    /// in the middle of being replaced); removes `from` if `to` is already in place.
+    pub fn restore_on_exit(&mut self, from: PathBuf, to: PathBuf) -> Guard {
+        self.register(Pending::Restore { from, to })
+    }
+}
+
+/// Runs `f` with the undo list locked. An interrupt waits until `f` is done, and once the
+/// handler holds the lock the run makes no further step of this kind: so create a temporary
+/// file and register it in one `f` (nothing is left between the two), write into a staging
+/// directory in such steps (the handler's removal cannot race a write that recreates it),
+/// and make a two-step swap in one. `f` must not drop a [`Guard`] (that takes the lock).
+pub fn uninterrupted<T>(f: impl FnOnce(&mut Locked) -> T) -> T {
     HANDLER.call_once(|| {
         // Exit status 130, as shells report a run stopped by Ctrl-C. If a handler cannot be
         // installed (another one is), writes stay atomic; only the clean-up is lost.
@@ -49,29 +77,13 @@ fn register(entry: Pending) -> Guard {
             std::process::exit(130);
         });
     });
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    pending().push((id, entry));
-    Guard(id)
+    let mut locked = Locked(pending());
+    f(&mut locked)
 }
 
-/// Removes `path` (a file or a directory) if the run stops before the guard is dropped.
+/// Removes `path` if the run stops before the guard is dropped (see [`Locked`]).
 pub fn remove_on_exit(path: PathBuf) -> Guard {
-    register(Pending::Remove(path))
-}
-
-/// Moves `from` back to `to` if the run stops while `to` is missing (a report directory in
-/// the middle of being replaced); removes `from` if `to` is already in place.
-pub fn restore_on_exit(from: PathBuf, to: PathBuf) -> Guard {
-    register(Pending::Restore { from, to })
-}
-
-/// Runs `f` with the undo list locked, so an interrupt waits until `f` is done: a
-/// two-step swap (old away, new in) is never stopped between its steps. `f` must not
-/// register anything (the lock is not reentrant): register before.
-pub fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
-    let _lock = pending();
-    f()
+    uninterrupted(|list| list.remove_on_exit(path))
 }
 
 /// Undoes everything still registered, newest first. Called on interrupts and panics.

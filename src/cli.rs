@@ -95,6 +95,7 @@ Kinds:
   share       share of --part in --whole, in percent
   index       index numbers (--base, default the first year), with the 100 line
   projection  one series' history, point forecasts and shaded 80 % / 95 % bands per method
+              (--method, default all; cagr has no interval: marked points without a band)
 The same input gives the same bytes: charts can be committed and diffed.
 
 Examples:
@@ -108,6 +109,7 @@ tables/*.json (full precision, with metadata) and figures/*.svg. Sections: data 
 input's SHA-256), growth and CAGR, shares and contributions, index, projections, backtest, claim
 checks and the methods used. The same input gives byte-identical files (no timestamps unless
 --timestamp), and the directory is replaced atomically: a failed run leaves the old report.
+A figure or table the data cannot give (growth of a one-year file) is replaced by a note.
 On the bundled data the share (cbec in trade) and the paper's claim (16 trillion yuan in 2020)
 are included by default.
 
@@ -433,7 +435,7 @@ pub struct ProjectArgs {
     pub series: Vec<String>,
     #[command(flatten)]
     pub methods: MethodArgs,
-    /// Project up to this year
+    /// Project up to this year (at most 200 years past the last observed one)
     #[arg(
         long,
         value_name = "YEAR",
@@ -442,8 +444,9 @@ pub struct ProjectArgs {
         value_parser = year
     )]
     pub to: Option<i32>,
-    /// Project this many years past the last observed one (default 1)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=200))]
+    /// Project this many years past the last observed one (default 1, at most 200)
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=crate::cmd::MAX_HORIZON as i64))]
     pub horizon: Option<u16>,
     /// Interval levels in percent, each strictly between 0 and 100
     #[arg(short = 'l', long, value_name = "PCT", value_delimiter = ',', default_value = "80,95",
@@ -570,7 +573,8 @@ pub struct ChartArgs {
     /// Base year, for --kind index
     #[arg(short = 'b', long, value_name = "YEAR", allow_negative_numbers = true, value_parser = year)]
     pub base: Option<i32>,
-    /// Methods, for --kind projection (cagr has no band and is left out)
+    /// Methods, for --kind projection; cagr has no interval and is drawn as marked points
+    /// without a band (said in CHART_EXAMPLES: clap shows MethodArgs' own help here)
     #[command(flatten)]
     pub methods: MethodArgs,
     /// Years to project, for --kind projection

@@ -1,4 +1,5 @@
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Polars allocates and frees large buffers from several threads; glibc's allocator hands
@@ -23,7 +24,8 @@ fn main() -> ExitCode {
         // `tradestat growth | head -1`: the reader has gone, which is not an error.
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
-            eprintln!("tradestat: error: {e:#}");
+            // A closed stderr must not turn an error into a panic.
+            let _ = writeln!(std::io::stderr(), "tradestat: error: {e:#}");
             ExitCode::from(1)
         }
         Err(_) => tradestat::panic::report(),

@@ -6,6 +6,7 @@
 //! and calls [`report`]. With `RUST_BACKTRACE` set the backtrace is printed too, for the bug
 //! report.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
@@ -35,6 +36,19 @@ pub fn install() {
     }));
 }
 
+/// Runs `f`, turning a panic inside it into `None` (and forgetting it): for a dependency's
+/// code that tradestat can do without, such as Polars' CSV reader on the fast path, where
+/// the careful reader then reads the file and names what is wrong.
+pub fn contained<T>(f: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            *LAST.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            None
+        }
+    }
+}
+
 /// The line for a panic's payload and location.
 fn describe(payload: Option<&str>, location: Option<(&str, u32)>) -> String {
     let what = payload.unwrap_or("a panic without a message");
@@ -54,7 +68,9 @@ pub fn report() -> ExitCode {
         .unwrap_or_else(|p| p.into_inner())
         .take()
         .unwrap_or_else(|| "a panic without a message".to_string());
-    eprintln!(
+    // A closed stderr must not panic again.
+    let _ = writeln!(
+        std::io::stderr(),
         "tradestat: internal error: {message}\nThis is a bug in tradestat, please report it with the command line and, if you can, the input. (RUST_BACKTRACE=1 adds a backtrace.)"
     );
     ExitCode::from(1)
@@ -62,7 +78,13 @@ pub fn report() -> ExitCode {
 
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use super::{contained, describe};
+
+    #[test]
+    fn contained_panics_are_none() {
+        assert_eq!(contained(|| 1), Some(1));
+        assert_eq!(contained(|| -> i32 { panic!("inside") }), None);
+    }
 
     #[test]
     fn one_line_with_the_place() {

@@ -11,7 +11,8 @@ use anyhow::Result;
 use polars::prelude::*;
 
 /// Annualised rate from `base` to `value` over `years` years, null unless both are usable
-/// (base > 0, value ≥ 0, years > 0).
+/// (base > 0, value ≥ 0, years > 0). +inf when `value / base` overflows (a base of 1e-320);
+/// [`super::overflow_notes`] says so.
 pub(crate) fn annualised(value: Expr, base: Expr, years: Expr) -> Expr {
     let years = years.cast(DataType::Float64);
     when(
@@ -296,6 +297,36 @@ mod tests {
             .collect()
             .unwrap();
         assert_close(f64s(&c, "cagr")[0], 9.7 / 8.06 - 1.0, 1e-12);
+    }
+
+    #[test]
+    fn a_tiny_base_overflows_with_a_note() {
+        let df = frame(&[("x", &[(2015, 1e-320), (2016, 1.0), (2017, 2.0)])]);
+        let g = growth(df.lazy(), &keys(), Span::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        // 1 / 1e-320 is above f64::MAX: YoY and the running CAGR overflow to +inf (empty
+        // cells), with a note; the base is positive, so no note calls them undefined.
+        assert_eq!(f64s(&g, "yoy")[1], Some(f64::INFINITY));
+        assert_eq!(f64s(&g, "yoy")[2], Some(1.0));
+        assert!(growth_notes(&g, &keys()).unwrap().is_empty());
+        assert_eq!(
+            crate::analysis::overflow_notes(
+                &g,
+                &keys(),
+                Some(YEAR),
+                &[
+                    ("yoy", "YoY growth"),
+                    ("cagr_since_first", "CAGR since first")
+                ]
+            )
+            .unwrap(),
+            [
+                "x 2016: YoY growth and CAGR since first overflow: the result is too large to represent",
+                "x 2017: CAGR since first overflows: the result is too large to represent"
+            ]
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ use polars::prelude::*;
 
 /// Per key and year: `value`, `base_year`, `base_value`, `index`. With `base` given, the base
 /// may lie outside the span (`--base 2015 --from 2017`); without it each series is based on
-/// its first year in the span. A missing or non-positive base gives a null index. `lf` is in
+/// its first year in the span. A missing or non-positive base gives a null index; an index
+/// too large for a float is ±inf (see [`super::overflow_notes`]). `lf` is in
 /// canonical order (see [`super`]), and so is the result.
 pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> Result<LazyFrame> {
     let lf = with_runs(lf.filter(col(VALUE).is_not_null()), keys);
@@ -24,10 +25,19 @@ pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> R
             .with_column(first_in_run(col(YEAR)).alias("base_year"))
             .with_column(base_value()?),
     };
+    // 100 × value overflows for values above f64::MAX / 100 although the index is small
+    // (1.7e308 on a base of 1.6e308 is 106.25); there the ratio is taken first. Elsewhere the
+    // usual order, so ordinary results keep their last digit.
+    let direct = lit(100.0) * col(VALUE) / col("base_value");
+    let ratio_first = lit(100.0) * (col(VALUE) / col("base_value"));
     Ok(lf
         .with_column(
             when(col("base_value").gt(lit(0.0)))
-                .then(lit(100.0) * col(VALUE) / col("base_value"))
+                .then(
+                    when(direct.clone().is_finite())
+                        .then(direct)
+                        .otherwise(ratio_first),
+                )
                 .otherwise(lit(NULL))
                 .alias("index"),
         )
@@ -92,6 +102,31 @@ mod tests {
             .collect()
             .unwrap();
         assert_eq!(f64s(&default, "index"), ix);
+    }
+
+    #[test]
+    fn huge_values_index_without_spurious_overflow() {
+        let df = crate::analysis::testing::frame(&[(
+            "x",
+            &[(2015, 1.6e308), (2016, 1.7e308), (2017, 1e-300)],
+        )]);
+        let ix = index(df.lazy(), &keys(), Span::default(), None)
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_close(f64s(&ix, "index")[1], 106.25, 1e-12);
+        // A base of 1e-300 under 1.6e308 really overflows.
+        let df = crate::analysis::testing::frame(&[("x", &[(2015, 1e-300), (2016, 1.6e308)])]);
+        let ix = index(df.lazy(), &keys(), Span::default(), None)
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(f64s(&ix, "index")[1], Some(f64::INFINITY));
+        assert_eq!(
+            crate::analysis::overflow_notes(&ix, &keys(), Some(YEAR), &[("index", "index")])
+                .unwrap(),
+            ["x 2016: index overflows: the result is too large to represent"]
+        );
     }
 
     #[test]

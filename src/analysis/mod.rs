@@ -193,6 +193,69 @@ pub fn missing_value_notes(lf: LazyFrame, keys: &[String]) -> Result<Vec<String>
     Ok(cap_notes(notes))
 }
 
+/// Why a computed cell is empty although every input it needs is there: the result is not a
+/// finite float. Such a cell prints empty, as a null does (see [`crate::output::Value::float`]);
+/// [`overflow_notes`] says where, with this reason.
+pub const OVERFLOWS: &str = "the result is too large to represent";
+
+/// Notes for a collected result: each row where a computed column is ±inf or NaN (an
+/// intermediate overflowed), naming its keys, its year (`year`, when the frame has one), the
+/// columns as `columns` names them (column, name), and why the cells are empty. Nulls are
+/// undefined values with notes of their own and are not flagged here.
+pub fn overflow_notes(
+    df: &DataFrame,
+    keys: &[String],
+    year: Option<&str>,
+    columns: &[(&str, &str)],
+) -> Result<Vec<String>> {
+    let Some(any) = columns
+        .iter()
+        .map(|(c, _)| col(*c).is_finite().not())
+        .reduce(|a, b| a.or(b))
+    else {
+        return Ok(Vec::new());
+    };
+    let flagged = df.clone().lazy().filter(any).collect()?;
+    if flagged.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let labels = KeyLabels::new(&flagged, keys)?;
+    let years = match year {
+        Some(y) => Some(flagged.column(y)?.cast(&DataType::Int64)?.i64()?.clone()),
+        None => None,
+    };
+    let values = columns
+        .iter()
+        .map(|(c, _)| Ok(flagged.column(c)?.cast(&DataType::Float64)?.f64()?.clone()))
+        .collect::<Result<Vec<_>>>()?;
+    let notes = (0..flagged.height())
+        .map(|i| {
+            let names: Vec<&str> = columns
+                .iter()
+                .zip(&values)
+                .filter(|(_, v)| v.get(i).is_some_and(|x| !x.is_finite()))
+                .map(|((_, name), _)| *name)
+                .collect();
+            let at = match (labels.get(i), years.as_ref().and_then(|y| y.get(i))) {
+                ("", None) => String::new(),
+                (label, None) => format!("{label}: "),
+                ("", Some(y)) => format!("{y}: "),
+                (label, Some(y)) => format!("{label} {y}: "),
+            };
+            let verb = if names.len() == 1 {
+                "overflows"
+            } else {
+                "overflow"
+            };
+            format!("{at}{} {verb}: {OVERFLOWS}", names.join(" and "))
+        })
+        .collect::<Vec<_>>();
+    // A value repeated on every row of a group (a panel's CAGR) is noted once.
+    let mut notes = notes;
+    notes.dedup();
+    Ok(cap_notes(notes))
+}
+
 /// Keeps at most [`MAX_NOTES`] notes and says how many were left out.
 pub fn cap_notes(mut notes: Vec<String>) -> Vec<String> {
     if notes.len() > MAX_NOTES {

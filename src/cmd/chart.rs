@@ -127,12 +127,8 @@ pub fn build(common: &Common, dataset: &Dataset, request: &ChartRequest) -> Resu
         ChartKind::Projection => {
             let request_p = ProjectRequest {
                 series: request.series.clone(),
-                methods: request
-                    .methods
-                    .iter()
-                    .copied()
-                    .filter(|m| *m != Method::Cagr)
-                    .collect(),
+                // cagr too: it has no interval, so it is drawn as marked points without a band.
+                methods: request.methods.clone(),
                 to: None,
                 horizon: request.horizon,
                 levels: vec![80.0, 95.0],
@@ -157,6 +153,9 @@ pub fn build(common: &Common, dataset: &Dataset, request: &ChartRequest) -> Resu
             (title, y, projection_body(table)?)
         }
     };
+    if let Some(why) = nothing_to_draw(request.kind, &body) {
+        bail!("nothing to draw: {why}");
+    }
     let chart = Chart {
         title: request.title.clone().unwrap_or(title),
         y_label,
@@ -165,6 +164,23 @@ pub fn build(common: &Common, dataset: &Dataset, request: &ChartRequest) -> Resu
         body,
     };
     render_svg(&chart)
+}
+
+/// Why `body` has nothing to draw, when it has not: the numbers it would draw are all empty.
+fn nothing_to_draw(kind: ChartKind, body: &Body) -> Option<&'static str> {
+    let empty = match body {
+        Body::Lines { lines, .. } | Body::Bars { bars: lines } => lines.is_empty(),
+        Body::Projection { history, methods } => {
+            history.points.is_empty() && methods.iter().all(|m| m.points.is_empty())
+        }
+    };
+    empty.then_some(match kind {
+        ChartKind::Series => "no selected year has a value",
+        ChartKind::Growth => "no year has a year-on-year growth rate (each needs the year before with a positive value, and a result that fits in a float)",
+        ChartKind::Index => "no year has an index number (each needs a positive value in the base year, and a result that fits in a float)",
+        ChartKind::Share => "no year has a share (each needs both series and a positive whole)",
+        ChartKind::Projection => "no observed or projected value to draw",
+    })
 }
 
 /// The unit of every series in a result, when there is one.

@@ -6,9 +6,9 @@ use super::{
     Common,
 };
 use crate::analysis::growth::{cagr, cagr_notes, growth, growth_notes};
-use crate::analysis::missing_value_notes;
+use crate::analysis::{missing_value_notes, overflow_notes};
 use crate::cli::GrowthArgs;
-use crate::data::Dataset;
+use crate::data::{Dataset, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::Result;
 
@@ -38,6 +38,19 @@ pub fn build(
     meta.notes = missing_value_notes(lf.filter(common.span.contains()), &keys)?;
     meta.notes.extend(growth_notes(&yearly, &keys)?);
     meta.notes.extend(cagr_notes(&summary, &keys)?);
+    meta.notes.extend(overflow_notes(
+        &yearly,
+        &keys,
+        Some(YEAR),
+        &[
+            ("change", "change"),
+            ("yoy", "YoY growth"),
+            ("gap_growth", "gap growth"),
+            ("cagr_since_first", "CAGR since first"),
+        ],
+    )?);
+    meta.notes
+        .extend(overflow_notes(&summary, &keys, None, &[("cagr", "CAGR")])?);
     meta.conventions = vec![
         "yoy = y_t / y_(t-1) - 1, only when year t-1 is present and y_(t-1) > 0".to_string(),
         "gap_growth = (y_t / y_(t-k))^(1/k) - 1 when the previous present year is t-k, k > 1"

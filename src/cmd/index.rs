@@ -5,9 +5,9 @@ use super::{
     ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column, Common,
 };
 use crate::analysis::index::{index, index_notes};
-use crate::analysis::Reads;
+use crate::analysis::{overflow_notes, Reads};
 use crate::cli::IndexArgs;
-use crate::data::Dataset;
+use crate::data::{Dataset, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 
@@ -45,6 +45,12 @@ pub fn build(
         meta.param("base", base);
     }
     meta.notes = index_notes(&df, &keys)?;
+    meta.notes.extend(overflow_notes(
+        &df,
+        &keys,
+        Some(YEAR),
+        &[("index", "index")],
+    )?);
     meta.conventions = vec![
         "index = 100 × y_t / y_base; empty when the base year has no positive value".to_string(),
     ];

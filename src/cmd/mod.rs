@@ -10,11 +10,12 @@ mod index;
 mod panel;
 mod pieces;
 mod project;
+pub use project::MAX_HORIZON;
 mod report;
 mod share;
 mod shell;
 mod show;
-mod sql;
+pub mod sql;
 
 use crate::analysis::project::{series_of, KeyedSeries, Method};
 use crate::analysis::sort_keys;

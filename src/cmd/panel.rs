@@ -3,8 +3,8 @@
 
 use super::share::one_unit;
 use super::{ensure_rows, group_columns, select, Common};
-use crate::analysis::missing_value_notes;
 use crate::analysis::panel::{cagr_column, panel, yoy_column, PanelSpec, SHARE};
+use crate::analysis::{missing_value_notes, overflow_notes};
 use crate::cli::PanelArgs;
 use crate::data::{Dataset, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
@@ -87,6 +87,29 @@ pub fn build(
     meta.notes
         .extend(missing_value_notes(shown, &dataset.keys())?);
     meta.notes.append(&mut notes);
+    let mut computed: Vec<(String, String)> = series
+        .iter()
+        .map(|s| (yoy_column(s), format!("{s} YoY growth")))
+        .collect();
+    if share.is_some() {
+        computed.push((SHARE.to_string(), "share".to_string()));
+    }
+    let pairs: Vec<(&str, &str)> = computed
+        .iter()
+        .map(|(c, n)| (c.as_str(), n.as_str()))
+        .collect();
+    meta.notes
+        .extend(overflow_notes(&df, &groups, Some(YEAR), &pairs)?);
+    let cagrs: Vec<(String, String)> = series
+        .iter()
+        .map(|s| (cagr_column(s), format!("{s} CAGR")))
+        .collect();
+    let pairs: Vec<(&str, &str)> = cagrs
+        .iter()
+        .map(|(c, n)| (c.as_str(), n.as_str()))
+        .collect();
+    meta.notes
+        .extend(overflow_notes(&df, &groups, None, &pairs)?);
     meta.conventions = vec![
         "<series>_yoy = y_t / y_(t-1) - 1, only when year t-1 is present and y_(t-1) > 0"
             .to_string(),

@@ -5,12 +5,17 @@ use super::{
     Common,
 };
 use crate::analysis::project::{KeyedSeries, Method, Model};
-use crate::analysis::{key_label, Reads};
+use crate::analysis::{cap_notes, key_label, Reads, OVERFLOWS};
 use crate::cli::{ProjectArgs, SpanArgs};
 use crate::data::Dataset;
 use crate::data::{UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
+
+/// Most years a projection runs past the last observed year, for `--horizon` and `--to` alike
+/// (`--horizon` cannot ask for more; `--to` further out is an error). Two centuries is far
+/// past any use of these methods, and it bounds the rows a command line can ask for.
+pub const MAX_HORIZON: u16 = 200;
 
 /// What to project, after the command line is checked.
 pub struct ProjectRequest {
@@ -59,6 +64,27 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
         if to <= last_year {
             bail!("--to {to}: the data already runs to {last_year} (expected a later year to project to)");
         }
+        // Every series that gets projected is bound by the limit, counted from its own last
+        // year; the one that ends first (and still before --to) binds.
+        if let Some((key, first_end)) = all
+            .iter()
+            .map(|(key, s)| (key, s.last_year()))
+            .filter(|(_, end)| *end < to)
+            .min_by_key(|(_, end)| *end)
+        {
+            if i64::from(to) - i64::from(first_end) > i64::from(MAX_HORIZON) {
+                let whose = if all.len() > 1 {
+                    format!("{}'s last observed year", key_label(&keys, key))
+                } else {
+                    "the last observed year".to_string()
+                };
+                bail!(
+                    "--to {to} is {} years past {whose}, {first_end}; projections run at most {MAX_HORIZON} years ahead (expected --to {} or earlier)",
+                    to - first_end,
+                    first_end + i32::from(MAX_HORIZON)
+                );
+            }
+        }
     }
 
     let mut meta = common.meta("project", dataset, &units);
@@ -71,6 +97,7 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
     let mut forecasts = Vec::new();
     let mut summaries = Vec::new();
     let mut conventions: Vec<&str> = Vec::new();
+    let mut overflows = Vec::new();
     for (key, series) in &all {
         let label = key_label(&keys, key);
         let series_unit =
@@ -119,6 +146,9 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
                 meta.notes
                     .push(format!("{label} {}: {note}", method.name()));
             }
+            // Years whose point or bounds are not finite: their cells print empty, and a
+            // note says why (values that overflow, far out or from huge data).
+            let (mut points_over, mut bounds_over) = (Vec::new(), Vec::new());
             for year in series.last_year() + 1..=end {
                 let p = model.predict(year);
                 let mut row = key_cells(key);
@@ -128,16 +158,39 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
                     series_unit.clone(),
                     Value::float(p.point),
                 ]);
+                if !p.point.is_finite() {
+                    points_over.push(year);
+                }
+                let mut bounds_finite = true;
                 for &level in &levels {
                     let bounds = p.spread.map(|s| s.interval(level / 100.0));
+                    if let Some((lo, hi)) = bounds {
+                        bounds_finite &= lo.is_finite() && hi.is_finite();
+                    }
                     row.push(Value::opt_float(bounds.map(|b| b.0)));
                     row.push(Value::opt_float(bounds.map(|b| b.1)));
                 }
+                if !bounds_finite {
+                    bounds_over.push(year);
+                }
                 forecasts.push(row);
+            }
+            for (years, what) in [
+                (points_over, "the point forecast overflows"),
+                (bounds_over, "interval bounds overflow"),
+            ] {
+                if !years.is_empty() {
+                    overflows.push(format!(
+                        "{label} {} {}: {what}: {OVERFLOWS}",
+                        method.name(),
+                        year_runs(&years)
+                    ));
+                }
             }
             summaries.push(summary_row(key, &model));
         }
     }
+    meta.notes.extend(cap_notes(overflows));
     if forecasts.is_empty() {
         bail!(
             "no method could project any selected series ({})",
@@ -268,9 +321,61 @@ fn models_table(
     }
 }
 
+/// Sorted years as runs: `2150`, `2150–2219`, `2150–2160, 2170`.
+fn year_runs(years: &[i32]) -> String {
+    let mut runs: Vec<(i32, i32)> = Vec::new();
+    for &year in years {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == year => *end = year,
+            _ => runs.push((year, year)),
+        }
+    }
+    runs.iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Number of distinct series names among keyed series.
 pub fn series_names(all: &[KeyedSeries]) -> usize {
     let names: std::collections::BTreeSet<&String> =
         all.iter().filter_map(|(k, _)| k.last()).collect();
     names.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{year_runs, MAX_HORIZON};
+
+    #[test]
+    fn the_help_states_the_limit() {
+        use clap::CommandFactory;
+        let cli = crate::cli::Cli::command();
+        let project = cli.find_subcommand("project").unwrap();
+        for flag in ["to", "horizon"] {
+            let arg = project
+                .get_arguments()
+                .find(|a| a.get_id() == flag)
+                .unwrap();
+            let help = arg.get_help().unwrap().to_string();
+            assert!(
+                help.contains(&format!("at most {MAX_HORIZON}")),
+                "--{flag}: {help}"
+            );
+        }
+    }
+
+    #[test]
+    fn years_read_as_runs() {
+        assert_eq!(year_runs(&[2150]), "2150");
+        assert_eq!(year_runs(&[2150, 2151, 2152]), "2150–2152");
+        assert_eq!(year_runs(&[2150, 2151, 2160]), "2150–2151, 2160");
+        assert_eq!(year_runs(&[]), "");
+    }
 }

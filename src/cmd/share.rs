@@ -1,6 +1,7 @@
 //! `tradestat share`: share of a part in a whole, its change and contribution to growth.
 
 use super::{ensure_rows, group_columns, Common};
+use crate::analysis::overflow_notes;
 use crate::analysis::share::{share, share_notes};
 use crate::cli::ShareArgs;
 use crate::data::{Dataset, Unit, UNIT, YEAR};
@@ -76,6 +77,16 @@ pub fn build(common: &Common, mut dataset: Dataset, part: &str, whole: &str) -> 
     }
     meta.notes
         .extend(share_notes(&df, &dataset.groups, &part, &whole)?);
+    meta.notes.extend(overflow_notes(
+        &df,
+        &dataset.groups,
+        Some(YEAR),
+        &[
+            ("share", "share"),
+            ("share_change_pp", "share change"),
+            ("contribution_pp", "contribution"),
+        ],
+    )?);
     meta.conventions = vec![
         "share = part / whole, after checking both are in one unit".to_string(),
         "share_change_pp = 100 × (share_t - share_(t-1)), only when year t-1 is present".to_string(),

@@ -105,6 +105,43 @@ fn tables(common: &Common, dataset: &Dataset) -> Result<Vec<Registered>> {
     Ok(out)
 }
 
+/// Runs `query` over the tables registered for `dataset` (no files: the sandbox of a run
+/// without `--allow-files`) and returns the result as tradestat would print it. For the
+/// fuzz target and tests; `run` is the command.
+pub fn query(dataset: &Dataset, query: &str) -> Result<DataFrame> {
+    let common = Common::new(
+        crate::cli::DataArgs {
+            data: None,
+            layout: crate::cli::LayoutArg::Auto,
+            by: Vec::new(),
+            unit: None,
+            fx: None,
+        },
+        Default::default(),
+        Default::default(),
+    )?;
+    execute(tables(&common, dataset)?, query, false)
+}
+
+/// Checks `query` ([`vet`]), registers the tables and the files it may read, runs it.
+fn execute(registered: Vec<Registered>, query: &str, allow_files: bool) -> Result<DataFrame> {
+    let vetted = vet(query, allow_files)?;
+    let mut ctx = SQLContext::new();
+    for table in registered {
+        ctx.register(table.name, table.frame);
+    }
+    for (name, path) in &vetted.files {
+        let file = data::load(&data::Input::Path(path.into()), data::Layout::Auto, &[])
+            .with_context(|| format!("read_csv('{path}') in the query"))?;
+        ctx.register(name, file.frame.lazy());
+    }
+    let df = ctx
+        .execute(&vetted.query)
+        .and_then(|lf| lf.collect())
+        .map_err(|e| anyhow::anyhow!("{}", explain(query, &e.to_string())))?;
+    printable(df)
+}
+
 pub fn run(args: SqlArgs) -> Result<()> {
     let mut common = Common::new(args.data, Default::default(), args.output)?;
     let dataset = common.load()?;
@@ -174,20 +211,7 @@ pub fn run(args: SqlArgs) -> Result<()> {
         // clap requires one of them.
         _ => bail!("give a query (tradestat sql \"SELECT …\") or --file FILE, or --schema to list the tables"),
     };
-    let vetted = vet(&query, args.allow_files)?;
-    let mut ctx = SQLContext::new();
-    for table in &registered {
-        ctx.register(table.name, table.frame.clone());
-    }
-    for (name, path) in &vetted.files {
-        let file = data::load(&data::Input::Path(path.into()), data::Layout::Auto, &[])
-            .with_context(|| format!("read_csv('{path}') in the query"))?;
-        ctx.register(name, file.frame.lazy());
-    }
-    let df = ctx
-        .execute(&vetted.query)
-        .and_then(|lf| lf.collect())
-        .map_err(|e| anyhow::anyhow!("{}", explain(&query, &e.to_string())))?;
+    let df = execute(registered, &query, args.allow_files)?;
     meta.param("query", query.trim());
     let columns: Vec<Column> = df
         .schema()
@@ -217,6 +241,30 @@ pub fn run(args: SqlArgs) -> Result<()> {
         tables: vec![table],
         meta,
     })
+}
+
+/// The result with every column in a type the renderers print: booleans become `true` /
+/// `false` text; dates, lists, structs and the like are refused by name (tradestat is built
+/// without Polars' temporal and nested types, so it can neither format nor cast them).
+fn printable(df: DataFrame) -> Result<DataFrame> {
+    let mut columns = Vec::with_capacity(df.width());
+    for column in df.columns() {
+        let dtype = column.dtype();
+        if dtype.is_bool() {
+            columns.push(column.cast(&DataType::String)?);
+        } else if dtype.is_primitive_numeric()
+            || dtype == &DataType::String
+            || dtype == &DataType::Null
+        {
+            columns.push(column.clone());
+        } else {
+            bail!(
+                "SQL: the result column {:?} is of type {dtype}, which tradestat cannot print (expected numbers, text or true/false)",
+                column.name().as_str()
+            );
+        }
+    }
+    Ok(DataFrame::new(df.height(), columns)?)
 }
 
 /// A query checked before Polars sees it, with the files it reads (`--allow-files`).

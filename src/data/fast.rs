@@ -22,7 +22,11 @@ pub(super) fn read(
     groups: &[String],
     keys: &[PlSmallStr],
 ) -> Option<(DataFrame, Catalog)> {
-    attempt(bytes, plan, groups, keys).ok().flatten()
+    // Polars' reader is not ours to fix: should it panic on some input, the careful reader
+    // reads the file instead (and names what is wrong with it).
+    crate::panic::contained(|| attempt(bytes, plan, groups, keys))
+        .and_then(|r| r.ok())
+        .flatten()
 }
 
 /// Name of input column `i` in the raw frame (header texts may repeat in other cases).

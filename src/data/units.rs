@@ -132,7 +132,8 @@ impl Unit {
                 "yuan, 元, dollars, 美元, euro"
             ));
         }
-        if !currencies.is_empty() && !(words.scale.is_finite() && words.scale > 0.0) {
+        let positive = words.scale.is_finite() && words.scale > 0.0;
+        if !currencies.is_empty() && !positive {
             return Err(format!(
                 "unit {trimmed:?}: its scale is not a positive number (expected e.g. \"100 million CNY\")"
             ));

@@ -159,17 +159,21 @@ pub fn write_atomic_with(
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tradestat-")
-        .tempfile_in(dir)
-        .with_context(|| {
-            format!(
-                "cannot write {}: cannot create a file in {}",
-                path.display(),
-                dir.display()
-            )
-        })?;
-    let _undo = crate::cleanup::remove_on_exit(tmp.path().to_path_buf());
+    // Created and registered in one step, so an interrupt never leaves it behind.
+    let (mut tmp, _undo) = crate::cleanup::uninterrupted(|pending| {
+        let tmp = tempfile::Builder::new()
+            .prefix(".tradestat-")
+            .tempfile_in(dir)?;
+        let undo = pending.remove_on_exit(tmp.path().to_path_buf());
+        std::io::Result::Ok((tmp, undo))
+    })
+    .with_context(|| {
+        format!(
+            "cannot write {}: cannot create a file in {}",
+            path.display(),
+            dir.display()
+        )
+    })?;
     // A temporary file is private (0600); the result should read like any file the user
     // writes: keep the permissions of the file it replaces, else the usual 0644.
     #[cfg(unix)]

@@ -43,10 +43,43 @@ pub fn to_markdown(report: &Report) -> String {
                     text.push_str(&pipe_table(table, report.precision));
                 }
                 Block::Figure(figure) => {
-                    text.push_str(&format!("![{}](figures/{})\n", figure.caption, figure.file));
+                    text.push_str(&format!(
+                        "![{}](figures/{})\n",
+                        alt_text(&figure.caption),
+                        figure.file
+                    ));
                 }
             }
         }
     }
     text
+}
+
+/// A caption as an image's alt text: brackets and backslashes in a series name (`a]b`) would
+/// otherwise end the text early and break the figure's link.
+fn alt_text(caption: &str) -> String {
+    let mut out = String::with_capacity(caption.len());
+    for c in caption.chars() {
+        match c {
+            '\\' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::alt_text;
+
+    #[test]
+    fn captions_cannot_break_the_image_link() {
+        assert_eq!(alt_text("Year-on-year growth"), "Year-on-year growth");
+        assert_eq!(alt_text("a]b: x"), "a\\]b: x");
+        assert_eq!(alt_text("[a\\b]"), "\\[a\\\\b\\]");
+    }
 }

@@ -122,6 +122,18 @@ pub fn files(report: &Report) -> Result<Vec<(PathBuf, Vec<u8>)>> {
             }
         }
     }
+    // Two blocks on one path would leave one file for both (report.md then shows the last
+    // figure under every caption); case is ignored, as some file systems do.
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, _) in &files {
+        let folded = path.to_string_lossy().to_lowercase();
+        if !seen.insert(folded) {
+            bail!(
+                "internal error: two report files would be written to {}",
+                path.display()
+            );
+        }
+    }
     Ok(files)
 }
 
@@ -168,19 +180,37 @@ pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)], force: bool) -
     };
     std::fs::create_dir_all(&parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".tradestat-report-")
-        .tempdir_in(&parent)
-        .with_context(|| format!("cannot create a directory in {}", parent.display()))?;
-    let _undo_staging = crate::cleanup::remove_on_exit(staging.path().to_path_buf());
+    // Created and registered in one step; each file written in a step of its own, so that
+    // an interrupt's removal of the staging directory cannot race a write that recreates it.
+    let (staging, _undo_staging) = crate::cleanup::uninterrupted(|pending| {
+        let staging = tempfile::Builder::new()
+            .prefix(".tradestat-report-")
+            .tempdir_in(&parent)?;
+        let undo = pending.remove_on_exit(staging.path().to_path_buf());
+        std::io::Result::Ok((staging, undo))
+    })
+    .with_context(|| format!("cannot create a directory in {}", parent.display()))?;
     let manifest = (PathBuf::from(MANIFEST), manifest(files));
     for (relative, bytes) in files.iter().chain(std::iter::once(&manifest)) {
         let path = staging.path().join(relative);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::cleanup::uninterrupted(|_| -> Result<()> {
+            // Directories below the staging one, never the staging one itself.
+            let mut below: Vec<&Path> = relative.parent().map_or(Vec::new(), |p| {
+                p.ancestors()
+                    .filter(|a| !a.as_os_str().is_empty())
+                    .collect()
+            });
+            below.reverse();
+            for dir in below.into_iter().map(|d| staging.path().join(d)) {
+                match std::fs::create_dir(&dir) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                        return Err(e).with_context(|| format!("cannot create {}", dir.display()));
+                    }
+                    _ => {}
+                }
+            }
+            std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        })?;
     }
     #[cfg(unix)]
     {
@@ -195,8 +225,10 @@ pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)], force: bool) -
     // The swap: old report aside, new one in. An interrupt waits until both steps are done;
     // one before them finds nothing to undo, one after them removes the old report (or, had
     // the second step failed, puts it back).
-    let _undo_old = crate::cleanup::restore_on_exit(old.clone(), out.to_path_buf());
-    let replaced = crate::cleanup::uninterrupted(|| -> Result<bool> {
+    let _undo_old = crate::cleanup::uninterrupted(|pending| {
+        pending.restore_on_exit(old.clone(), out.to_path_buf())
+    });
+    let replaced = crate::cleanup::uninterrupted(|_| -> Result<bool> {
         let replacing = out.exists();
         if replacing {
             std::fs::rename(out, &old)
@@ -211,7 +243,8 @@ pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)], force: bool) -
         Ok(replacing)
     })?;
     if replaced {
-        std::fs::remove_dir_all(&old)
+        // Also uninterrupted: an interrupt's clean-up would otherwise race this removal.
+        crate::cleanup::uninterrupted(|_| std::fs::remove_dir_all(&old))
             .with_context(|| format!("cannot remove the previous report at {}", old.display()))?;
     }
     Ok(())

@@ -112,10 +112,7 @@ fn odd_but_valid_files_give_the_right_numbers() {
     // Words that name no currency are an opaque unit, carried as written.
     let (csv, _) = valid("37-opaque-unit.csv");
     assert!(csv.contains(",foo bar,"), "{csv}");
-    assert_eq!(
-        cell(&csv, &["cbec", "2016"], "yoy"),
-        Some(6.7 / 5.4 - 1.0)
-    );
+    assert_eq!(cell(&csv, &["cbec", "2016"], "yoy"), Some(6.7 / 5.4 - 1.0));
     let (csv, notes) = valid("38-subnormal-base.csv");
     assert_eq!(cell(&csv, &["x", "2016"], "yoy"), None);
     assert!(notes.contains("overflows"), "{notes}");

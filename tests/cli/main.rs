@@ -3,6 +3,7 @@
 
 mod corpus;
 mod errors;
+mod extremes;
 mod golden;
 mod inputs;
 mod pieces;

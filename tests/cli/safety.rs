@@ -173,7 +173,10 @@ fn output_to_a_device_writes_to_it_and_leaves_it_a_device() {
     let out = run(&["growth", "--output", "/dev/null"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let null = std::fs::metadata("/dev/null").unwrap();
-    assert!(null.file_type().is_char_device(), "/dev/null is still a device");
+    assert!(
+        null.file_type().is_char_device(),
+        "/dev/null is still a device"
+    );
     // /dev/stdout is the standard output itself.
     let out = run(&["growth", "--output", "/dev/stdout", "--format", "csv"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -261,8 +264,14 @@ fn sql_reads_registered_tables_only_unless_allowed() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "year,value\n2018,9.7\n");
     for (query, why) in [
-        ("SELECT * FROM read_csv('tests/*.csv')", "the path is a pattern"),
-        ("SELECT * FROM read_parquet('x.parquet')", "found read_parquet"),
+        (
+            "SELECT * FROM read_csv('tests/*.csv')",
+            "the path is a pattern",
+        ),
+        (
+            "SELECT * FROM read_parquet('x.parquet')",
+            "found read_parquet",
+        ),
     ] {
         let out = run(&["sql", "--allow-files", query]);
         fails_with(&out, &[why]);
@@ -347,7 +356,12 @@ fn a_closed_pipe_is_success_in_every_format() {
             .spawn()
             .unwrap();
         let mut first = [0u8; 64];
-        child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
@@ -367,7 +381,10 @@ fn list_items_are_trimmed() {
 #[test]
 fn ambiguous_units_are_errors_and_unknown_words_stay_opaque() {
     let out = run(&["growth", "--unit", "yuan dollars"]);
-    fails_with(&out, &["--unit: unit \"yuan dollars\" names more than one currency"]);
+    fails_with(
+        &out,
+        &["--unit: unit \"yuan dollars\" names more than one currency"],
+    );
     let out = run(&["check", "cbec", "2020", "16", "trillion yuan foo"]);
     fails_with(&out, &["\"foo\" is neither a scale nor a currency"]);
 }
