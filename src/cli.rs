@@ -258,7 +258,7 @@ Examples:
   tradestat panel --series cbec --from 2017 --format markdown";
 
 /// Where the data comes from and how it is laid out.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct DataArgs {
     /// CSV file to analyse instead of the bundled table ('-' reads standard input)
     ///
@@ -269,9 +269,62 @@ pub struct DataArgs {
     #[arg(short = 'd', long, value_name = "FILE")]
     pub data: Option<PathBuf>,
 
-    /// Layout of the input; `auto` picks long when the header has `series` and `value`
+    /// Layout of the input; `auto` picks long when the header has `series` and `value` (or a
+    /// publisher's value column), years when two or more header cells are years
     #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
     pub layout: LayoutArg,
+
+    /// Lines before the header (default: found, the first line naming a year column or
+    /// holding two or more years; lines above it are kept as source notes)
+    #[arg(long, value_name = "N", help_heading = "Reading published files")]
+    pub skip: Option<usize>,
+
+    /// Field delimiter: , ; | or tab (default: sniffed from the first lines)
+    #[arg(long, value_name = "CHAR", help_heading = "Reading published files")]
+    pub delimiter: Option<String>,
+
+    /// Decimal mark: `,` reads 1.234,5 as 1234.5
+    #[arg(long, value_name = "MARK", help_heading = "Reading published files")]
+    pub decimal: Option<String>,
+
+    /// Text encoding: utf-8, utf-16, gbk, gb18030, windows-1252, latin1, … (default: detected)
+    #[arg(long, value_name = "NAME", help_heading = "Reading published files")]
+    pub encoding: Option<String>,
+
+    /// More texts that mean "no value", besides empty cells and .. : - – NA n/a N/A _
+    #[arg(
+        long,
+        value_name = "TEXT",
+        value_delimiter = ',',
+        help_heading = "Reading published files"
+    )]
+    pub na: Vec<String>,
+
+    /// Keep only rows where COL holds one of the values (repeatable; a value with a comma
+    /// goes in double quotes: --where 'Country Name="Korea, Rep."')
+    #[arg(
+        long = "where",
+        value_name = "COL=VALUE[,VALUE…]",
+        help_heading = "Reading published files"
+    )]
+    pub r#where: Vec<String>,
+
+    /// The year column (default: year, TIME_PERIOD, refYear, time)
+    #[arg(long, value_name = "COL", help_heading = "Reading published files")]
+    pub year_col: Option<String>,
+
+    /// The value column of a long file (default: value, OBS_VALUE, primaryValue)
+    #[arg(long, value_name = "COL", help_heading = "Reading published files")]
+    pub value_col: Option<String>,
+
+    /// The column that names the series (default: series; years as columns: the indicator
+    /// or label column, else the key columns together)
+    #[arg(long, value_name = "COL", help_heading = "Reading published files")]
+    pub series_col: Option<String>,
+
+    /// The unit column (default: unit, UNIT_MEASURE)
+    #[arg(long, value_name = "COL", help_heading = "Reading published files")]
+    pub unit_col: Option<String>,
 
     /// Group columns: results are computed per group and sorted by group
     ///
@@ -720,11 +773,14 @@ pub enum ShowTable {
     Modes,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum LayoutArg {
+    #[default]
     Auto,
     Wide,
     Long,
+    /// Key columns, then one column per year (World Bank, Eurostat, NBS)
+    Years,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]

@@ -35,7 +35,10 @@ pub fn build(
     crate::progress::mark("cagr collected");
 
     let mut meta = common.meta("growth", dataset, &units);
-    meta.notes = missing_value_notes(lf.filter(common.span.contains()), &keys)?;
+    meta.notes.extend(missing_value_notes(
+        lf.filter(common.span.contains()),
+        &keys,
+    )?);
     meta.notes.extend(growth_notes(&yearly, &keys)?);
     meta.notes.extend(cagr_notes(&summary, &keys)?);
     meta.notes.extend(overflow_notes(

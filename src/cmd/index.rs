@@ -44,7 +44,7 @@ pub fn build(
     if let Some(base) = base {
         meta.param("base", base);
     }
-    meta.notes = index_notes(&df, &keys)?;
+    meta.notes.extend(index_notes(&df, &keys)?);
     meta.notes.extend(overflow_notes(
         &df,
         &keys,

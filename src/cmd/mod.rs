@@ -23,7 +23,10 @@ use crate::analysis::{Reads, Span};
 use crate::cli::{
     Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, MethodArgs, OutputArgs, SpanArgs,
 };
-use crate::data::{self, Dataset, FxTable, Input, Layout, Unit, SERIES, UNIT, VALUE, YEAR};
+use crate::data::{
+    self, ColumnChoice, Dataset, Filter, FxTable, Input, Layout, ReadOptions, Unit, SERIES, UNIT,
+    VALUE, YEAR,
+};
 use crate::output::Value;
 use crate::output::{Column, Kind, Meta, Output};
 use crate::progress::Progress;
@@ -68,8 +71,8 @@ pub struct Common {
     /// Convert every series to this unit after loading.
     pub unit: Option<Unit>,
     pub fx: Option<FxTable>,
-    pub layout: Layout,
-    pub by: Vec<String>,
+    /// How to read the input: layout, groups, and the front end's options.
+    pub read: ReadOptions,
     pub span: Span,
     /// The rows the command reads besides the span: `--unit` converts only these (and the
     /// span), so exchange rates are needed for no other year.
@@ -89,6 +92,7 @@ impl Common {
                 bail!("--from {from} is after --to {to} (expected --from to be at most --to)");
             }
         }
+        let read = read_options(&data)?;
         let input = match data.data {
             None => Input::Bundled,
             Some(p) if p.as_os_str() == "-" => Input::Stdin,
@@ -125,17 +129,7 @@ impl Common {
             input,
             unit,
             fx,
-            layout: match data.layout {
-                LayoutArg::Auto => Layout::Auto,
-                LayoutArg::Wide => Layout::Wide,
-                LayoutArg::Long => Layout::Long,
-            },
-            by: data
-                .by
-                .iter()
-                .map(|b| b.trim().to_string())
-                .filter(|b| !b.is_empty())
-                .collect(),
+            read,
             span: Span {
                 from: span.from,
                 to: span.to,
@@ -155,7 +149,7 @@ impl Common {
             self.progress = Progress::reading(path, bytes, self.quiet);
         }
         crate::progress::mark("start");
-        let dataset = self.converted(data::load(&self.input, self.layout, &self.by)?)?;
+        let dataset = self.converted(data::load_with(&self.input, &self.read)?)?;
         self.progress
             .stage(format!("analysing {} values", dataset.frame.height()));
         Ok(dataset)
@@ -186,6 +180,7 @@ impl Common {
     pub fn meta(&self, command: &str, dataset: &Dataset, units: &BTreeMap<String, String>) -> Meta {
         let mut meta = Meta::new(command, dataset.source.clone());
         meta.units = units.clone();
+        meta.notes.extend(dataset.notes.iter().cloned());
         if let Some(from) = self.span.from {
             meta.param("from", from);
         }
@@ -213,6 +208,57 @@ impl Common {
         crate::progress::mark("written");
         result
     }
+}
+
+/// The front end's options from the command line.
+fn read_options(data: &DataArgs) -> Result<ReadOptions> {
+    let delimiter = match data.delimiter.as_deref() {
+        None => None,
+        Some("tab" | "\\t" | "\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => bail!("--delimiter {d:?}: expected one character such as , ; | or the word tab"),
+    };
+    let decimal_comma = match data.decimal.as_deref() {
+        None | Some(".") => false,
+        Some(",") => true,
+        Some(d) => bail!("--decimal {d:?}: expected . or ,"),
+    };
+    let filters = data
+        .r#where
+        .iter()
+        .map(|w| Filter::parse(w).map_err(|why| anyhow::anyhow!("--where {why}")))
+        .collect::<Result<_>>()?;
+    Ok(ReadOptions {
+        layout: match data.layout {
+            LayoutArg::Auto => Layout::Auto,
+            LayoutArg::Wide => Layout::Wide,
+            LayoutArg::Long => Layout::Long,
+            LayoutArg::Years => Layout::Years,
+        },
+        by: data
+            .by
+            .iter()
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty())
+            .collect(),
+        skip: data.skip,
+        delimiter,
+        decimal_comma,
+        encoding: data.encoding.clone(),
+        na: data
+            .na
+            .iter()
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect(),
+        columns: ColumnChoice {
+            year: data.year_col.clone(),
+            value: data.value_col.clone(),
+            series: data.series_col.clone(),
+            unit: data.unit_col.clone(),
+        },
+        filters,
+    })
 }
 
 /// The format `--format auto` picks for `--output FILE`: the one its extension names; CSV

@@ -69,6 +69,10 @@ impl Common {
         let (Input::Path(input), Some(path)) = (&self.input, &self.output) else {
             return None;
         };
+        // The piece cutter knows tidy CSV only (commas, the header on line 1).
+        if !self.read.is_tidy() {
+            return None;
+        }
         // Pieces are written to a temporary file that a failed piece can throw away; a
         // device, a FIFO or standard output could not take the bytes back.
         if !matches!(render::Target::of(path), Ok(render::Target::Replace(_))) {
@@ -82,15 +86,15 @@ impl Common {
         self.progress = Progress::reading(input, size, self.quiet);
         let bytes = std::fs::read(input).ok()?;
         let name = self.input.name();
-        let pieces = data::chunks(&bytes, &name, self.layout, &self.by, target).ok()??;
+        let pieces =
+            data::chunks(&bytes, &name, self.read.layout, &self.read.by, target).ok()??;
         let count = pieces.bodies.len();
         let format = self.format;
         // One piece, start to finish: load, analyse, render. Pieces run side by side (each
         // on its own core for the parts Polars runs on one), and are written in order.
         let analyse = |i: usize, body: &[u8]| -> Result<Piece> {
             let piece = [pieces.header, body].concat();
-            let dataset =
-                self.converted(data::from_bytes(&piece, &name, self.layout, &self.by)?)?;
+            let dataset = self.converted(data::from_bytes_with(&piece, &name, &self.read)?)?;
             let groups = dataset.group_range()?;
             let output = build(self, dataset)?;
             let text = match piece_renderer(format, i == 0) {

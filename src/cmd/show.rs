@@ -44,7 +44,8 @@ pub fn build(common: &Common, dataset: &Dataset, series: &[String]) -> Result<Ou
     let keys = dataset.keys();
     ensure_rows(df.height(), common.span)?;
     let mut meta = common.meta("show", dataset, &units);
-    meta.notes = missing_value_notes(df.clone().lazy(), &keys)?;
+    meta.notes
+        .extend(missing_value_notes(df.clone().lazy(), &keys)?);
     let unit = unit_label(&units, series_count(&df)?);
     let mut columns = key_columns(dataset, &mut meta);
     columns.push(year_column(&mut meta));

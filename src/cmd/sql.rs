@@ -110,13 +110,7 @@ fn tables(common: &Common, dataset: &Dataset) -> Result<Vec<Registered>> {
 /// fuzz target and tests; `run` is the command.
 pub fn query(dataset: &Dataset, query: &str) -> Result<DataFrame> {
     let common = Common::new(
-        crate::cli::DataArgs {
-            data: None,
-            layout: crate::cli::LayoutArg::Auto,
-            by: Vec::new(),
-            unit: None,
-            fx: None,
-        },
+        crate::cli::DataArgs::default(),
         Default::default(),
         Default::default(),
     )?;

@@ -40,6 +40,10 @@ fn attempt(
     groups: &[String],
     keys: &[PlSmallStr],
 ) -> PolarsResult<Option<(DataFrame, Catalog)>> {
+    // Publishers' layouts are the careful reader's alone.
+    if matches!(plan.shape, Shape::Keyed(_)) {
+        return Ok(None);
+    }
     // A quoted header could span lines or hide a delimiter; leave it to the careful reader.
     let header_end = bytes
         .iter()
@@ -51,6 +55,7 @@ fn attempt(
     let numeric = |i: usize| match &plan.shape {
         Shape::Long { value, .. } => *value == i,
         Shape::Wide(series) => series.iter().any(|(c, _, _)| *c == i),
+        Shape::Keyed(_) => false,
     };
     let schema: Schema = (0..plan.header.len())
         .map(|i| {
@@ -198,6 +203,7 @@ fn attempt(
                 None => return Ok(None),
             }
         }
+        Shape::Keyed(_) => return Ok(None),
     };
     crate::progress::mark("fast path: checked, long frame built");
     let sorted = frame
@@ -334,13 +340,15 @@ fn has_adjacent_duplicates(sorted: &DataFrame, keys: &[PlSmallStr]) -> PolarsRes
 
 #[cfg(test)]
 mod tests {
+    use super::super::front::ReadOptions;
     use super::super::parse::{parse, parse_csv, Layout, Readers};
     use super::{Catalog, SERIES, UNIT};
 
     /// Every file the fast path accepts must give the careful reader's frame, cell for cell.
     fn same_as_careful(text: &str, layout: Layout, by: &[String]) {
-        let fast = parse_csv(text.as_bytes(), "t.csv", layout, by);
-        let careful = parse(text.as_bytes(), "t.csv", layout, by, Readers::Careful);
+        let options = ReadOptions::tidy(layout, by);
+        let fast = parse_csv(text.as_bytes(), "t.csv", &options);
+        let careful = parse(text.as_bytes(), "t.csv", &options, Readers::Careful);
         match (fast, careful) {
             (Ok(f), Ok(c)) => {
                 assert!(
@@ -414,7 +422,13 @@ mod tests {
                 &[][..],
             ),
         ] {
-            parse(text.as_bytes(), "t.csv", Layout::Auto, by, Readers::Fast).unwrap();
+            parse(
+                text.as_bytes(),
+                "t.csv",
+                &ReadOptions::tidy(Layout::Auto, by),
+                Readers::Fast,
+            )
+            .unwrap();
             same_as_careful(text, Layout::Auto, by);
         }
     }

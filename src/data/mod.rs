@@ -6,6 +6,7 @@
 
 mod claims;
 mod fast;
+pub mod front;
 mod fx;
 mod number;
 mod parse;
@@ -13,9 +14,10 @@ mod small_csv;
 mod units;
 
 pub use claims::{load_claims, parse_claim, parse_claims, Claim};
+pub use front::{ColumnChoice, Filter, ReadOptions};
 pub use fx::FxTable;
 pub use number::{parse_value, parse_year};
-pub use parse::{chunks, Chunks, Layout, SERIES, UNIT, VALUE, YEAR};
+pub use parse::{chunks, Chunks, Found, Layout, SERIES, UNIT, VALUE, YEAR};
 pub use units::Unit;
 
 use crate::output::{SourceMeta, Table, Value};
@@ -61,6 +63,11 @@ pub struct Dataset {
     /// Each series' unit (`None`: no unit), from the loader and kept current by
     /// [`Dataset::convert`]: the series never need a pass over a large frame.
     catalog: parse::Catalog,
+    /// What reading the input found that a person should know (markers, flags, a footer,
+    /// a filter): shown with every result.
+    pub notes: Vec<String>,
+    /// How the input was read (`tradestat inspect`).
+    pub found: Found,
 }
 
 #[derive(Deserialize)]
@@ -89,8 +96,13 @@ pub struct SharePair {
     pub whole: String,
 }
 
-/// Loads `input`. `by` names group columns (see [`parse::parse_csv`]).
+/// Loads `input` as a tidy file: `by` names group columns (see [`parse::parse_csv`]).
 pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
+    load_with(input, &ReadOptions::tidy(layout, by))
+}
+
+/// Loads `input` as `options` say (see [`front`]).
+pub fn load_with(input: &Input, options: &ReadOptions) -> Result<Dataset> {
     let name = input.name();
     let mut report = ReportDefaults::default();
     let (bytes, mut source) = match input {
@@ -127,18 +139,24 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
     source.sha256 = Some(sha256_hex(&bytes));
     crate::progress::mark("sha256");
     let parsed = if bytes.len() < parse::FAST_READER_MIN {
-        parse::parse_small_csv(&bytes, &name, layout, by)?
+        parse::parse_small_csv(&bytes, &name, options)?
     } else {
-        parse::parse_csv(&bytes, &name, layout, by)?
+        parse::parse_csv(&bytes, &name, options)?
     };
     crate::progress::mark("parsed and validated");
+    source.notes.extend(parsed.source_notes.iter().cloned());
     Ok(Dataset::from_parsed(parsed, source, report))
 }
 
 /// Parses and validates CSV `bytes` (named `name` in messages) into a dataset with no source
 /// metadata. The loader's core, exposed for the fuzz target.
 pub fn from_bytes(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Dataset> {
-    let parsed = parse::parse_csv(bytes, name, layout, by)?;
+    from_bytes_with(bytes, name, &ReadOptions::tidy(layout, by))
+}
+
+/// [`from_bytes`] as `options` say.
+pub fn from_bytes_with(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Dataset> {
+    let parsed = parse::parse_csv(bytes, name, options)?;
     Ok(Dataset::from_parsed(
         parsed,
         SourceMeta::input(name),
@@ -175,6 +193,8 @@ impl Dataset {
             source,
             report,
             catalog: parsed.catalog,
+            notes: parsed.notes,
+            found: parsed.found,
         }
     }
 

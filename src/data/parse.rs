@@ -7,17 +7,21 @@
 //! every message names the input, the line and the column, what was found and what was
 //! expected. Both give the same frame for any file the fast path accepts.
 
-use super::number::{parse_value, parse_year};
+use super::front::{self, ReadOptions};
+use super::number::parse_year;
 use super::units::Unit;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
 /// Input layout: `year` plus one column per series, or `year,series,value[,unit]` rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Layout {
+    #[default]
     Auto,
     Wide,
     Long,
+    /// Key columns, then one column per year (World Bank, Eurostat, NBS).
+    Years,
 }
 
 /// Column names of the canonical long frame (group columns come first, under their own names).
@@ -39,19 +43,41 @@ pub struct Parsed {
     pub groups: Vec<String>,
     /// Each series' unit (`None`: no unit).
     pub catalog: Catalog,
+    /// What the front end found and did, for people: missing markers, flags, a footer.
+    pub notes: Vec<String>,
+    /// The publisher's metadata lines above the header.
+    pub source_notes: Vec<String>,
+    /// How the file was read (for `inspect`).
+    pub found: Found,
+}
+
+/// How the front end read a file.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Found {
+    pub encoding: String,
+    pub delimiter: String,
+    pub header_line: u64,
+    pub preamble_lines: usize,
+    pub footer_lines: usize,
+    pub layout: String,
+    pub year_columns: Vec<String>,
+    pub group_columns: Vec<String>,
+    pub series_from: String,
+    pub unit_from: String,
+    pub ignored_columns: Vec<String>,
 }
 
 /// Parses `bytes` (named `name` in messages). `by` names the group columns: required for
 /// group columns of a wide file, optional for a long one (where every extra column is one).
-pub fn parse_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Parsed> {
-    parse(bytes, name, layout, by, Readers::Both)
+pub fn parse_csv(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Parsed> {
+    parse(bytes, name, options, Readers::Both)
 }
 
 /// Parses a small file with the careful reader alone: below [`FAST_READER_MIN`] bytes it is
 /// the faster one, as setting up Polars' reader costs more than a few dozen rows repay (the
 /// bundled table: 6.7 → 6.0 ms for `growth`, start to finish).
-pub fn parse_small_csv(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Parsed> {
-    parse(bytes, name, layout, by, Readers::Careful)
+pub fn parse_small_csv(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Parsed> {
+    parse(bytes, name, options, Readers::Careful)
 }
 
 /// Files smaller than this are read by the careful reader alone (see [`parse_small_csv`]).
@@ -68,11 +94,12 @@ pub(super) enum Readers {
     Fast,
 }
 
+type Records<'r> = Box<dyn Iterator<Item = csv::Result<csv::StringRecord>> + 'r>;
+
 pub(super) fn parse(
     bytes: &[u8],
     name: &str,
-    layout: Layout,
-    by: &[String],
+    options: &ReadOptions,
     readers: Readers,
 ) -> Result<Parsed> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -86,33 +113,106 @@ pub(super) fn parse(
             "{name}:{line}: a quote opens a field on this line and is never closed (expected a closing \" before the end of the file)"
         );
     }
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| front::sniff_delimiter(bytes));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
+        .delimiter(delimiter)
         .from_reader(bytes);
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(record) => record.map_err(|e| csv_error(name, e))?,
-        None => bail!("{name}: the file is empty (expected a header row)"),
+    // The csv crate's line numbers drift on CRLF files and after blank lines; count the
+    // newlines before each record's first byte instead.
+    let mut lines = LineCounter::new(bytes);
+    let mut records = reader.records().map(move |record| {
+        record.map(|mut record| {
+            lines.fix(&mut record);
+            record
+        })
+    });
+    // The header: after --skip lines, else the first record that names a year column or
+    // holds years (a publisher's metadata lines come before it), else the first record.
+    let mut first: Vec<csv::StringRecord> = Vec::new();
+    let header_at = match options.skip {
+        Some(skip) => loop {
+            match records.next() {
+                Some(record) => {
+                    let record = record.map_err(|e| csv_error(name, e))?;
+                    let line = record.position().map_or(0, |p| p.line()) as usize;
+                    first.push(record);
+                    if line > skip {
+                        break first.len() - 1;
+                    }
+                }
+                None => bail!(
+                    "--skip {skip}: {name} has no line after line {skip} (expected the number of lines before the header)"
+                ),
+            }
+        },
+        None => {
+            for record in records.by_ref().take(front::SNIFF_RECORDS) {
+                first.push(record.map_err(|e| csv_error(name, e))?);
+            }
+            let year_col = options.columns.year.as_deref();
+            first
+                .iter()
+                .position(|r| {
+                    let cells: Vec<String> = r.iter().map(str::to_string).collect();
+                    front::looks_like_header(&cells, year_col)
+                })
+                .unwrap_or(0)
+        }
     };
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    let plan = plan(name, &header, layout, by)?;
+    let Some(header_record) = first.get(header_at).cloned() else {
+        bail!("{name}: the file is empty (expected a header row)");
+    };
+    let source_notes: Vec<String> = first[..header_at]
+        .iter()
+        .filter_map(front::preamble_note)
+        .collect();
+    let header_line = header_record.position().map_or(1, |p| p.line());
+    let rest: Vec<csv::StringRecord> = first.split_off(header_at + 1);
+    let mut header: Vec<String> = header_record.iter().map(|h| h.to_string()).collect();
+    // Eurostat's first header cell holds the key columns and the name of the columns' axis:
+    // `freq,unit,geo\TIME_PERIOD`. Its cells hold the keys the same way: `A,MIO_EUR,DE`.
+    let split_first = split_key_header(&header, delimiter);
+    if let Some(keys) = &split_first {
+        header.splice(0..1, keys.iter().cloned());
+    }
+    // A delimiter ending every line (World Bank downloads) gives an empty last column.
+    let trailing_empty = header.len() > 1 && header.last().is_some_and(|h| h.is_empty());
+    if trailing_empty {
+        header.pop();
+    }
+    let mut plan = plan(name, &header, header_line, options)?;
+    plan.split_first = split_first.as_ref().map(Vec::len);
+    plan.trailing_empty = trailing_empty;
+    plan.rules = front::CellRules {
+        hint_decimal: delimiter != b',',
+        ..front::CellRules::new(options)
+    };
+    plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
     let groups: Vec<String> = plan.groups.iter().map(|&i| header[i].clone()).collect();
     let keys = sort_keys(&groups);
-    if readers != Readers::Careful {
+    let plain = header_at == 0 && delimiter == b',' && split_first.is_none() && !trailing_empty;
+    if readers != Readers::Careful && plain && options.is_tidy() {
         if let Some((frame, catalog)) = super::fast::read(bytes, &plan, &groups, &keys) {
             return Ok(Parsed {
                 frame,
                 groups,
                 catalog,
+                notes: Vec::new(),
+                source_notes,
+                found: plan.found(delimiter, header_line, header_at, 0),
             });
         }
-        if readers == Readers::Fast {
-            bail!("the fast path declined the file");
-        }
     }
-    let frame = plan.read_rows(records)?;
+    if readers == Readers::Fast {
+        bail!("the fast path declined the file");
+    }
+    let records: Records = Box::new(rest.into_iter().map(Ok).chain(records));
+    let (frame, mut notes, footer_lines) = plan.read_rows(records)?;
     check_duplicates(name, &frame, &groups)?;
     let catalog = check_units(name, &frame)?;
     let frame = frame
@@ -120,49 +220,123 @@ pub(super) fn parse(
         .drop(by_name([LINE], true, false))
         .sort(keys, Default::default())
         .collect()?;
+    notes.extend(plan.notes.iter().cloned());
     Ok(Parsed {
         frame,
         groups,
         catalog,
+        notes,
+        source_notes,
+        found: plan.found(delimiter, header_line, header_at, footer_lines),
     })
 }
 
+/// Line numbers of records, from their byte offsets (records come in file order).
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    fn fix(&mut self, record: &mut csv::StringRecord) {
+        let Some(position) = record.position() else {
+            return;
+        };
+        // The crate's offset can point at the end of the line before (the `\n` of a CRLF, a
+        // blank line): the record starts after those.
+        let mut byte = (position.byte() as usize).min(self.bytes.len());
+        while byte < self.bytes.len() && matches!(self.bytes[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        if byte >= self.at {
+            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.at..byte]).count() as u64;
+            self.at = byte;
+        }
+        let mut fixed = position.clone();
+        fixed.set_line(self.line);
+        record.set_position(Some(fixed));
+    }
+}
+
+/// `freq,unit,geo\TIME_PERIOD` (Eurostat TSV) → `freq`, `unit`, `geo`, when the file's
+/// delimiter is not the comma.
+fn split_key_header(header: &[String], delimiter: u8) -> Option<Vec<String>> {
+    let first = header.first()?;
+    let (keys, _axis) = first.split_once('\\')?;
+    (delimiter != b',' && keys.contains(','))
+        .then(|| keys.split(',').map(|k| k.trim().to_string()).collect())
+}
+
+/// The `--where` filters as column indices.
+fn plan_filters(
+    name: &str,
+    header: &[String],
+    header_line: u64,
+    filters: &[front::Filter],
+) -> Result<Vec<(usize, front::Filter)>> {
+    filters
+        .iter()
+        .map(|f| {
+            let wanted = f.column.to_lowercase();
+            header
+                .iter()
+                .position(|h| h.to_lowercase() == wanted || front::name_key(h) == wanted)
+                .map(|i| (i, f.clone()))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--where {}: {name}:{header_line} has no column {:?} (its columns are: {})",
+                        f.column,
+                        f.column,
+                        header.join(", ")
+                    )
+                })
+        })
+        .collect()
+}
+
 /// Reads the header: which column holds what, and every check that needs only the header.
+/// `header_line` is the header's line in the file (1 unless metadata lines come first).
 fn plan<'a>(
     name: &'a str,
     header: &'a [String],
-    layout: Layout,
-    by: &[String],
+    header_line: u64,
+    options: &ReadOptions,
 ) -> Result<ColumnsIn<'a>> {
-    check_header(name, header)?;
-    let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
-    let find = |wanted: &str| lower.iter().position(|h| h == wanted);
-    let Some(year_col) = find(YEAR) else {
-        // A file separated by semicolons or tabs reads as one column; say so.
-        let hint = match header {
-            [only] if only.contains(';') => {
-                "; the file looks semicolon-separated, and tradestat reads commas"
-            }
-            [only] if only.contains('\t') => {
-                "; the file looks tab-separated, and tradestat reads commas"
-            }
-            _ => "",
-        };
-        bail!(
-            "{name}:1: the header has no `year` column (found: {}; expected a column named year{hint})",
-            header.join(", ")
-        );
+    let hl = header_line;
+    check_header(name, header, hl)?;
+    let keys: Vec<String> = header.iter().map(|h| front::name_key(h)).collect();
+    let find = |wanted: &str| keys.iter().position(|h| h == wanted);
+    // A column named on the command line must exist.
+    let named = |flag: &str, wanted: &Option<String>| -> Result<Option<usize>> {
+        match wanted {
+            None => Ok(None),
+            Some(w) => find(&front::name_key(w)).map(Some).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{flag} {w}: {name}:{hl} has no column {w:?} (its columns are: {})",
+                    header.join(", ")
+                )
+            }),
+        }
     };
-    let long = match layout {
-        // A `series` column means long layout; without `value` that is an error below.
-        Layout::Auto => find(SERIES).is_some(),
-        Layout::Long => true,
-        Layout::Wide => false,
-    };
-    let by_cols = by
+    let choice = &options.columns;
+    let year_named = named("--year-col", &choice.year)?;
+    let value_named = named("--value-col", &choice.value)?;
+    let series_named = named("--series-col", &choice.series)?;
+    let unit_named = named("--unit-col", &choice.unit)?;
+    let by_cols = options
+        .by
         .iter()
         .map(|b| {
-            find(&b.trim().to_lowercase()).ok_or_else(|| {
+            find(&front::name_key(b)).ok_or_else(|| {
                 anyhow::anyhow!(
                     "--by {b}: {name} has no column {b:?} (its columns are: {})",
                     header.join(", ")
@@ -170,27 +344,108 @@ fn plan<'a>(
             })
         })
         .collect::<Result<Vec<usize>>>()?;
-
+    let year_col = year_named.or_else(|| front::YEAR_NAMES.iter().find_map(|y| find(y)));
+    let year_cells: Vec<(usize, i32)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| front::header_year(h).map(|y| (i, y)))
+        .collect();
+    let years_layout = match options.layout {
+        Layout::Years => true,
+        Layout::Auto => year_col.is_none() && year_cells.len() >= 2,
+        _ => false,
+    };
     let mut plan = ColumnsIn {
         name,
         header,
-        year: year_col,
+        header_line: hl,
+        year: year_col.unwrap_or(usize::MAX),
         groups: Vec::new(),
         shape: Shape::Wide(Vec::new()),
+        split_first: None,
+        trailing_empty: false,
+        rules: front::CellRules::default(),
+        filters: Vec::new(),
+        notes: Vec::new(),
+        ignored: Vec::new(),
+    };
+    if years_layout {
+        if year_cells.is_empty() {
+            bail!(
+                "{name}:{hl}: --layout years, but no header cell is a year (found: {}; expected cells such as 2015, \"2015\", 2015 [YR2015], 2015年 or X2015)",
+                header.join(", ")
+            );
+        }
+        plan.year = usize::MAX;
+        plan_years(
+            &mut plan,
+            &keys,
+            year_cells,
+            series_named,
+            unit_named,
+            by_cols,
+        )?;
+        return Ok(plan);
+    }
+    let Some(year_col) = year_col else {
+        // A file separated by semicolons or tabs reads as one column; say so.
+        let hint = match header {
+            [only] if only.contains(';') => {
+                "; the file looks semicolon-separated: give --delimiter ';'"
+            }
+            [only] if only.contains('\t') => "; the file looks tab-separated: give --delimiter tab",
+            _ => "; or name it with --year-col, or give --layout years when years are columns",
+        };
+        bail!(
+            "{name}:{hl}: the header has no `year` column (found: {}; expected a column named year{hint})",
+            header.join(", ")
+        );
+    };
+    let value_col = value_named.or_else(|| front::VALUE_NAMES.iter().find_map(|v| find(v)));
+    let series_col = series_named.or_else(|| find(SERIES));
+    // A publisher's long table: SDMX-CSV (TIME_PERIOD, OBS_VALUE) or UN Comtrade (refYear,
+    // primaryValue), recognised by its value column's name.
+    let publisher = match value_col.map(|v| keys[v].as_str()) {
+        Some("obs_value") => Some(Publisher::Sdmx),
+        Some("primaryvalue") | Some("trade value (us$)") => Some(Publisher::Comtrade),
+        _ => None,
+    };
+    let long = match options.layout {
+        // A `series` column means long layout; without `value` that is an error below.
+        Layout::Auto => series_col.is_some() || publisher.is_some() || value_named.is_some(),
+        Layout::Long => true,
+        _ => false,
     };
     if long {
-        let require = |wanted: &str| {
-            find(wanted).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{name}:1: a long table needs a `{wanted}` column (found: {}; expected year, series, value and optionally unit)",
-                        header.join(", ")
-                    )
-                })
+        let require = |found: Option<usize>, wanted: &str| {
+            found.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{name}:{hl}: a long table needs a `{wanted}` column (found: {}; expected year, series, value and optionally unit)",
+                    header.join(", ")
+                )
+            })
         };
-        let series = require(SERIES)?;
-        let value = require(VALUE)?;
-        let unit = find(UNIT);
-        plan.groups = if by.is_empty() {
+        let unit = unit_named.or_else(|| front::UNIT_NAMES.iter().find_map(|u| find(u)));
+        match (publisher, series_col) {
+            (Some(publisher), _) if series_named.is_none() || publisher == Publisher::Comtrade => {
+                let value = require(value_col, VALUE)?;
+                plan_publisher(
+                    &mut plan,
+                    &keys,
+                    publisher,
+                    year_col,
+                    value,
+                    series_named,
+                    unit,
+                    by_cols,
+                )?;
+                return Ok(plan);
+            }
+            _ => {}
+        }
+        let series = require(series_col, SERIES)?;
+        let value = require(value_col, VALUE)?;
+        plan.groups = if options.by.is_empty() {
             (0..header.len())
                 .filter(|i| ![Some(year_col), Some(series), Some(value), unit].contains(&Some(*i)))
                 .collect()
@@ -213,19 +468,260 @@ fn plan<'a>(
                 let unit = unit
                     .map(|u| Unit::read(&u).map(|u| u.to_string()))
                     .transpose()
-                    .map_err(|why| anyhow::anyhow!("{name}:1:{}: {why}", i + 1))?;
+                    .map_err(|why| anyhow::anyhow!("{name}:{hl}:{}: {why}", i + 1))?;
                 Ok((i, series, unit))
             })
             .collect::<Result<_>>()?;
         if series.is_empty() {
             bail!(
-                    "{name}:1: the header has no series columns (found: {}; expected `year` and one column per series, e.g. year,cbec,trade)",
+                    "{name}:{hl}: the header has no series columns (found: {}; expected `year` and one column per series, e.g. year,cbec,trade)",
                     header.join(", ")
                 );
         }
         plan.shape = Shape::Wide(series);
     }
     Ok(plan)
+}
+
+/// Publishers whose long tables are recognised by their column names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Publisher {
+    Sdmx,
+    Comtrade,
+}
+
+/// SDMX-CSV columns that are not dimensions: the structure, the action, the frequency
+/// (yearly here) and observation attributes.
+const SDMX_NOT_DIMENSIONS: [&str; 16] = [
+    "structure",
+    "structure_id",
+    "structure_name",
+    "action",
+    "dataflow",
+    "freq",
+    "obs_status",
+    "obs_conf",
+    "conf_status",
+    "decimals",
+    "unit_mult",
+    "obs_flag",
+    "obs_comment",
+    "time_format",
+    "obs_pre_break",
+    "base_per",
+];
+
+/// Dimensions that say where (or between whom): groups, not part of the series.
+const PLACE_NAMES: [&str; 12] = [
+    "ref_area",
+    "counterpart_area",
+    "geo",
+    "reporter",
+    "partner",
+    "country",
+    "country code",
+    "country name",
+    "reporteriso",
+    "partneriso",
+    "region",
+    "地区",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn plan_publisher(
+    plan: &mut ColumnsIn<'_>,
+    keys: &[String],
+    publisher: Publisher,
+    year: usize,
+    value: usize,
+    series_named: Option<usize>,
+    unit: Option<usize>,
+    by: Vec<usize>,
+) -> Result<()> {
+    let find = |wanted: &str| keys.iter().position(|h| h == wanted);
+    match publisher {
+        Publisher::Comtrade => {
+            // Comtrade: one row per reporter, partner, commodity, flow and year; the flow
+            // names the series, values are in US dollars.
+            let series = series_named
+                .or_else(|| find("flowdesc"))
+                .or_else(|| find("trade flow"));
+            let place = [
+                "reporteriso",
+                "partneriso",
+                "cmdcode",
+                "reporter iso",
+                "partner iso",
+                "commodity code",
+            ];
+            plan.groups = if by.is_empty() {
+                place.iter().filter_map(|p| find(p)).collect()
+            } else {
+                by
+            };
+            let used: Vec<usize> = [Some(year), Some(value), series]
+                .into_iter()
+                .flatten()
+                .chain(plan.groups.iter().copied())
+                .collect();
+            plan.ignored = (0..keys.len()).filter(|i| !used.contains(i)).collect();
+            plan.shape = Shape::Keyed(Keyed {
+                values: Values::Long(value),
+                series: match series {
+                    Some(col) => SeriesFrom::Column {
+                        col,
+                        label_unit: false,
+                    },
+                    None => SeriesFrom::Fixed("trade value".to_string()),
+                },
+                unit: UnitFrom::Fixed("USD".to_string()),
+            });
+            plan.notes
+                .push("UN Comtrade layout: values in US dollars, series by trade flow".to_string());
+        }
+        Publisher::Sdmx => {
+            let mult = find("unit_mult");
+            let not_dimension = |i: usize| {
+                i == year
+                    || i == value
+                    || Some(i) == unit
+                    || SDMX_NOT_DIMENSIONS.contains(&keys[i].as_str())
+            };
+            let dimensions: Vec<usize> = (0..keys.len()).filter(|&i| !not_dimension(i)).collect();
+            let place = |i: &usize| PLACE_NAMES.contains(&keys[*i].as_str());
+            plan.groups = if by.is_empty() {
+                dimensions.iter().copied().filter(place).collect()
+            } else {
+                by
+            };
+            let series = match series_named {
+                Some(col) => SeriesFrom::Column {
+                    col,
+                    label_unit: false,
+                },
+                None => {
+                    let parts: Vec<usize> = dimensions
+                        .iter()
+                        .copied()
+                        .filter(|i| !plan.groups.contains(i))
+                        .collect();
+                    if parts.is_empty() {
+                        SeriesFrom::Fixed("OBS_VALUE".to_string())
+                    } else {
+                        SeriesFrom::Keys(parts)
+                    }
+                }
+            };
+            plan.ignored = (0..keys.len())
+                .filter(|&i| SDMX_NOT_DIMENSIONS.contains(&keys[i].as_str()) && Some(i) != mult)
+                .collect();
+            plan.shape = Shape::Keyed(Keyed {
+                values: Values::Long(value),
+                series,
+                unit: match unit {
+                    Some(col) => UnitFrom::Column { col, mult },
+                    None => UnitFrom::None,
+                },
+            });
+        }
+    }
+    plan.year = year;
+    plan.check_groups()
+}
+
+/// Years as columns: the key columns give the groups and the series, each year column a
+/// value.
+fn plan_years(
+    plan: &mut ColumnsIn<'_>,
+    keys: &[String],
+    years: Vec<(usize, i32)>,
+    series_named: Option<usize>,
+    unit_named: Option<usize>,
+    by: Vec<usize>,
+) -> Result<()> {
+    let name = plan.name;
+    let hl = plan.header_line;
+    let header = plan.header;
+    let year_cols: Vec<usize> = years.iter().map(|(c, _)| *c).collect();
+    let mut sorted = years.clone();
+    sorted.sort_by_key(|(c, y)| (*y, *c));
+    if let Some(pair) = sorted.windows(2).find(|p| p[0].1 == p[1].1) {
+        bail!(
+            "{name}:{hl}:{}: the year {} is a column twice (first as column {}; expected each year once)",
+            pair[1].0 + 1,
+            pair[1].1,
+            pair[0].0 + 1
+        );
+    }
+    let find = |wanted: &str| keys.iter().position(|h| h == wanted);
+    let key_cols: Vec<usize> = (0..header.len())
+        .filter(|i| !year_cols.contains(i))
+        .collect();
+    let unit = unit_named.or_else(|| {
+        front::UNIT_NAMES
+            .iter()
+            .find_map(|u| find(u))
+            .filter(|u| key_cols.contains(u))
+    });
+    // The label of the series: --series-col, else a column such as `Indicator Name` or 指标.
+    let label = series_named.or_else(|| {
+        front::LABEL_NAMES
+            .iter()
+            .find_map(|l| find(l))
+            .filter(|c| key_cols.contains(c) && !by.contains(c))
+    });
+    // The code of a labelled series (`Indicator Code` beside `Indicator Name`) says nothing
+    // more: not a group.
+    let twin = label.and_then(|l| {
+        let key = &keys[l];
+        let stem = key.strip_suffix(" name")?;
+        find(&format!("{stem} code"))
+    });
+    // Always yearly here: a frequency column says nothing.
+    let freq = find("freq").or_else(|| find("frequency"));
+    plan.ignored = [twin, freq].into_iter().flatten().collect();
+    let rest: Vec<usize> = key_cols
+        .iter()
+        .copied()
+        .filter(|c| Some(*c) != unit && Some(*c) != label && !plan.ignored.contains(c))
+        .collect();
+    let series = match label {
+        Some(col) => {
+            plan.groups = if by.is_empty() { rest } else { by };
+            SeriesFrom::Column {
+                col,
+                label_unit: unit.is_none(),
+            }
+        }
+        None if !by.is_empty() => {
+            let parts: Vec<usize> = rest.iter().copied().filter(|c| !by.contains(c)).collect();
+            plan.groups = by;
+            if parts.is_empty() {
+                SeriesFrom::Fixed(file_stem(name))
+            } else {
+                SeriesFrom::Keys(parts)
+            }
+        }
+        None if rest.is_empty() => SeriesFrom::Fixed(file_stem(name)),
+        None => SeriesFrom::Keys(rest),
+    };
+    plan.check_groups()?;
+    plan.shape = Shape::Keyed(Keyed {
+        values: Values::Years(years),
+        series,
+        unit: match unit {
+            Some(col) => UnitFrom::Column { col, mult: None },
+            None => UnitFrom::None,
+        },
+    });
+    Ok(())
+}
+
+/// `data/eurostat.tsv` → `eurostat`: the series name of a table with no label of its own.
+fn file_stem(name: &str) -> String {
+    std::path::Path::new(name)
+        .file_stem()
+        .map_or("value".to_string(), |s| s.to_string_lossy().into_owned())
 }
 
 /// Sort order of the canonical frame: groups, series, year.
@@ -252,11 +748,11 @@ fn split_unit(header: &str) -> (String, Option<String>) {
     (header.to_string(), None)
 }
 
-fn check_header(name: &str, header: &[String]) -> Result<()> {
+fn check_header(name: &str, header: &[String], hl: u64) -> Result<()> {
     for (i, h) in header.iter().enumerate() {
         if h.is_empty() {
             bail!(
-                "{name}:1:{}: column {} of the header has no name (expected a name for every column)",
+                "{name}:{hl}:{}: column {} of the header has no name (expected a name for every column)",
                 i + 1,
                 i + 1
             );
@@ -267,7 +763,7 @@ fn check_header(name: &str, header: &[String]) -> Result<()> {
             .position(|o| split_unit(o).0.to_lowercase() == key)
         {
             bail!(
-                "{name}:1:{}: column {h:?} appears twice in the header (first as column {}; expected unique names)",
+                "{name}:{hl}:{}: column {h:?} appears twice in the header (first as column {}; expected unique names)",
                 i + 1,
                 first + 1
             );
@@ -281,9 +777,23 @@ fn check_header(name: &str, header: &[String]) -> Result<()> {
 pub(super) struct ColumnsIn<'a> {
     pub name: &'a str,
     pub header: &'a [String],
+    /// The header's line in the file.
+    pub header_line: u64,
+    /// The year column (`usize::MAX` when years are columns).
     pub year: usize,
     pub groups: Vec<usize>,
     pub shape: Shape,
+    /// Eurostat: the first cell of every row holds this many comma-separated keys.
+    pub split_first: Option<usize>,
+    /// Every line ends with a delimiter (an empty column after the last named one).
+    pub trailing_empty: bool,
+    pub rules: front::CellRules,
+    /// `--where`: (column, filter).
+    pub filters: Vec<(usize, front::Filter)>,
+    /// Notes about the plan (a publisher's layout recognised).
+    pub notes: Vec<String>,
+    /// Columns read past: structure and attribute columns, a labelled series' code.
+    pub ignored: Vec<usize>,
 }
 
 /// Where the series are: a column of names and one of values, or one column per series.
@@ -295,25 +805,272 @@ pub(super) enum Shape {
     },
     /// (column, series name, canonical unit from a `name [unit]` header).
     Wide(Vec<(usize, String, Option<String>)>),
+    /// A publisher's layout: key columns, a value column or one column per year.
+    Keyed(Keyed),
+}
+
+pub(super) struct Keyed {
+    values: Values,
+    series: SeriesFrom,
+    unit: UnitFrom,
+}
+
+/// Where a row's values are.
+enum Values {
+    /// One value column; the year in the year column.
+    Long(usize),
+    /// (column, year) for each year column.
+    Years(Vec<(usize, i32)>),
+}
+
+/// What names a row's series.
+enum SeriesFrom {
+    /// A column; `label_unit`: its text may end with the unit, `Exports (current US$)`.
+    Column { col: usize, label_unit: bool },
+    /// The key columns' values joined with ` / `.
+    Keys(Vec<usize>),
+    /// One name for every row (a table with no label: its file name).
+    Fixed(String),
+}
+
+/// Where a row's unit comes from.
+enum UnitFrom {
+    None,
+    /// A unit column, and SDMX's `UNIT_MULT` (a power of ten) when there is one.
+    Column {
+        col: usize,
+        mult: Option<usize>,
+    },
+    Fixed(String),
+}
+
+/// Counts of what the cells held besides numbers, for the notes.
+#[derive(Default)]
+struct Tally {
+    markers: std::collections::BTreeMap<String, usize>,
+    flags: std::collections::BTreeMap<String, usize>,
+    /// Year cells without a value (years as columns), left out.
+    empty: usize,
+}
+
+impl Tally {
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.empty > 0 {
+            notes.push(format!(
+                "{} without a value (empty or a missing-value marker) left out",
+                plural(self.empty, "year cell", "year cells")
+            ));
+        }
+        if !self.markers.is_empty() {
+            let total: usize = self.markers.values().sum();
+            let list: Vec<String> = self
+                .markers
+                .iter()
+                .map(|(m, n)| format!("`{m}` × {n}"))
+                .collect();
+            notes.push(format!(
+                "{} a missing-value marker ({}), read as empty",
+                plural(total, "cell holds", "cells hold"),
+                list.join(", ")
+            ));
+        }
+        if !self.flags.is_empty() {
+            let total: usize = self.flags.values().sum();
+            let list: Vec<String> = self
+                .flags
+                .iter()
+                .map(|(f, n)| format!("{f} × {n}{}", flag_meaning(f)))
+                .collect();
+            notes.push(format!(
+                "{} flags after the value, split off (the numbers are kept): {}",
+                plural(total, "cell carries", "cells carry"),
+                list.join(", ")
+            ));
+        }
+        notes
+    }
+}
+
+/// `3 cells` / `1 cell`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Eurostat's flag letters, for notes.
+fn flag_meaning(flag: &str) -> String {
+    let words: Vec<&str> = flag
+        .chars()
+        .filter_map(|c| {
+            Some(match c {
+                'b' => "break in series",
+                'c' => "confidential",
+                'd' => "definition differs",
+                'e' => "estimated",
+                'f' => "forecast",
+                'n' => "not significant",
+                'p' => "provisional",
+                'r' => "revised",
+                's' => "Eurostat estimate",
+                'u' => "low reliability",
+                'z' => "not applicable",
+                _ => return None,
+            })
+        })
+        .collect();
+    format!(" ({})", words.join(", "))
 }
 
 impl ColumnsIn<'_> {
+    /// How the file was read, for `inspect`.
+    fn found(&self, delimiter: u8, header_line: u64, preamble: usize, footer: usize) -> Found {
+        let name = |cols: &[usize]| -> Vec<String> {
+            cols.iter().map(|&c| self.header[c].clone()).collect()
+        };
+        let (layout, years, series_from, unit_from) = match &self.shape {
+            Shape::Wide(series) => (
+                "wide".to_string(),
+                vec![self.header[self.year].clone()],
+                format!(
+                    "one column per series ({})",
+                    series
+                        .iter()
+                        .map(|(_, s, _)| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "the header (`name [unit]`)".to_string(),
+            ),
+            Shape::Long { series, unit, .. } => (
+                "long".to_string(),
+                vec![self.header[self.year].clone()],
+                format!("column {}", self.header[*series]),
+                unit.map_or("none".to_string(), |u| format!("column {}", self.header[u])),
+            ),
+            Shape::Keyed(k) => {
+                let (layout, years) = match &k.values {
+                    Values::Long(v) => (
+                        format!("long (values in {})", self.header[*v]),
+                        vec![self.header[self.year].clone()],
+                    ),
+                    Values::Years(ys) => (
+                        "years as columns".to_string(),
+                        ys.iter().map(|(c, _)| self.header[*c].clone()).collect(),
+                    ),
+                };
+                let series = match &k.series {
+                    SeriesFrom::Column { col, label_unit } => format!(
+                        "column {}{}",
+                        self.header[*col],
+                        if *label_unit {
+                            " (a unit in brackets at its end is the unit)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    SeriesFrom::Keys(cols) => {
+                        format!("columns {} joined with \" / \"", name(cols).join(", "))
+                    }
+                    SeriesFrom::Fixed(s) => format!("the name {s:?} for every row"),
+                };
+                let unit = match &k.unit {
+                    UnitFrom::None => match &k.series {
+                        SeriesFrom::Column {
+                            label_unit: true, ..
+                        } => "the series label".to_string(),
+                        _ => "none".to_string(),
+                    },
+                    UnitFrom::Column { col, mult } => format!(
+                        "column {}{}",
+                        self.header[*col],
+                        mult.map_or(String::new(), |m| format!(
+                            " times 10 to the power in {}",
+                            self.header[m]
+                        ))
+                    ),
+                    UnitFrom::Fixed(u) => u.clone(),
+                };
+                (layout, years, series, unit)
+            }
+        };
+        Found {
+            encoding: "UTF-8".to_string(),
+            delimiter: front::delimiter_name(delimiter),
+            header_line,
+            preamble_lines: preamble,
+            footer_lines: footer,
+            layout,
+            year_columns: years,
+            group_columns: name(&self.groups),
+            series_from,
+            unit_from,
+            ignored_columns: name(&self.ignored),
+        }
+    }
+
     /// The careful reader: record by record, stopping at the first bad cell with its line
-    /// and column. Returns the frame in file order with each row's line in [`LINE`].
-    fn read_rows(&self, records: csv::StringRecordsIter<'_, &[u8]>) -> Result<DataFrame> {
+    /// and column. Returns the frame in file order with each row's line in [`LINE`], notes
+    /// about what the cells held, and the number of footer lines after the data.
+    fn read_rows(&self, records: Records<'_>) -> Result<(DataFrame, Vec<String>, usize)> {
         let name = self.name;
         let mut builder = Builder::default();
         builder.init_groups(self.groups.len());
+        let mut tally = Tally::default();
+        // (line, text) of the first footer line, and how many lines the footer has.
+        let mut footer: Option<(u64, String)> = None;
+        let mut footer_lines = 0;
+        let (mut rows, mut kept) = (0usize, 0usize);
+        // A few values of each filtered column, for the message when nothing matches.
+        let mut seen: Vec<Vec<String>> = vec![Vec::new(); self.filters.len()];
         for record in records {
             let record = record.map_err(|e| csv_error(name, e))?;
-            let line = self.check_row(&record)?;
-            let year = self.year(&record, line)?;
+            let line = record.position().map_or(0, |p| p.line());
+            if let Some((end, _)) = &footer {
+                let cells = record.iter().filter(|c| !c.trim().is_empty()).count();
+                if record.len() >= self.header.len() && cells >= 2 && !front::is_footer(&record) {
+                    bail!(
+                        "{name}:{line}: a row of data after the end of the data on line {end} (expected nothing but notes after it; if line {end} belongs to the data, fix it)"
+                    );
+                }
+                footer_lines += 1;
+                continue;
+            }
+            if front::is_footer(&record) {
+                let text = record
+                    .iter()
+                    .find(|c| !c.trim().is_empty())
+                    .unwrap_or_default();
+                footer = Some((line, text.to_string()));
+                footer_lines = 1;
+                continue;
+            }
+            let record = self.expand(record, line)?;
+            rows += 1;
+            let mut keep = true;
+            for (i, (col, filter)) in self.filters.iter().enumerate() {
+                let cell = &record[*col];
+                if !filter.matches(cell) {
+                    keep = false;
+                    if seen[i].len() < 8 && !seen[i].iter().any(|s| s == cell.trim()) {
+                        seen[i].push(cell.trim().to_string());
+                    }
+                }
+            }
+            if !keep {
+                continue;
+            }
+            kept += 1;
             match &self.shape {
                 Shape::Long {
                     series,
                     value,
                     unit,
                 } => {
+                    let year = self.year(&record, line)?;
                     let series_name = &record[*series];
                     if series_name.is_empty() {
                         bail!(
@@ -321,7 +1078,7 @@ impl ColumnsIn<'_> {
                             series + 1
                         );
                     }
-                    let value = self.value(&record, *value, line)?;
+                    let value = self.value(&record, *value, line, &mut tally)?;
                     let unit = match unit.map(|c| (c, &record[c])) {
                         Some((c, text)) if !text.is_empty() => Some(
                             builder
@@ -333,8 +1090,9 @@ impl ColumnsIn<'_> {
                     builder.push(&self.groups, &record, series_name, year, value, unit, line);
                 }
                 Shape::Wide(series) => {
+                    let year = self.year(&record, line)?;
                     for (col, series, unit) in series {
-                        let value = self.value(&record, *col, line)?;
+                        let value = self.value(&record, *col, line, &mut tally)?;
                         builder.push(
                             &self.groups,
                             &record,
@@ -346,7 +1104,30 @@ impl ColumnsIn<'_> {
                         );
                     }
                 }
+                Shape::Keyed(keyed) => {
+                    self.read_keyed(keyed, &record, line, &mut builder, &mut tally)?;
+                }
             }
+        }
+        if !self.filters.is_empty() && kept == 0 && rows > 0 {
+            let (i, (_, filter)) = self
+                .filters
+                .iter()
+                .enumerate()
+                .find(|(i, _)| !seen[*i].is_empty())
+                .unwrap_or((0, &self.filters[0]));
+            bail!(
+                "--where {}={}: no row of {name} matches (found in column {:?}: {}{})",
+                filter.column,
+                filter.values.join(","),
+                filter.column,
+                seen[i]
+                    .iter()
+                    .map(|v| format!("{v:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if seen[i].len() >= 8 { ", …" } else { "" }
+            );
         }
         let groups: Vec<String> = self
             .groups
@@ -357,7 +1138,165 @@ impl ColumnsIn<'_> {
         if frame.height() == 0 {
             bail!("{name}: the file has a header but no data rows (expected one row per year)");
         }
-        Ok(frame)
+        let mut notes = tally.notes();
+        if !self.filters.is_empty() {
+            let described: Vec<String> = self
+                .filters
+                .iter()
+                .map(|(_, f)| format!("{}={}", f.column, f.values.join(",")))
+                .collect();
+            notes.push(format!(
+                "--where {}: {kept} of {rows} rows kept",
+                described.join(" and ")
+            ));
+        }
+        if let Some((line, text)) = &footer {
+            let more = match footer_lines {
+                1 => String::new(),
+                2 => " and the line after it".to_string(),
+                n => format!(" and the {} lines after it", n - 1),
+            };
+            notes.push(format!(
+                "the data end at line {line}: {text:?}{more} are notes, not data"
+            ));
+        }
+        Ok((frame, notes, footer_lines))
+    }
+
+    /// A record as the plan's columns: Eurostat's first cell split into its keys, the empty
+    /// cell of a trailing delimiter dropped, the field count checked.
+    fn expand(&self, record: csv::StringRecord, line: u64) -> Result<csv::StringRecord> {
+        let mut record = record;
+        if let Some(keys) = self.split_first {
+            let first = record.get(0).unwrap_or_default();
+            let parts: Vec<&str> = first.split(',').collect();
+            if parts.len() != keys {
+                bail!(
+                    "{}:{line}:1: the first cell {} holds {} keys (expected {keys}, one for each of {}, separated by commas)",
+                    self.name,
+                    quote(first),
+                    parts.len(),
+                    self.header[..keys].join(", ")
+                );
+            }
+            let mut out = csv::StringRecord::new();
+            for part in parts {
+                out.push_field(part.trim());
+            }
+            for field in record.iter().skip(1) {
+                out.push_field(field);
+            }
+            out.set_position(record.position().cloned());
+            record = out;
+        }
+        if self.trailing_empty
+            && record.len() == self.header.len() + 1
+            && record
+                .get(self.header.len())
+                .is_some_and(|c| c.trim().is_empty())
+        {
+            record.truncate(self.header.len());
+        }
+        self.check_row(&record)?;
+        Ok(record)
+    }
+
+    /// One row of a publisher's layout.
+    fn read_keyed(
+        &self,
+        keyed: &Keyed,
+        record: &csv::StringRecord,
+        line: u64,
+        builder: &mut Builder,
+        tally: &mut Tally,
+    ) -> Result<()> {
+        let name = self.name;
+        let (series, label_unit): (String, Option<String>) = match &keyed.series {
+            SeriesFrom::Column { col, label_unit } => {
+                let text = record[*col].trim();
+                if text.is_empty() {
+                    bail!(
+                        "{name}:{line}:{}: the series name in column {:?} is empty (expected a name, or choose another column with --series-col)",
+                        col + 1,
+                        self.header[*col]
+                    );
+                }
+                if *label_unit {
+                    let (label, unit) = front::split_label_unit(text);
+                    (label, unit)
+                } else {
+                    (text.to_string(), None)
+                }
+            }
+            SeriesFrom::Keys(cols) => (
+                cols.iter()
+                    .map(|c| record[*c].trim())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                None,
+            ),
+            SeriesFrom::Fixed(s) => (s.clone(), None),
+        };
+        let unit_text: Option<(usize, String)> = match &keyed.unit {
+            UnitFrom::None => label_unit.map(|u| (0, u)),
+            UnitFrom::Fixed(u) => Some((0, u.clone())),
+            UnitFrom::Column { col, mult } => {
+                let code = |c: usize| front::name_key(&record[c]);
+                let text = record[*col].trim();
+                let text = text
+                    .split_once(": ")
+                    .map_or(text, |(code, _)| code)
+                    .to_string();
+                match mult.map(|m| (m, code(m))) {
+                    _ if text.is_empty() => None,
+                    Some((m, power)) if !power.is_empty() && power != "0" => {
+                        let power: i32 = power.parse().map_err(|_| {
+                            anyhow::anyhow!(
+                                "{name}:{line}:{}: {:?} is not a power of ten (expected an integer such as 6 for millions)",
+                                m + 1,
+                                record[m].trim()
+                            )
+                        })?;
+                        Some((*col, format!("1e{power} {text}")))
+                    }
+                    _ => Some((*col, text)),
+                }
+            }
+        };
+        let unit = match unit_text {
+            Some((col, text)) => Some(
+                builder
+                    .canonical_unit(&text)
+                    .map_err(|why| anyhow::anyhow!("{name}:{line}:{}: {why}", col + 1))?,
+            ),
+            None => None,
+        };
+        match &keyed.values {
+            Values::Long(value) => {
+                let year = self.year(record, line)?;
+                let value = self.value(record, *value, line, tally)?;
+                builder.push(&self.groups, record, &series, year, value, unit, line);
+            }
+            Values::Years(years) => {
+                // A year without a value is left out: a published table has a column for
+                // every year of its span, and most rows fill only some.
+                for (col, year) in years {
+                    match self.value(record, *col, line, tally)? {
+                        Some(value) => builder.push(
+                            &self.groups,
+                            record,
+                            &series,
+                            *year,
+                            Some(value),
+                            unit.clone(),
+                            line,
+                        ),
+                        None => tally.empty += 1,
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn check_groups(&self) -> Result<()> {
@@ -401,17 +1340,39 @@ impl ColumnsIn<'_> {
         })
     }
 
-    fn value(&self, record: &csv::StringRecord, col: usize, line: u64) -> Result<Option<f64>> {
+    fn value(
+        &self,
+        record: &csv::StringRecord,
+        col: usize,
+        line: u64,
+        tally: &mut Tally,
+    ) -> Result<Option<f64>> {
         let cell = &record[col];
-        parse_value(cell).map_err(|why| {
+        let read = self.rules.read(cell).map_err(|why| {
             anyhow::anyhow!(
                 "{}:{line}:{}: value {} in column {:?}: {why}",
                 self.name,
-                col + 1,
+                self.original_column(col),
                 quote(cell),
                 self.header[col]
             )
-        })
+        })?;
+        if let Some(marker) = read.marker {
+            *tally.markers.entry(marker).or_default() += 1;
+        }
+        if let Some(flag) = read.flag {
+            *tally.flags.entry(flag).or_default() += 1;
+        }
+        Ok(read.value)
+    }
+
+    /// The 1-based column in the file of a plan column (Eurostat's keys share one).
+    fn original_column(&self, col: usize) -> usize {
+        match self.split_first {
+            Some(keys) if col >= keys => col - keys + 2,
+            Some(_) => 1,
+            None => col + 1,
+        }
     }
 }
 
@@ -643,7 +1604,8 @@ pub fn chunks<'a>(
         .split(',')
         .map(|h| h.trim().to_string())
         .collect();
-    let plan = plan(name, &header, layout, by)?;
+    let options = ReadOptions::tidy(layout, by);
+    let plan = plan(name, &header, 1, &options)?;
     if plan.groups.is_empty() {
         return Ok(None);
     }

@@ -93,6 +93,23 @@ struct Words {
     unknown: Vec<String>,
 }
 
+/// Whether `text` reads as a unit (money, a scale or a percentage), for taking units out of
+/// labels such as `Exports (current US$)`.
+pub fn is_unit_text(text: &str) -> bool {
+    if text.contains('%') {
+        return true;
+    }
+    let words = Unit::words(text);
+    (!words.currencies.is_empty() || words.scale != 1.0)
+        && words
+            .unknown
+            .iter()
+            .all(|w| PRICE_WORDS.contains(&w.to_lowercase().as_str()))
+}
+
+/// Words that say how money is valued, kept in the unit's text: `current US$`.
+const PRICE_WORDS: [&str; 2] = ["current", "constant"];
+
 impl Unit {
     /// Parses `trillion CNY`, `100 million yuan`, `亿元`, `万亿元`, `bn USD`, `USD`, `亿美元`, …
     /// Text that names no currency (`tonnes`, `index points`) is an opaque unit. For text a
@@ -124,10 +141,15 @@ impl Unit {
                 currencies.join(" and ")
             ));
         }
-        if !currencies.is_empty() && !words.unknown.is_empty() {
+        let unknown: Vec<&String> = words
+            .unknown
+            .iter()
+            .filter(|w| !PRICE_WORDS.contains(&w.to_lowercase().as_str()))
+            .collect();
+        if !currencies.is_empty() && !unknown.is_empty() {
             return Err(format!(
                 "unit {trimmed:?}: {} is neither a scale nor a currency (expected scales such as {} and currencies such as {} or a three-letter ISO code)",
-                words.unknown.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "),
+                unknown.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "),
                 "thousand, million, billion, trillion, bn, 万, 亿",
                 "yuan, 元, dollars, 美元, euro"
             ));

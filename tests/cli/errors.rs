@@ -115,7 +115,7 @@ fn value_not_a_number() {
         &["growth", "--data", &f],
         &[
             &format!("{f}:3:3:"),
-            "value \"n/a\"",
+            "value \"24.3 est.\"",
             "column \"trade\"",
             "not a number",
             "expected a decimal",
