@@ -492,7 +492,7 @@ enum Publisher {
 
 /// SDMX-CSV columns that are not dimensions: the structure, the action, the frequency
 /// (yearly here) and observation attributes.
-const SDMX_NOT_DIMENSIONS: [&str; 16] = [
+const SDMX_NOT_DIMENSIONS: [&str; 19] = [
     "structure",
     "structure_id",
     "structure_name",
@@ -509,7 +509,37 @@ const SDMX_NOT_DIMENSIONS: [&str; 16] = [
     "time_format",
     "obs_pre_break",
     "base_per",
+    "ref_year_price",
+    "currency",
+    "time_period",
 ];
+
+/// Dimensions that say what is measured: the series, when a file has one of them.
+const MEASURE_NAMES: [&str; 8] = [
+    "measure",
+    "transaction",
+    "indicator",
+    "na_item",
+    "subject",
+    "bop_item",
+    "indic",
+    "item",
+];
+
+/// Whether a column (by its name key) says what is measured: [`MEASURE_NAMES`] or
+/// Eurostat's `indic_*`.
+fn is_measure(key: &str) -> bool {
+    MEASURE_NAMES.contains(&key) || key.starts_with("indic_")
+}
+
+/// An SDMX code column's header: `REF_AREA`, `OBS_VALUE` (a label column has words:
+/// `Reference area`).
+fn is_code_header(header: &str) -> bool {
+    !header.is_empty()
+        && header
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
 
 /// Dimensions that say where (or between whom): groups, not part of the series.
 const PLACE_NAMES: [&str; 12] = [
@@ -580,11 +610,21 @@ fn plan_publisher(
                 .push("UN Comtrade layout: values in US dollars, series by trade flow".to_string());
         }
         Publisher::Sdmx => {
+            let header = plan.header;
             let mult = find("unit_mult");
+            let currency = find("currency");
+            // "With labels" files follow each code column with its label column.
+            let label_of = |i: usize| {
+                (is_code_header(&header[i])
+                    && i + 1 < header.len()
+                    && !is_code_header(&header[i + 1]))
+                .then_some(i + 1)
+            };
             let not_dimension = |i: usize| {
                 i == year
                     || i == value
                     || Some(i) == unit
+                    || !is_code_header(&header[i])
                     || SDMX_NOT_DIMENSIONS.contains(&keys[i].as_str())
             };
             let dimensions: Vec<usize> = (0..keys.len()).filter(|&i| !not_dimension(i)).collect();
@@ -594,12 +634,17 @@ fn plan_publisher(
             } else {
                 by
             };
-            let series = match series_named {
-                Some(col) => SeriesFrom::Column {
+            let measure = dimensions.iter().copied().find(|&i| is_measure(&keys[i]));
+            let series = match (series_named, measure) {
+                (Some(col), _) => SeriesFrom::Column {
                     col,
                     label_unit: false,
                 },
-                None => {
+                (None, Some(col)) => SeriesFrom::Column {
+                    col: label_of(col).unwrap_or(col),
+                    label_unit: false,
+                },
+                (None, None) => {
                     let parts: Vec<usize> = dimensions
                         .iter()
                         .copied()
@@ -612,17 +657,34 @@ fn plan_publisher(
                     }
                 }
             };
+            let mut used: Vec<usize> = [Some(year), Some(value), unit, mult, currency]
+                .into_iter()
+                .flatten()
+                .chain(plan.groups.iter().copied())
+                .collect();
+            match &series {
+                SeriesFrom::Column { col, .. } => used.push(*col),
+                SeriesFrom::Keys(cols) => used.extend(cols.iter().copied()),
+                SeriesFrom::Fixed(_) => {}
+            }
             plan.ignored = (0..keys.len())
-                .filter(|&i| SDMX_NOT_DIMENSIONS.contains(&keys[i].as_str()) && Some(i) != mult)
+                .filter(|i| !used.contains(i) && is_code_header(&header[*i]))
                 .collect();
             plan.shape = Shape::Keyed(Keyed {
                 values: Values::Long(value),
                 series,
                 unit: match unit {
-                    Some(col) => UnitFrom::Column { col, mult },
+                    Some(col) => UnitFrom::Column {
+                        col,
+                        mult,
+                        currency,
+                    },
                     None => UnitFrom::None,
                 },
             });
+            plan.notes.push(
+                "SDMX-CSV layout: one observation per row; the unit is UNIT_MEASURE (for national currency, XDC, the CURRENCY column) times 10 to the power UNIT_MULT".to_string(),
+            );
         }
     }
     plan.year = year;
@@ -680,6 +742,13 @@ fn plan_years(
     // Always yearly here: a frequency column says nothing.
     let freq = find("freq").or_else(|| find("frequency"));
     plan.ignored = [twin, freq].into_iter().flatten().collect();
+    // No label: a column saying what is measured (Eurostat's `na_item`, `indic_et`).
+    let label = label.or_else(|| {
+        key_cols
+            .iter()
+            .copied()
+            .find(|c| is_measure(&keys[*c]) && Some(*c) != unit && !by.contains(c))
+    });
     let rest: Vec<usize> = key_cols
         .iter()
         .copied()
@@ -702,15 +771,29 @@ fn plan_years(
                 SeriesFrom::Keys(parts)
             }
         }
-        None if rest.is_empty() => SeriesFrom::Fixed(file_stem(name)),
-        None => SeriesFrom::Keys(rest),
+        None => {
+            // Places are groups; the other keys together name the series.
+            let (places, parts): (Vec<usize>, Vec<usize>) = rest
+                .iter()
+                .partition(|c| PLACE_NAMES.contains(&keys[**c].as_str()));
+            plan.groups = places;
+            if parts.is_empty() {
+                SeriesFrom::Fixed(file_stem(name))
+            } else {
+                SeriesFrom::Keys(parts)
+            }
+        }
     };
     plan.check_groups()?;
     plan.shape = Shape::Keyed(Keyed {
         values: Values::Years(years),
         series,
         unit: match unit {
-            Some(col) => UnitFrom::Column { col, mult: None },
+            Some(col) => UnitFrom::Column {
+                col,
+                mult: None,
+                currency: None,
+            },
             None => UnitFrom::None,
         },
     });
@@ -836,10 +919,12 @@ enum SeriesFrom {
 /// Where a row's unit comes from.
 enum UnitFrom {
     None,
-    /// A unit column, and SDMX's `UNIT_MULT` (a power of ten) when there is one.
+    /// A unit column, SDMX's `UNIT_MULT` (a power of ten) and `CURRENCY` (which names the
+    /// currency when the unit is `XDC`, national currency) when there are.
     Column {
         col: usize,
         mult: Option<usize>,
+        currency: Option<usize>,
     },
     Fixed(String),
 }
@@ -984,7 +1069,7 @@ impl ColumnsIn<'_> {
                         } => "the series label".to_string(),
                         _ => "none".to_string(),
                     },
-                    UnitFrom::Column { col, mult } => format!(
+                    UnitFrom::Column { col, mult, .. } => format!(
                         "column {}{}",
                         self.header[*col],
                         mult.map_or(String::new(), |m| format!(
@@ -1240,13 +1325,24 @@ impl ColumnsIn<'_> {
         let unit_text: Option<(usize, String)> = match &keyed.unit {
             UnitFrom::None => label_unit.map(|u| (0, u)),
             UnitFrom::Fixed(u) => Some((0, u.clone())),
-            UnitFrom::Column { col, mult } => {
+            UnitFrom::Column {
+                col,
+                mult,
+                currency,
+            } => {
                 let code = |c: usize| front::name_key(&record[c]);
                 let text = record[*col].trim();
-                let text = text
+                let mut text = text
                     .split_once(": ")
                     .map_or(text, |(code, _)| code)
                     .to_string();
+                if let Some(c) = currency.filter(|_| text.eq_ignore_ascii_case("xdc")) {
+                    let named = record[c].trim();
+                    let named = named.split_once(": ").map_or(named, |(code, _)| code);
+                    if !named.is_empty() {
+                        text = named.to_string();
+                    }
+                }
                 match mult.map(|m| (m, code(m))) {
                     _ if text.is_empty() => None,
                     Some((m, power)) if !power.is_empty() && power != "0" => {
