@@ -5,6 +5,7 @@
 //! so every analysis is written once.
 
 mod claims;
+mod decode;
 mod fast;
 mod fx;
 mod number;
