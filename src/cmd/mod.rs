@@ -244,7 +244,11 @@ fn read_options(data: &DataArgs) -> Result<ReadOptions> {
         skip: data.skip,
         delimiter,
         decimal_comma,
-        encoding: data.encoding.clone(),
+        encoding: match data.encoding.as_deref() {
+            None => Default::default(),
+            Some(text) => data::decode::parse_encoding(text)
+                .map_err(|why| anyhow::anyhow!("--encoding {text}: {why}"))?,
+        },
         na: data
             .na
             .iter()

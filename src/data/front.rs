@@ -24,7 +24,7 @@ pub struct ReadOptions {
     /// `--decimal ,`: `1.234,5` is 1234.5.
     pub decimal_comma: bool,
     /// `--encoding`.
-    pub encoding: Option<String>,
+    pub encoding: super::decode::EncodingChoice,
     /// More texts that mean "no value" (`--na`).
     pub na: Vec<String>,
     /// Columns named on the command line.
@@ -400,25 +400,7 @@ pub fn preamble_note(cells: &csv::StringRecord) -> Option<String> {
     }
 }
 
-/// `Exports of goods and services (current US$)` → (`Exports of goods and services`,
-/// `current US$`); `货物进出口总额(亿元)` and `…（亿元）` likewise. Only a bracket that reads as
-/// a unit is split off: `Imports (cif)` stays whole.
-pub fn split_label_unit(label: &str) -> (String, Option<String>) {
-    let text = label.trim();
-    let Some(close) = text.strip_suffix(')').or_else(|| text.strip_suffix('）')) else {
-        return (text.to_string(), None);
-    };
-    let open = close.rfind(['(', '（']);
-    let Some(open) = open else {
-        return (text.to_string(), None);
-    };
-    let inside = close[open..].trim_start_matches(['(', '（']).trim();
-    let head = close[..open].trim();
-    if head.is_empty() || !super::units::is_unit_text(inside) {
-        return (text.to_string(), None);
-    }
-    (head.to_string(), Some(inside.to_string()))
-}
+pub use super::units::split_label_unit;
 
 /// Checks `--skip` against the file.
 pub fn check_skip(name: &str, skip: usize, records: usize) -> Result<()> {

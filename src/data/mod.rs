@@ -5,6 +5,7 @@
 //! so every analysis is written once.
 
 mod claims;
+pub mod decode;
 mod fast;
 pub mod front;
 mod fx;

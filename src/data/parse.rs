@@ -102,12 +102,15 @@ pub(super) fn parse(
     options: &ReadOptions,
     readers: Readers,
 ) -> Result<Parsed> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         bail!(
             "{name}: the file is empty (expected a header row such as `year,cbec,trade` or `year,series,value,unit`)"
         );
     }
+    // UTF-8 (a BOM dropped) is borrowed as it is; anything else becomes UTF-8 here.
+    let decoded = super::decode::decode(bytes, name, &options.encoding)?;
+    let encoding = decoded.encoding;
+    let bytes: &[u8] = &decoded.text;
     if let Some(line) = unterminated_quote(bytes) {
         bail!(
             "{name}:{line}: a quote opens a field on this line and is never closed (expected a closing \" before the end of the file)"
@@ -204,7 +207,7 @@ pub(super) fn parse(
                 catalog,
                 notes: Vec::new(),
                 source_notes,
-                found: plan.found(delimiter, header_line, header_at, 0),
+                found: plan.found(encoding, delimiter, header_line, header_at, 0),
             });
         }
     }
@@ -227,7 +230,7 @@ pub(super) fn parse(
         catalog,
         notes,
         source_notes,
-        found: plan.found(delimiter, header_line, header_at, footer_lines),
+        found: plan.found(encoding, delimiter, header_line, header_at, footer_lines),
     })
 }
 
@@ -1012,7 +1015,14 @@ fn flag_meaning(flag: &str) -> String {
 
 impl ColumnsIn<'_> {
     /// How the file was read, for `inspect`.
-    fn found(&self, delimiter: u8, header_line: u64, preamble: usize, footer: usize) -> Found {
+    fn found(
+        &self,
+        encoding: &str,
+        delimiter: u8,
+        header_line: u64,
+        preamble: usize,
+        footer: usize,
+    ) -> Found {
         let name = |cols: &[usize]| -> Vec<String> {
             cols.iter().map(|&c| self.header[c].clone()).collect()
         };
@@ -1083,7 +1093,7 @@ impl ColumnsIn<'_> {
             }
         };
         Found {
-            encoding: "UTF-8".to_string(),
+            encoding: encoding.to_string(),
             delimiter: front::delimiter_name(delimiter),
             header_line,
             preamble_lines: preamble,
@@ -1322,9 +1332,10 @@ impl ColumnsIn<'_> {
             ),
             SeriesFrom::Fixed(s) => (s.clone(), None),
         };
-        let unit_text: Option<(usize, String)> = match &keyed.unit {
-            UnitFrom::None => label_unit.map(|u| (0, u)),
-            UnitFrom::Fixed(u) => Some((0, u.clone())),
+        // (column, text, power of ten)
+        let unit_text: Option<(usize, String, i32)> = match &keyed.unit {
+            UnitFrom::None => label_unit.map(|u| (0, u, 0)),
+            UnitFrom::Fixed(u) => Some((0, u.clone(), 0)),
             UnitFrom::Column {
                 col,
                 mult,
@@ -1353,18 +1364,23 @@ impl ColumnsIn<'_> {
                                 record[m].trim()
                             )
                         })?;
-                        Some((*col, format!("1e{power} {text}")))
+                        Some((*col, text, power))
                     }
-                    _ => Some((*col, text)),
+                    _ => Some((*col, text, 0)),
                 }
             }
         };
         let unit = match unit_text {
-            Some((col, text)) => Some(
-                builder
-                    .canonical_unit(&text)
-                    .map_err(|why| anyhow::anyhow!("{name}:{line}:{}: {why}", col + 1))?,
-            ),
+            Some((col, text, power)) => {
+                let at = |why: String| anyhow::anyhow!("{name}:{line}:{}: {why}", col + 1);
+                Some(if power == 0 {
+                    builder.canonical_unit(&text).map_err(at)?
+                } else {
+                    Unit::read(&text)
+                        .map(|u| super::units::unit_multiplier(u, power).to_string())
+                        .map_err(at)?
+                })
+            }
             None => None,
         };
         match &keyed.values {

@@ -8,6 +8,7 @@ mod golden;
 mod inputs;
 mod pieces;
 mod projections;
+mod published;
 mod readme;
 mod reports;
 mod safety;
