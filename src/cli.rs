@@ -48,6 +48,9 @@ pub enum Command {
     /// Show the loaded data with its units, or the bundled modes table
     #[command(after_long_help = SHOW_EXAMPLES)]
     Show(ShowArgs),
+    /// What tradestat finds in a file: encoding, delimiter, header, layout, series, units
+    #[command(after_long_help = INSPECT_EXAMPLES)]
+    Inspect(InspectArgs),
     /// Value, absolute change and year-on-year growth per year; CAGR over the span
     #[command(after_long_help = GROWTH_EXAMPLES)]
     Growth(GrowthArgs),
@@ -397,6 +400,29 @@ pub struct OutputArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The file to inspect (or --data; '-' reads standard input)
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+const INSPECT_EXAMPLES: &str = "\
+Shows how the input front end reads a file: its encoding, delimiter, the header line (after a
+publisher's metadata lines), lines after the data (a footer), the layout (wide, long, years as
+columns), the columns it reads as years, groups, series and units, and per series the values,
+empty cells and flagged values. The `command` row is a tradestat command line with every
+detected choice spelled out, for scripts that should not depend on detection. Reading flags
+(--skip, --layout, --delimiter, --encoding, --series-col, --where, …) change what it finds.
+
+Examples:
+  tradestat inspect API_NE.EXP.GNFS.CD_DS2_en_csv_v2.csv
+  tradestat inspect nama_10_gdp.tsv --format json
+  tradestat inspect nbs.csv --encoding gbk";
+
+#[derive(Debug, Args)]
 pub struct ShowArgs {
     /// Which table: the loaded data, or the bundled modes table (seed paper, Table 2)
     #[arg(value_enum, default_value_t = ShowTable::Data)]
@@ -603,6 +629,13 @@ pub struct SqlArgs {
     /// disk, which matters when the query comes from a CI configuration or another person.
     #[arg(long)]
     pub allow_files: bool,
+    /// Query the input as the table `raw`: every column as text, as the front end reads it
+    /// (header found, footer dropped, encoding decoded), without the tidy loader
+    ///
+    /// For reshaping the reading flags cannot express; the other tables are not registered.
+    /// CAST or TRY_CAST the year columns to numbers, e.g. TRY_CAST("2019" AS DOUBLE).
+    #[arg(long, conflicts_with = "schema")]
+    pub raw: bool,
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]

@@ -7,6 +7,7 @@ mod chart;
 mod check;
 mod growth;
 mod index;
+mod inspect;
 mod panel;
 mod pieces;
 mod project;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> Result<Status> {
     let done = |result: Result<()>| result.map(|()| Status::Success);
     match cli.command {
         Command::Show(args) => done(show::run(args)),
+        Command::Inspect(args) => done(inspect::run(args)),
         Command::Growth(args) => done(growth::run(args)),
         Command::Index(args) => done(index::run(args)),
         Command::Share(args) => done(share::run(args)),

@@ -114,20 +114,103 @@ pub fn query(dataset: &Dataset, query: &str) -> Result<DataFrame> {
         Default::default(),
         Default::default(),
     )?;
-    execute(tables(&common, dataset)?, query, false)
+    execute(tables(&common, dataset)?, query, false, &common.read)
+}
+
+/// Columns of a query result: integers named like a year are years, other numbers numbers.
+fn result_columns(df: &DataFrame) -> Vec<Column> {
+    df.schema()
+        .iter()
+        .map(|(name, dtype)| {
+            let kind = if dtype.is_integer() {
+                if name.as_str().contains("year") {
+                    Kind::Integer
+                } else {
+                    Kind::Number
+                }
+            } else if dtype.is_float() {
+                Kind::Number
+            } else {
+                Kind::Text
+            };
+            Column::new(name.as_str(), name.as_str(), kind)
+        })
+        .collect()
+}
+
+/// The query text from the argument or `--file`.
+fn query_text(query: &Option<String>, file: &Option<std::path::PathBuf>) -> Result<String> {
+    match (query, file) {
+        (Some(q), None) => Ok(q.clone()),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --file {}", path.display()))?;
+            if text.trim().is_empty() {
+                bail!("--file {}: the file is empty (expected a SQL query such as SELECT * FROM growth)", path.display());
+            }
+            Ok(text)
+        }
+        // clap requires one of them.
+        _ => bail!("give a query (tradestat sql \"SELECT …\") or --file FILE, or --schema to list the tables"),
+    }
+}
+
+/// `sql --raw`: the input as the table `raw`, every column as text, without the tidy loader:
+/// for reshaping that the reading flags cannot express.
+fn run_raw(
+    common: &Common,
+    query: &Option<String>,
+    file: &Option<std::path::PathBuf>,
+    allow_files: bool,
+) -> Result<()> {
+    let query = query_text(query, file)?;
+    let frame = data::load_raw(&common.input, &common.read)?;
+    let registered = vec![Registered {
+        name: "raw",
+        about: "the input as read: every column as text".to_string(),
+        frame: frame.lazy(),
+    }];
+    let df = execute(registered, &query, allow_files, &common.read)?;
+    let source = crate::output::SourceMeta {
+        input: common.input.name(),
+        sha256: None,
+        title: None,
+        citation: None,
+        series: Default::default(),
+        notes: Vec::new(),
+    };
+    let mut meta = crate::output::Meta::new("sql", source);
+    meta.param("query", query.trim());
+    let table = table_from_frame("rows", "Query result", &df, result_columns(&df))?;
+    common.emit(&Output {
+        tables: vec![table],
+        meta,
+    })
 }
 
 /// Checks `query` ([`vet`]), registers the tables and the files it may read, runs it.
-fn execute(registered: Vec<Registered>, query: &str, allow_files: bool) -> Result<DataFrame> {
+fn execute(
+    registered: Vec<Registered>,
+    query: &str,
+    allow_files: bool,
+    read: &data::ReadOptions,
+) -> Result<DataFrame> {
     let vetted = vet(query, allow_files)?;
     let mut ctx = SQLContext::new();
     for table in registered {
         ctx.register(table.name, table.frame);
     }
-    for (name, path) in &vetted.files {
-        let file = data::load(&data::Input::Path(path.into()), data::Layout::Auto, &[])
-            .with_context(|| format!("read_csv('{path}') in the query"))?;
-        ctx.register(name, file.frame.lazy());
+    for (name, path, raw) in &vetted.files {
+        let input = data::Input::Path(path.into());
+        let frame = if *raw {
+            data::load_raw(&input, read)
+                .with_context(|| format!("read_raw('{path}') in the query"))?
+        } else {
+            data::load_with(&input, read)
+                .with_context(|| format!("read_csv('{path}') in the query"))?
+                .frame
+        };
+        ctx.register(name, frame.lazy());
     }
     let df = ctx
         .execute(&vetted.query)
@@ -138,6 +221,9 @@ fn execute(registered: Vec<Registered>, query: &str, allow_files: bool) -> Resul
 
 pub fn run(args: SqlArgs) -> Result<()> {
     let mut common = Common::new(args.data, Default::default(), args.output)?;
+    if args.raw {
+        return run_raw(&common, &args.query, &args.file, args.allow_files);
+    }
     let dataset = common.load()?;
     let registered = tables(&common, &dataset)?;
     let units = dataset.units()?;
@@ -192,39 +278,10 @@ pub fn run(args: SqlArgs) -> Result<()> {
         });
     }
 
-    let query = match (&args.query, &args.file) {
-        (Some(q), None) => q.clone(),
-        (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read --file {}", path.display()))?;
-            if text.trim().is_empty() {
-                bail!("--file {}: the file is empty (expected a SQL query such as SELECT * FROM growth)", path.display());
-            }
-            text
-        }
-        // clap requires one of them.
-        _ => bail!("give a query (tradestat sql \"SELECT …\") or --file FILE, or --schema to list the tables"),
-    };
-    let df = execute(registered, &query, args.allow_files)?;
+    let query = query_text(&args.query, &args.file)?;
+    let df = execute(registered, &query, args.allow_files, &common.read)?;
     meta.param("query", query.trim());
-    let columns: Vec<Column> = df
-        .schema()
-        .iter()
-        .map(|(name, dtype)| {
-            let kind = if dtype.is_integer() {
-                if name.as_str().contains("year") {
-                    Kind::Integer
-                } else {
-                    Kind::Number
-                }
-            } else if dtype.is_float() {
-                Kind::Number
-            } else {
-                Kind::Text
-            };
-            Column::new(name.as_str(), name.as_str(), kind)
-        })
-        .collect();
+    let columns = result_columns(&df);
     // Series names in the result narrow the units shown to those series.
     if let Ok(series) = df.column(SERIES).and_then(|c| c.str().cloned()) {
         let present: Vec<&str> = series.iter().flatten().collect();
@@ -266,8 +323,8 @@ struct Vetted {
     /// The query to run: the original text, or (when it reads files) the parsed query with
     /// each `read_csv('…')` replaced by the name its file is registered under.
     query: String,
-    /// (registered name, path) of each file read.
-    files: Vec<(String, String)>,
+    /// (registered name, path, raw) of each file read.
+    files: Vec<(String, String, bool)>,
 }
 
 /// The sandbox: one statement that reads (a query, `EXPLAIN` of one, `SHOW TABLES`), and
@@ -322,7 +379,7 @@ fn vet(query: &str, allow_files: bool) -> Result<Vetted> {
 
     struct Files {
         allow: bool,
-        found: Vec<(String, String)>,
+        found: Vec<(String, String, bool)>,
         refused: Option<String>,
     }
     impl VisitorMut for Files {
@@ -361,8 +418,9 @@ fn vet(query: &str, allow_files: bool) -> Result<Vetted> {
                 });
                 return ControlFlow::Break(());
             }
-            let path = match (function.to_ascii_lowercase().as_str(), args.as_slice()) {
-                ("read_csv", [arg]) => match arg
+            let reader = function.to_ascii_lowercase();
+            let path = match (reader.as_str(), args.as_slice()) {
+                ("read_csv" | "read_raw", [arg]) => match arg
                     .to_string()
                     .strip_prefix('\'')
                     .and_then(|a| a.strip_suffix('\''))
@@ -373,13 +431,13 @@ fn vet(query: &str, allow_files: bool) -> Result<Vetted> {
                         return ControlFlow::Break(());
                     }
                 },
-                ("read_csv", _) => {
+                ("read_csv" | "read_raw", _) => {
                     self.refused = Some(format!("SQL: {text}: expected one file path in single quotes, e.g. read_csv('data.csv')"));
                     return ControlFlow::Break(());
                 }
                 _ => {
                     self.refused = Some(format!(
-                        "SQL: {text}: tradestat reads CSV files with read_csv('FILE') (found {function}, which is not one of its readers)"
+                        "SQL: {text}: tradestat reads files with read_csv('FILE') (loaded as --data loads it) or read_raw('FILE') (every column as text) (found {function}, which is not one of its readers)"
                     ));
                     return ControlFlow::Break(());
                 }
@@ -391,7 +449,8 @@ fn vet(query: &str, allow_files: bool) -> Result<Vetted> {
                 return ControlFlow::Break(());
             }
             let registered = format!("__file_{}", self.found.len() + 1);
-            self.found.push((registered.clone(), path));
+            self.found
+                .push((registered.clone(), path, reader == "read_raw"));
             if let TableFactor::Table { name, args, .. } = factor {
                 *name =
                     sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new(registered)]);

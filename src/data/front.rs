@@ -203,7 +203,7 @@ impl CellRules {
     fn number(&self, text: &str) -> Result<Option<f64>, String> {
         if !self.decimal_comma {
             return parse_value(text).map_err(|why| {
-                if self.hint_decimal && !text.contains('.') && text.matches(',').count() == 1 {
+                if self.hint_decimal && text.contains(',') {
                     format!("{why}; if the comma is a decimal mark, give --decimal ,")
                 } else {
                     why

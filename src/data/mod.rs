@@ -149,6 +149,29 @@ pub fn load_with(input: &Input, options: &ReadOptions) -> Result<Dataset> {
     Ok(Dataset::from_parsed(parsed, source, report))
 }
 
+/// `input` as a raw table: every column as text, as the front end finds it (see
+/// [`parse::raw_table`]).
+pub fn load_raw(input: &Input, options: &ReadOptions) -> Result<DataFrame> {
+    let name = input.name();
+    let bytes = match input {
+        Input::Bundled => BUNDLED_CSV.as_bytes().to_vec(),
+        Input::Path(path) => {
+            if path.is_dir() {
+                bail!("cannot read {name}: it is a directory (expected a CSV file)");
+            }
+            std::fs::read(path).with_context(|| format!("cannot read {name}"))?
+        }
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read standard input")?;
+            bytes
+        }
+    };
+    parse::raw_table(&bytes, &name, options)
+}
+
 /// Parses and validates CSV `bytes` (named `name` in messages) into a dataset with no source
 /// metadata. The loader's core, exposed for the fuzz target.
 pub fn from_bytes(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Dataset> {

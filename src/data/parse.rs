@@ -65,6 +65,10 @@ pub struct Found {
     pub series_from: String,
     pub unit_from: String,
     pub ignored_columns: Vec<String>,
+    /// Flags that pin what was detected (`--layout years`, `--series-col …`).
+    pub flags: Vec<(String, String)>,
+    /// Per series, the values that carried a flag.
+    pub series_flags: std::collections::BTreeMap<String, usize>,
 }
 
 /// Parses `bytes` (named `name` in messages). `by` names the group columns: required for
@@ -96,12 +100,43 @@ pub(super) enum Readers {
 
 type Records<'r> = Box<dyn Iterator<Item = csv::Result<csv::StringRecord>> + 'r>;
 
-pub(super) fn parse(
+/// A table as the front end found it, before any column is read for meaning.
+struct Located<'r> {
+    /// The file as UTF-8.
+    bytes: &'r [u8],
+    encoding: &'static str,
+    encoding_note: Option<String>,
+    delimiter: u8,
+    /// Header cells (Eurostat's keys split, a trailing empty column dropped).
+    header: Vec<String>,
+    header_line: u64,
+    /// Records before the header.
+    header_at: usize,
+    source_notes: Vec<String>,
+    split_first: Option<usize>,
+    trailing_empty: bool,
+    /// The records after the header.
+    records: Records<'r>,
+}
+
+impl Located<'_> {
+    /// Whether the file is a plain comma-separated table with its header on line 1, which
+    /// the fast reader and the piece cutter know.
+    fn plain(&self) -> bool {
+        self.header_at == 0
+            && self.delimiter == b','
+            && self.split_first.is_none()
+            && !self.trailing_empty
+    }
+}
+
+/// Decodes `bytes`, finds the delimiter and the header, and hands the rest to `read`.
+fn locate<T>(
     bytes: &[u8],
     name: &str,
     options: &ReadOptions,
-    readers: Readers,
-) -> Result<Parsed> {
+    read: impl FnOnce(Located<'_>) -> Result<T>,
+) -> Result<T> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         bail!(
             "{name}: the file is empty (expected a header row such as `year,cbec,trade` or `year,series,value,unit`)"
@@ -110,6 +145,9 @@ pub(super) fn parse(
     // UTF-8 (a BOM dropped) is borrowed as it is; anything else becomes UTF-8 here.
     let decoded = super::decode::decode(bytes, name, &options.encoding)?;
     let encoding = decoded.encoding;
+    let encoding_note = (decoded.detected && !encoding.starts_with("UTF-8")).then(|| {
+        format!("the file is not UTF-8: read as {encoding} (detected; --encoding chooses another)")
+    });
     let bytes: &[u8] = &decoded.text;
     if let Some(line) = unterminated_quote(bytes) {
         bail!(
@@ -188,49 +226,152 @@ pub(super) fn parse(
     if trailing_empty {
         header.pop();
     }
-    let mut plan = plan(name, &header, header_line, options)?;
-    plan.split_first = split_first.as_ref().map(Vec::len);
-    plan.trailing_empty = trailing_empty;
-    plan.rules = front::CellRules {
-        hint_decimal: delimiter != b',',
-        ..front::CellRules::new(options)
-    };
-    plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
-    let groups: Vec<String> = plan.groups.iter().map(|&i| header[i].clone()).collect();
-    let keys = sort_keys(&groups);
-    let plain = header_at == 0 && delimiter == b',' && split_first.is_none() && !trailing_empty;
-    if readers != Readers::Careful && plain && options.is_tidy() {
-        if let Some((frame, catalog)) = super::fast::read(bytes, &plan, &groups, &keys) {
-            return Ok(Parsed {
-                frame,
-                groups,
-                catalog,
-                notes: Vec::new(),
-                source_notes,
-                found: plan.found(encoding, delimiter, header_line, header_at, 0),
-            });
-        }
-    }
-    if readers == Readers::Fast {
-        bail!("the fast path declined the file");
-    }
-    let records: Records = Box::new(rest.into_iter().map(Ok).chain(records));
-    let (frame, mut notes, footer_lines) = plan.read_rows(records)?;
-    check_duplicates(name, &frame, &groups)?;
-    let catalog = check_units(name, &frame)?;
-    let frame = frame
-        .lazy()
-        .drop(by_name([LINE], true, false))
-        .sort(keys, Default::default())
-        .collect()?;
-    notes.extend(plan.notes.iter().cloned());
-    Ok(Parsed {
-        frame,
-        groups,
-        catalog,
-        notes,
+    read(Located {
+        bytes,
+        encoding,
+        encoding_note,
+        delimiter,
+        header,
+        header_line,
+        header_at,
         source_notes,
-        found: plan.found(encoding, delimiter, header_line, header_at, footer_lines),
+        split_first: split_first.as_ref().map(Vec::len),
+        trailing_empty,
+        records: Box::new(rest.into_iter().map(Ok).chain(records)),
+    })
+}
+
+pub(super) fn parse(
+    bytes: &[u8],
+    name: &str,
+    options: &ReadOptions,
+    readers: Readers,
+) -> Result<Parsed> {
+    locate(bytes, name, options, |located| {
+        let plain = located.plain();
+        let Located {
+            bytes,
+            encoding,
+            encoding_note,
+            delimiter,
+            header,
+            header_line,
+            source_notes,
+            split_first,
+            trailing_empty,
+            records,
+            ..
+        } = located;
+        let mut plan = plan(name, &header, header_line, options)?;
+        plan.split_first = split_first;
+        plan.trailing_empty = trailing_empty;
+        plan.rules = front::CellRules {
+            hint_decimal: delimiter != b',',
+            ..front::CellRules::new(options)
+        };
+        plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
+        let groups: Vec<String> = plan.groups.iter().map(|&i| header[i].clone()).collect();
+        let keys = sort_keys(&groups);
+        if readers != Readers::Careful && plain && options.is_tidy() {
+            if let Some((frame, catalog)) = super::fast::read(bytes, &plan, &groups, &keys) {
+                return Ok(Parsed {
+                    frame,
+                    groups,
+                    catalog,
+                    notes: Vec::new(),
+                    source_notes,
+                    found: plan.found(encoding, delimiter, header_line, 0),
+                });
+            }
+        }
+        if readers == Readers::Fast {
+            bail!("the fast path declined the file");
+        }
+        let Rows {
+            frame,
+            mut notes,
+            footer_lines,
+            series_flags,
+        } = plan.read_rows(records)?;
+        check_duplicates(name, &frame, &groups)?;
+        let keyed = matches!(plan.shape, Shape::Keyed(_));
+        let (catalog, unit_notes) = check_units(name, &frame, &groups, keyed)?;
+        let frame = frame
+            .lazy()
+            .drop(by_name([LINE], true, false))
+            .sort(keys, Default::default())
+            .collect()?;
+        notes.extend(plan.notes.iter().cloned());
+        notes.extend(unit_notes);
+        notes.extend(encoding_note);
+        Ok(Parsed {
+            frame,
+            groups,
+            catalog,
+            notes,
+            source_notes,
+            found: Found {
+                series_flags,
+                ..plan.found(encoding, delimiter, header_line, footer_lines)
+            },
+        })
+    })
+}
+
+/// The table of a file as read, before any meaning: every column as text under its header
+/// name, the rows between the header and a footer (`tradestat sql --raw`). Decoding, the
+/// delimiter, the header line, Eurostat's keys and a trailing delimiter are handled as for
+/// a tidy read; `--where` applies.
+pub fn raw_table(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<DataFrame> {
+    locate(bytes, name, options, |located| {
+        let Located {
+            header,
+            header_line,
+            split_first,
+            trailing_empty,
+            records,
+            ..
+        } = located;
+        check_header(name, &header, header_line)?;
+        let mut plan = ColumnsIn {
+            name,
+            header: &header,
+            header_line,
+            year: usize::MAX,
+            groups: Vec::new(),
+            shape: Shape::Wide(Vec::new()),
+            split_first,
+            trailing_empty,
+            rules: front::CellRules::default(),
+            filters: Vec::new(),
+            notes: Vec::new(),
+            ignored: Vec::new(),
+        };
+        plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
+        let mut cells: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+        let mut footer = false;
+        for record in records {
+            let record = record.map_err(|e| csv_error(name, e))?;
+            if footer || front::is_footer(&record) {
+                footer = true;
+                continue;
+            }
+            let line = record.position().map_or(0, |p| p.line());
+            let record = plan.expand(record, line)?;
+            if !plan.filters.iter().all(|(c, f)| f.matches(&record[*c])) {
+                continue;
+            }
+            for (column, cell) in cells.iter_mut().zip(record.iter()) {
+                column.push(cell.to_string());
+            }
+        }
+        let height = cells.first().map_or(0, Vec::len);
+        let columns: Vec<Column> = header
+            .iter()
+            .zip(cells)
+            .map(|(h, values)| Column::new(h.as_str().into(), values))
+            .collect();
+        Ok(DataFrame::new(height, columns)?)
     })
 }
 
@@ -322,12 +463,18 @@ fn plan<'a>(
     let named = |flag: &str, wanted: &Option<String>| -> Result<Option<usize>> {
         match wanted {
             None => Ok(None),
-            Some(w) => find(&front::name_key(w)).map(Some).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{flag} {w}: {name}:{hl} has no column {w:?} (its columns are: {})",
-                    header.join(", ")
-                )
-            }),
+            // The exact name first: SDMX labels differ from their codes by case only.
+            Some(w) => header
+                .iter()
+                .position(|h| h == w)
+                .or_else(|| find(&front::name_key(w)))
+                .map(Some)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{flag} {w}: {name}:{hl} has no column {w:?} (its columns are: {})",
+                        header.join(", ")
+                    )
+                }),
         }
     };
     let choice = &options.columns;
@@ -429,22 +576,19 @@ fn plan<'a>(
             })
         };
         let unit = unit_named.or_else(|| front::UNIT_NAMES.iter().find_map(|u| find(u)));
-        match (publisher, series_col) {
-            (Some(publisher), _) if series_named.is_none() || publisher == Publisher::Comtrade => {
-                let value = require(value_col, VALUE)?;
-                plan_publisher(
-                    &mut plan,
-                    &keys,
-                    publisher,
-                    year_col,
-                    value,
-                    series_named,
-                    unit,
-                    by_cols,
-                )?;
-                return Ok(plan);
-            }
-            _ => {}
+        if let Some(publisher) = publisher {
+            let value = require(value_col, VALUE)?;
+            plan_publisher(
+                &mut plan,
+                &keys,
+                publisher,
+                year_col,
+                value,
+                series_named,
+                unit,
+                by_cols,
+            )?;
+            return Ok(plan);
         }
         let series = require(series_col, SERIES)?;
         let value = require(value_col, VALUE)?;
@@ -742,9 +886,21 @@ fn plan_years(
         let stem = key.strip_suffix(" name")?;
         find(&format!("{stem} code"))
     });
+    // A name beside its code (`Country Name`, `Country Code`): the code is the group, the
+    // name says nothing more.
+    let names: Vec<usize> = key_cols
+        .iter()
+        .copied()
+        .filter(|&c| Some(c) != label)
+        .filter(|&c| {
+            keys[c]
+                .strip_suffix(" name")
+                .is_some_and(|stem| find(&format!("{stem} code")).is_some())
+        })
+        .collect();
     // Always yearly here: a frequency column says nothing.
     let freq = find("freq").or_else(|| find("frequency"));
-    plan.ignored = [twin, freq].into_iter().flatten().collect();
+    plan.ignored = [twin, freq].into_iter().flatten().chain(names).collect();
     // No label: a column saying what is measured (Eurostat's `na_item`, `indic_et`).
     let label = label.or_else(|| {
         key_cols
@@ -835,6 +991,9 @@ fn split_unit(header: &str) -> (String, Option<String>) {
 }
 
 fn check_header(name: &str, header: &[String], hl: u64) -> Result<()> {
+    // SDMX-CSV "with labels" follows each code column with its label: `TRANSACTION`,
+    // `Transaction` are two columns, told apart by case.
+    let sdmx = header.iter().any(|h| h == "OBS_VALUE");
     for (i, h) in header.iter().enumerate() {
         if h.is_empty() {
             bail!(
@@ -844,10 +1003,10 @@ fn check_header(name: &str, header: &[String], hl: u64) -> Result<()> {
             );
         }
         let key = split_unit(h).0.to_lowercase();
-        if let Some(first) = header[..i]
-            .iter()
-            .position(|o| split_unit(o).0.to_lowercase() == key)
-        {
+        if let Some(first) = header[..i].iter().position(|o| {
+            split_unit(o).0.to_lowercase() == key
+                && !(sdmx && is_code_header(o) != is_code_header(h))
+        }) {
             bail!(
                 "{name}:{hl}:{}: column {h:?} appears twice in the header (first as column {}; expected unique names)",
                 i + 1,
@@ -932,6 +1091,14 @@ enum UnitFrom {
     Fixed(String),
 }
 
+/// What the careful reader read.
+struct Rows {
+    frame: DataFrame,
+    notes: Vec<String>,
+    footer_lines: usize,
+    series_flags: std::collections::BTreeMap<String, usize>,
+}
+
 /// Counts of what the cells held besides numbers, for the notes.
 #[derive(Default)]
 struct Tally {
@@ -939,6 +1106,9 @@ struct Tally {
     flags: std::collections::BTreeMap<String, usize>,
     /// Year cells without a value (years as columns), left out.
     empty: usize,
+    /// The series of the row being read, and per series the values that carried flags.
+    series: String,
+    series_flags: std::collections::BTreeMap<String, usize>,
 }
 
 impl Tally {
@@ -1015,14 +1185,7 @@ fn flag_meaning(flag: &str) -> String {
 
 impl ColumnsIn<'_> {
     /// How the file was read, for `inspect`.
-    fn found(
-        &self,
-        encoding: &str,
-        delimiter: u8,
-        header_line: u64,
-        preamble: usize,
-        footer: usize,
-    ) -> Found {
+    fn found(&self, encoding: &str, delimiter: u8, header_line: u64, footer: usize) -> Found {
         let name = |cols: &[usize]| -> Vec<String> {
             cols.iter().map(|&c| self.header[c].clone()).collect()
         };
@@ -1092,11 +1255,59 @@ impl ColumnsIn<'_> {
                 (layout, years, series, unit)
             }
         };
+        let mut flags: Vec<(String, String)> = Vec::new();
+        let mut pin = |flag: &str, value: &str| flags.push((flag.to_string(), value.to_string()));
+        let year_named =
+            self.year != usize::MAX && front::name_key(&self.header[self.year]) != YEAR;
+        match &self.shape {
+            Shape::Wide(_) => {
+                if year_named {
+                    pin("--year-col", &self.header[self.year]);
+                }
+            }
+            Shape::Long {
+                series,
+                value,
+                unit,
+            } => {
+                pin("--layout", "long");
+                if year_named {
+                    pin("--year-col", &self.header[self.year]);
+                }
+                if front::name_key(&self.header[*series]) != SERIES {
+                    pin("--series-col", &self.header[*series]);
+                }
+                if front::name_key(&self.header[*value]) != VALUE {
+                    pin("--value-col", &self.header[*value]);
+                }
+                if let Some(u) = unit.filter(|u| front::name_key(&self.header[*u]) != UNIT) {
+                    pin("--unit-col", &self.header[u]);
+                }
+            }
+            Shape::Keyed(k) => {
+                match &k.values {
+                    Values::Years(_) => pin("--layout", "years"),
+                    Values::Long(v) => {
+                        pin("--layout", "long");
+                        pin("--year-col", &self.header[self.year]);
+                        pin("--value-col", &self.header[*v]);
+                    }
+                }
+                if let SeriesFrom::Column { col, .. } = &k.series {
+                    pin("--series-col", &self.header[*col]);
+                }
+                if let UnitFrom::Column { col, .. } = &k.unit {
+                    pin("--unit-col", &self.header[*col]);
+                }
+            }
+        }
         Found {
+            flags,
+            series_flags: Default::default(),
             encoding: encoding.to_string(),
             delimiter: front::delimiter_name(delimiter),
             header_line,
-            preamble_lines: preamble,
+            preamble_lines: header_line.saturating_sub(1) as usize,
             footer_lines: footer,
             layout,
             year_columns: years,
@@ -1110,7 +1321,7 @@ impl ColumnsIn<'_> {
     /// The careful reader: record by record, stopping at the first bad cell with its line
     /// and column. Returns the frame in file order with each row's line in [`LINE`], notes
     /// about what the cells held, and the number of footer lines after the data.
-    fn read_rows(&self, records: Records<'_>) -> Result<(DataFrame, Vec<String>, usize)> {
+    fn read_rows(&self, records: Records<'_>) -> Result<Rows> {
         let name = self.name;
         let mut builder = Builder::default();
         builder.init_groups(self.groups.len());
@@ -1173,6 +1384,8 @@ impl ColumnsIn<'_> {
                             series + 1
                         );
                     }
+                    tally.series.clear();
+                    tally.series.push_str(series_name);
                     let value = self.value(&record, *value, line, &mut tally)?;
                     let unit = match unit.map(|c| (c, &record[c])) {
                         Some((c, text)) if !text.is_empty() => Some(
@@ -1187,6 +1400,8 @@ impl ColumnsIn<'_> {
                 Shape::Wide(series) => {
                     let year = self.year(&record, line)?;
                     for (col, series, unit) in series {
+                        tally.series.clear();
+                        tally.series.push_str(series);
                         let value = self.value(&record, *col, line, &mut tally)?;
                         builder.push(
                             &self.groups,
@@ -1255,7 +1470,12 @@ impl ColumnsIn<'_> {
                 "the data end at line {line}: {text:?}{more} are notes, not data"
             ));
         }
-        Ok((frame, notes, footer_lines))
+        Ok(Rows {
+            frame,
+            notes,
+            footer_lines,
+            series_flags: tally.series_flags,
+        })
     }
 
     /// A record as the plan's columns: Eurostat's first cell split into its keys, the empty
@@ -1383,6 +1603,7 @@ impl ColumnsIn<'_> {
             }
             None => None,
         };
+        tally.series.clone_from(&series);
         match &keyed.values {
             Values::Long(value) => {
                 let year = self.year(record, line)?;
@@ -1474,6 +1695,7 @@ impl ColumnsIn<'_> {
         }
         if let Some(flag) = read.flag {
             *tally.flags.entry(flag).or_default() += 1;
+            *tally.series_flags.entry(tally.series.clone()).or_default() += 1;
         }
         Ok(read.value)
     }
@@ -1654,35 +1876,92 @@ fn check_duplicates(name: &str, frame: &DataFrame, groups: &[String]) -> Result<
 /// A series must have one unit throughout: mixing scales in one series would make every
 /// growth rate wrong.
 /// Returns each series' unit.
-fn check_units(name: &str, frame: &DataFrame) -> Result<Catalog> {
+/// One unit per series, or with `per_group` (publishers' tables, where each country reports
+/// in its own currency) one unit per series within each group: the catalog then has no unit
+/// for a series whose groups differ, every row keeps its own, and a note says so.
+fn check_units(
+    name: &str,
+    frame: &DataFrame,
+    groups: &[String],
+    per_group: bool,
+) -> Result<(Catalog, Vec<String>)> {
+    let mut keys: Vec<Expr> = if per_group {
+        groups.iter().map(|g| col(g.as_str())).collect()
+    } else {
+        Vec::new()
+    };
+    keys.push(col(SERIES));
+    let mut by = keys.clone();
+    by.push(col(UNIT));
+    let mut sort: Vec<PlSmallStr> = if per_group {
+        groups.iter().map(|g| g.as_str().into()).collect()
+    } else {
+        Vec::new()
+    };
+    sort.push(SERIES.into());
+    sort.push(LINE.into());
     let pairs = frame
         .clone()
         .lazy()
-        .group_by([col(SERIES), col(UNIT)])
+        .group_by(by)
         .agg([col(LINE).min()])
-        .sort([SERIES, LINE], Default::default())
+        .sort(sort, Default::default())
         .collect()?;
     let series = pairs.column(SERIES)?.str()?;
     let units = pairs.column(UNIT)?.str()?;
     let lines = pairs.column(LINE)?.i64()?;
+    let group_columns: Vec<&StringChunked> = if per_group {
+        groups
+            .iter()
+            .map(|g| pairs.column(g.as_str()).and_then(|c| c.str()))
+            .collect::<PolarsResult<_>>()?
+    } else {
+        Vec::new()
+    };
+    let same_key = |i: usize, j: usize| {
+        series.get(i) == series.get(j) && group_columns.iter().all(|g| g.get(i) == g.get(j))
+    };
     for i in 1..pairs.height() {
-        if series.get(i) == series.get(i - 1) {
+        if same_key(i, i - 1) {
             let show = |u: Option<&str>| u.map_or("no unit".to_string(), |u| format!("{u:?}"));
             bail!(
-                "{name}:{}: series {:?} is in {} here but in {} on line {} (expected one unit per series)",
+                "{name}:{}: series {:?} is in {} here but in {} on line {} (expected one unit per series{})",
                 lines.get(i).unwrap_or(0),
                 series.get(i).unwrap_or(""),
                 show(units.get(i)),
                 show(units.get(i - 1)),
                 lines.get(i - 1).unwrap_or(0),
+                if per_group { " in each group" } else { "" }
             );
         }
     }
-    Ok(series
-        .iter()
-        .zip(units.iter())
-        .filter_map(|(s, u)| Some((s?.to_string(), u.map(str::to_string))))
-        .collect())
+    let mut catalog = Catalog::new();
+    let mut mixed: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (s, u) in series.iter().zip(units.iter()) {
+        let Some(s) = s else { continue };
+        let unit = u.map(str::to_string);
+        match catalog.get(s) {
+            Some(known) if *known != unit => {
+                let set = mixed.entry(s.to_string()).or_default();
+                set.extend(known.iter().cloned());
+                set.extend(unit.iter().cloned());
+            }
+            Some(_) => {}
+            None => {
+                catalog.insert(s.to_string(), unit);
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    for (s, set) in mixed {
+        catalog.insert(s.clone(), None);
+        notes.push(format!(
+            "{s}: the unit differs between groups ({}); each row keeps its own unit, and the series is not converted",
+            set.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok((catalog, notes))
 }
 
 /// A large panel file cut into pieces that each hold whole groups: the header line, and the

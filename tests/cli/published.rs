@@ -1,9 +1,7 @@
 //! Files shaped byte for byte like the publishers' own (tests/inputs/published, described in
-//! its EXPECTED.md): each loads with no layout options and gives the hand-computed growth.
-//!
-//! DRAFT, not yet in main.rs (`mod published;`). The group columns, series labels and units
-//! asserted below are proposals; adjust them to the front end's final choices. Rows are found
-//! by column *name* (see [`field`]), so only names and values need changing, not positions.
+//! its EXPECTED.md): each loads with no layout options and gives the hand-computed growth;
+//! `inspect` on each is golden-tested, and its command line reads the file the same way.
+//! Rows are found by column *name* (see [`field`]).
 
 use super::{assert_close, input, ok, parse_csv, run, stderr, stdout};
 
@@ -654,4 +652,160 @@ fn published_files_need_no_options() {
         let notes = stderr(&out);
         assert!(!notes.contains("panicked"), "{file}: {notes}");
     }
+}
+
+const PUBLISHED: [&str; 7] = [
+    "wdi-api.csv",
+    "wdi-databank.csv",
+    "eurostat.tsv",
+    "sdmx.csv",
+    "sdmx-labels.csv",
+    "comtrade.csv",
+    "nbs.csv",
+];
+
+/// `inspect` on every published file, as a table and as JSON, against tests/golden
+/// (`UPDATE_GOLDEN=1` rewrites them).
+#[test]
+fn inspect_is_golden() {
+    for file in PUBLISHED {
+        let path = input(&format!("published/{file}"));
+        for (format, ext) in [("table", "txt"), ("json", "json")] {
+            let actual = ok(&["inspect", &path, "--format", format]);
+            let stem = file.replace('.', "-");
+            let golden = super::root().join(format!("tests/golden/inspect-{stem}.{ext}"));
+            if std::env::var_os("UPDATE_GOLDEN").is_some() {
+                std::fs::write(&golden, &actual).unwrap();
+                continue;
+            }
+            let expected = std::fs::read_to_string(&golden)
+                .unwrap_or_else(|_| panic!("missing {} (UPDATE_GOLDEN=1)", golden.display()));
+            assert_eq!(actual, expected, "inspect {file} --format {format}");
+        }
+    }
+}
+
+/// The `command` row of `inspect` spells out every detected choice: run as it stands, it
+/// gives the same bytes as the detected read.
+#[test]
+fn the_inspect_command_line_reads_the_file_as_detected() {
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_tradestat"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    for file in PUBLISHED {
+        let path = input(&format!("published/{file}"));
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&["inspect", &path, "--format", "json"])).unwrap();
+        let command = json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["property"] == "command")
+            .and_then(|r| r["value"].as_str())
+            .unwrap()
+            .to_string();
+        assert!(command.starts_with("tradestat growth --data "), "{command}");
+        let pinned = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{command} --format csv"))
+            .current_dir(super::root())
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
+            )
+            .output()
+            .unwrap();
+        assert!(pinned.status.success(), "{command}: {}", stderr(&pinned));
+        assert_eq!(stdout(&pinned), growth(file, &[]), "{command}");
+    }
+}
+
+/// When detection cannot decide, or a flag names what is not there, the message says what
+/// was found and which flag decides.
+#[test]
+fn published_errors_name_what_was_found_and_the_flag() {
+    let wdi = input("published/wdi-api.csv");
+    let out = run(&["growth", "--data", &wdi, "--series-col", "Indicator"]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(
+        message.contains("--series-col Indicator: tests/inputs/published/wdi-api.csv:5 has no column \"Indicator\""),
+        "{message}"
+    );
+    let out = run(&["growth", "--data", &wdi, "--where", "Country Code=XYZ"]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("--where Country Code=XYZ: no row"),
+        "{message}"
+    );
+    assert!(message.contains("\"CHN\""), "lists values found: {message}");
+    // A bad cell in a years-as-columns file names its line and its year column.
+    let dir = super::temp_dir();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Country Name,Country Code,2015,2016\nChina,CHN,1,x2\n",
+    )
+    .unwrap();
+    let out = run(&["growth", "--data", &bad.display().to_string()]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("bad.csv:2:4: value \"x2\" in column \"2016\""),
+        "{message}"
+    );
+    // Data after a footer is not silently dropped.
+    std::fs::write(
+        &bad,
+        "Series Name,2015,2016\nexports,1,2\n,,\nimports,3,4\n",
+    )
+    .unwrap();
+    let out = run(&["growth", "--data", &bad.display().to_string()]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("bad.csv:4: a row of data after the end of the data on line 3"),
+        "{message}"
+    );
+    // A semicolon file with decimal commas.
+    std::fs::write(&bad, "year;exports\n2015;1.234,5\n2016;1.358,0\n").unwrap();
+    let out = run(&[
+        "growth",
+        "--data",
+        &bad.display().to_string(),
+        "--decimal",
+        ",",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_close(
+        super::cell(&stdout(&out), &["exports", "2016"], "yoy"),
+        1358.0 / 1234.5 - 1.0,
+        1e-15,
+    );
+    let out = run(&["growth", "--data", &bad.display().to_string()]);
+    let message = stderr(&out);
+    assert!(message.contains("give --decimal ,"), "{message}");
+}
+
+/// `--where` keeps rows before analysis; values with commas go in quotes.
+#[test]
+fn where_filters_rows_before_analysis() {
+    let csv = growth(
+        "wdi-api.csv",
+        &["--where", "Country Name=\"Korea, Rep.\",China"],
+    );
+    let (_, rows) = parse_csv(&csv);
+    assert!(rows.iter().all(|r| r[0] == "KOR" || r[0] == "CHN"), "{csv}");
+    assert!(rows.iter().any(|r| r[0] == "KOR"));
+    let csv = growth("comtrade.csv", &["--where", "flowDesc=Export"]);
+    let (_, rows) = parse_csv(&csv);
+    assert!(
+        rows.iter().all(|r| r.contains(&"Export".to_string())),
+        "{csv}"
+    );
 }
