@@ -303,6 +303,11 @@ pub struct DataArgs {
     )]
     pub na: Vec<String>,
 
+    /// Keep Eurostat-style flags (`31.3 p` → p) as a `flag` column in `show` and in sql's
+    /// `data` table (they are always split off the number and counted in a note)
+    #[arg(long, help_heading = "Reading published files")]
+    pub keep_flags: bool,
+
     /// Keep only rows where COL holds one of the values (repeatable; a value with a comma
     /// goes in double quotes: --where 'Country Name="Korea, Rep."')
     #[arg(

@@ -85,6 +85,8 @@ pub struct Common {
     pub quiet: bool,
     /// A spinner for large inputs on a terminal (hidden otherwise).
     pub progress: Progress,
+    /// Whether the command shows `--keep-flags`' column (`show`, `sql`); others drop it.
+    pub flag_column: bool,
 }
 
 impl Common {
@@ -142,6 +144,7 @@ impl Common {
             precision: usize::from(output.precision),
             quiet: output.quiet,
             progress: Progress::hidden(),
+            flag_column: false,
         })
     }
 
@@ -151,7 +154,10 @@ impl Common {
             self.progress = Progress::reading(path, bytes, self.quiet);
         }
         crate::progress::mark("start");
-        let dataset = self.converted(data::load_with(&self.input, &self.read)?)?;
+        let mut dataset = self.converted(data::load_with(&self.input, &self.read)?)?;
+        if !self.flag_column && dataset.frame.get_column_index(data::FLAG).is_some() {
+            dataset.frame = dataset.frame.drop(data::FLAG)?;
+        }
         self.progress
             .stage(format!("analysing {} values", dataset.frame.height()));
         Ok(dataset)
@@ -264,6 +270,7 @@ fn read_options(data: &DataArgs) -> Result<ReadOptions> {
             unit: data.unit_col.clone(),
         },
         filters,
+        keep_flags: data.keep_flags,
     })
 }
 

@@ -6,13 +6,14 @@ use super::{
 use crate::analysis::{missing_value_notes, Reads};
 use crate::cli::{ShowArgs, ShowTable};
 use crate::data::{self, Dataset};
-use crate::output::{frame::table_from_frame, Meta, Output, SourceMeta};
+use crate::output::{frame::table_from_frame, Column, Kind, Meta, Output, SourceMeta};
 use anyhow::Result;
 use polars::prelude::*;
 
 pub fn run(args: ShowArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
     common.reads = Reads::SPAN;
+    common.flag_column = true;
     if args.table == ShowTable::Modes {
         let source = SourceMeta {
             input: "bundled:modes".to_string(),
@@ -50,6 +51,10 @@ pub fn build(common: &Common, dataset: &Dataset, series: &[String]) -> Result<Ou
     let mut columns = key_columns(dataset, &mut meta);
     columns.push(year_column(&mut meta));
     columns.extend(unit_value_columns(&unit, &mut meta));
+    if df.get_column_index(data::FLAG).is_some() {
+        meta.describe(data::FLAG, "the flag after the value in the input (Eurostat: p provisional, e estimated, b break in series, …)");
+        columns.push(Column::new(data::FLAG, data::FLAG, Kind::Text));
+    }
     let title = dataset
         .source
         .title

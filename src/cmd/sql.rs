@@ -221,6 +221,7 @@ fn execute(
 
 pub fn run(args: SqlArgs) -> Result<()> {
     let mut common = Common::new(args.data, Default::default(), args.output)?;
+    common.flag_column = true;
     if args.raw {
         return run_raw(&common, &args.query, &args.file, args.allow_files);
     }

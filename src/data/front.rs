@@ -31,6 +31,8 @@ pub struct ReadOptions {
     pub columns: ColumnChoice,
     /// `--where COL=VALUE[,VALUE…]`, all of which must hold.
     pub filters: Vec<Filter>,
+    /// `--keep-flags`: a `flag` column in the long frame.
+    pub keep_flags: bool,
 }
 
 /// `--year-col`, `--value-col`, `--series-col`, `--unit-col`.
@@ -108,6 +110,7 @@ impl ReadOptions {
             && !self.decimal_comma
             && self.na.is_empty()
             && self.filters.is_empty()
+            && !self.keep_flags
             && self.columns.year.is_none()
             && self.columns.value.is_none()
             && self.columns.series.is_none()

@@ -18,7 +18,7 @@ pub use claims::{load_claims, parse_claim, parse_claims, Claim};
 pub use front::{ColumnChoice, Filter, ReadOptions};
 pub use fx::FxTable;
 pub use number::{parse_value, parse_year};
-pub use parse::{chunks, Chunks, Found, Layout, SERIES, UNIT, VALUE, YEAR};
+pub use parse::{chunks, Chunks, Found, Layout, FLAG, SERIES, UNIT, VALUE, YEAR};
 pub use units::Unit;
 
 use crate::output::{SourceMeta, Table, Value};

@@ -29,6 +29,8 @@ pub const SERIES: &str = "series";
 pub const YEAR: &str = "year";
 pub const VALUE: &str = "value";
 pub const UNIT: &str = "unit";
+/// With `--keep-flags`: the flag that followed a value (`p`, `e`), or null.
+pub const FLAG: &str = "flag";
 /// Line of the input each row came from; used for error messages, dropped before analysis.
 pub const LINE: &str = "__line";
 
@@ -270,6 +272,17 @@ pub(super) fn parse(
             ..front::CellRules::new(options)
         };
         plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
+        plan.keep_flags = options.keep_flags;
+        if let Some(g) = plan
+            .groups
+            .iter()
+            .find(|&&g| options.keep_flags && header[g] == FLAG)
+        {
+            bail!(
+                "{name}:{header_line}:{}: column {FLAG:?} is a group column, and --keep-flags adds its own (expected another name, or no --keep-flags)",
+                g + 1
+            );
+        }
         let groups: Vec<String> = plan.groups.iter().map(|&i| header[i].clone()).collect();
         let keys = sort_keys(&groups);
         if readers != Readers::Careful && plain && options.is_tidy() {
@@ -346,6 +359,7 @@ pub fn raw_table(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Data
             filters: Vec::new(),
             notes: Vec::new(),
             ignored: Vec::new(),
+            keep_flags: false,
         };
         plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
         let mut cells: Vec<Vec<String>> = vec![Vec::new(); header.len()];
@@ -518,6 +532,7 @@ fn plan<'a>(
         filters: Vec::new(),
         notes: Vec::new(),
         ignored: Vec::new(),
+        keep_flags: false,
     };
     if years_layout {
         if year_cells.is_empty() {
@@ -1039,6 +1054,8 @@ pub(super) struct ColumnsIn<'a> {
     pub notes: Vec<String>,
     /// Columns read past: structure and attribute columns, a labelled series' code.
     pub ignored: Vec<usize>,
+    /// `--keep-flags`: the frame gets a [`FLAG`] column.
+    pub keep_flags: bool,
 }
 
 /// Where the series are: a column of names and one of values, or one column per series.
@@ -1109,6 +1126,8 @@ struct Tally {
     /// The series of the row being read, and per series the values that carried flags.
     series: String,
     series_flags: std::collections::BTreeMap<String, usize>,
+    /// The flag of the last value read.
+    last_flag: Option<String>,
 }
 
 impl Tally {
@@ -1323,7 +1342,10 @@ impl ColumnsIn<'_> {
     /// about what the cells held, and the number of footer lines after the data.
     fn read_rows(&self, records: Records<'_>) -> Result<Rows> {
         let name = self.name;
-        let mut builder = Builder::default();
+        let mut builder = Builder {
+            keep_flags: self.keep_flags,
+            ..Builder::default()
+        };
         builder.init_groups(self.groups.len());
         let mut tally = Tally::default();
         // (line, text) of the first footer line, and how many lines the footer has.
@@ -1395,7 +1417,15 @@ impl ColumnsIn<'_> {
                         ),
                         _ => None,
                     };
-                    builder.push(&self.groups, &record, series_name, year, value, unit, line);
+                    builder.flagged(tally.last_flag.take()).push(
+                        &self.groups,
+                        &record,
+                        series_name,
+                        year,
+                        value,
+                        unit,
+                        line,
+                    );
                 }
                 Shape::Wide(series) => {
                     let year = self.year(&record, line)?;
@@ -1403,7 +1433,7 @@ impl ColumnsIn<'_> {
                         tally.series.clear();
                         tally.series.push_str(series);
                         let value = self.value(&record, *col, line, &mut tally)?;
-                        builder.push(
+                        builder.flagged(tally.last_flag.take()).push(
                             &self.groups,
                             &record,
                             series,
@@ -1608,14 +1638,22 @@ impl ColumnsIn<'_> {
             Values::Long(value) => {
                 let year = self.year(record, line)?;
                 let value = self.value(record, *value, line, tally)?;
-                builder.push(&self.groups, record, &series, year, value, unit, line);
+                builder.flagged(tally.last_flag.take()).push(
+                    &self.groups,
+                    record,
+                    &series,
+                    year,
+                    value,
+                    unit,
+                    line,
+                );
             }
             Values::Years(years) => {
                 // A year without a value is left out: a published table has a column for
                 // every year of its span, and most rows fill only some.
                 for (col, year) in years {
                     match self.value(record, *col, line, tally)? {
-                        Some(value) => builder.push(
+                        Some(value) => builder.flagged(tally.last_flag.take()).push(
                             &self.groups,
                             record,
                             &series,
@@ -1693,6 +1731,7 @@ impl ColumnsIn<'_> {
         if let Some(marker) = read.marker {
             *tally.markers.entry(marker).or_default() += 1;
         }
+        tally.last_flag.clone_from(&read.flag);
         if let Some(flag) = read.flag {
             *tally.flags.entry(flag).or_default() += 1;
             *tally.series_flags.entry(tally.series.clone()).or_default() += 1;
@@ -1779,6 +1818,10 @@ struct Builder {
     value: Vec<Option<f64>>,
     unit: Vec<Option<String>>,
     line: Vec<i64>,
+    /// Eurostat-style flags of each row (`p`, `e`), kept as a column with `--keep-flags`.
+    flag: Vec<Option<String>>,
+    next_flag: Option<String>,
+    keep_flags: bool,
 }
 
 impl Builder {
@@ -1797,6 +1840,12 @@ impl Builder {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// Sets the flag of the next row pushed.
+    fn flagged(&mut self, flag: Option<String>) -> &mut Self {
+        self.next_flag = flag;
+        self
+    }
+
     fn push(
         &mut self,
         group_cols: &[usize],
@@ -1815,6 +1864,7 @@ impl Builder {
         self.value.push(value);
         self.unit.push(unit);
         self.line.push(line as i64);
+        self.flag.push(self.next_flag.take());
     }
 
     fn finish(self, group_names: &[String]) -> Result<DataFrame> {
@@ -1828,6 +1878,9 @@ impl Builder {
         columns.push(Column::new(YEAR.into(), self.year));
         columns.push(Column::new(VALUE.into(), self.value));
         columns.push(Column::new(UNIT.into(), self.unit));
+        if self.keep_flags {
+            columns.push(Column::new(FLAG.into(), self.flag));
+        }
         columns.push(Column::new(LINE.into(), self.line));
         Ok(DataFrame::new(height, columns)?)
     }

@@ -809,3 +809,79 @@ fn where_filters_rows_before_analysis() {
         "{csv}"
     );
 }
+
+/// `--keep-flags` puts Eurostat's flags in a `flag` column of the long form.
+#[test]
+fn flags_are_kept_on_request() {
+    let path = input("published/eurostat.tsv");
+    let csv = ok(&["show", "--data", &path, "--keep-flags", "--format", "csv"]);
+    assert!(
+        csv.starts_with("geo,series,year,unit,value,flag\n"),
+        "{csv}"
+    );
+    assert_eq!(
+        field(
+            &csv,
+            &[("geo", "FR"), ("series", "P6"), ("year", "2017")],
+            "flag"
+        )
+        .as_deref(),
+        Some("e")
+    );
+    assert_eq!(
+        at(
+            &csv,
+            &[("geo", "FR"), ("series", "P6"), ("year", "2017")],
+            "value"
+        ),
+        Some(711500.5)
+    );
+    assert_eq!(
+        field(
+            &csv,
+            &[("geo", "DE"), ("series", "P6"), ("year", "2015")],
+            "flag"
+        )
+        .as_deref(),
+        Some("")
+    );
+    // Without the flag: no column, same numbers.
+    let plain = ok(&["show", "--data", &path, "--format", "csv"]);
+    assert!(plain.starts_with("geo,series,year,unit,value\n"), "{plain}");
+    // Analyses ignore it.
+    assert_eq!(
+        growth("eurostat.tsv", &["--keep-flags"]),
+        growth("eurostat.tsv", &[])
+    );
+}
+
+/// `sql --raw` queries the file as read, every column as text, without the tidy loader.
+#[test]
+fn sql_over_the_raw_file() {
+    let path = input("published/wdi-api.csv");
+    let csv = ok(&[
+        "sql",
+        "--raw",
+        "--data",
+        &path,
+        "SELECT \"Country Code\" AS code, TRY_CAST(\"2019\" AS DOUBLE) / TRY_CAST(\"2015\" AS DOUBLE) - 1 AS growth FROM raw ORDER BY code",
+        "--format",
+        "csv",
+    ]);
+    let (header, rows) = parse_csv(&csv);
+    assert_eq!(header, ["code", "growth"]);
+    assert_eq!(rows.len(), 3, "{csv}");
+    let chn: f64 = rows[0][1].parse().unwrap();
+    assert_close(Some(chn), 2641517240000.1 / 2273468224113.46 - 1.0, 1e-15);
+    // The raw table has the header's names and every year column, as text.
+    let csv = ok(&[
+        "sql",
+        "--raw",
+        "--data",
+        &input("published/nbs.csv"),
+        "SELECT \"指标\", \"2023年\" FROM raw",
+        "--format",
+        "csv",
+    ]);
+    assert!(csv.contains("货物进出口总额(亿元),417568.3"), "{csv}");
+}
