@@ -25,6 +25,12 @@ Examples:
   tradestat growth --data panel.csv --by region --format json
   cat data.csv | tradestat growth --data -
   tradestat check cbec 2020 16                the paper's claim: implausible
+  tradestat growth --data API_NE.EXP.GNFS.CD_DS2_en_csv_v2.csv --where \"Country Code=CHN,USA\"
+                                              a World Bank download as published: metadata
+                                              lines, years as columns, unit from the label
+  tradestat growth --data nama_10_gdp.tsv --layout years --series-col na_item
+  tradestat inspect nbs.csv                   what tradestat finds in a file, and the command
+                                              line that pins it
   tradestat report --out report               every table and figure
   tradestat panel --data panel.csv --by region --part cbec --whole trade --output out.csv
                                               per region and year: values, YoY, share and
@@ -221,6 +227,9 @@ last_value, cagr.
 Examples:
   tradestat growth
   tradestat growth --series cbec --from 2016 --to 2019
+  tradestat growth --data API_NE.EXP.GNFS.CD_DS2_en_csv_v2.csv --where \"Country Code=CHN\"
+  tradestat growth --data comtrade.csv --where flowDesc=Export --by reporterISO
+  tradestat growth --data table.csv --layout years --skip 3 --series-col Indicator
   tradestat growth --summary --format csv
   tradestat growth --data panel.csv --by region --output growth.json";
 

@@ -48,6 +48,11 @@ fn readme_examples_match_the_program() {
         dir.path().join("prices.csv"),
     )
     .unwrap();
+    std::fs::copy(
+        root().join("tests/inputs/published/wdi-api.csv"),
+        dir.path().join("API_NE.EXP.GNFS.CD_DS2_en_csv_v2.csv"),
+    )
+    .unwrap();
     let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_tradestat"))
         .parent()
         .unwrap()
