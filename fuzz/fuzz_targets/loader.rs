@@ -11,10 +11,44 @@ use tradestat::analysis::index::index;
 use tradestat::analysis::panel::{panel, PanelSpec};
 use tradestat::analysis::project::{series_of, Method};
 use tradestat::analysis::Span;
-use tradestat::data::{chunks, from_bytes, parse_claims, Layout, Unit};
+use tradestat::data::{
+    chunks, from_bytes, from_bytes_with, parse_claims, raw_from_bytes, Filter, Layout,
+    ReadOptions, Unit,
+};
 
 fuzz_target!(|data: &[u8]| {
-    for layout in [Layout::Auto, Layout::Wide, Layout::Long] {
+    // The input front end with publishers' options: years as columns, decimal commas,
+    // missing markers and flags kept, a filter; and the raw table.
+    let published = [
+        ReadOptions {
+            layout: Layout::Years,
+            keep_flags: true,
+            ..Default::default()
+        },
+        ReadOptions {
+            decimal_comma: true,
+            na: vec!["x".to_string()],
+            filters: vec![Filter {
+                column: "geo".to_string(),
+                values: vec!["DE".to_string()],
+            }],
+            ..Default::default()
+        },
+        ReadOptions {
+            skip: Some(2),
+            delimiter: Some(b';'),
+            ..Default::default()
+        },
+    ];
+    for options in &published {
+        if let Ok(dataset) = from_bytes_with(data, "fuzz.csv", options) {
+            let keys = dataset.keys();
+            let _ = growth(dataset.frame.clone().lazy(), &keys, Span::default())
+                .map(|q| q.collect());
+        }
+        let _ = raw_from_bytes(data, "fuzz.csv", options);
+    }
+    for layout in [Layout::Auto, Layout::Wide, Layout::Long, Layout::Years] {
         let Ok(dataset) = from_bytes(data, "fuzz.csv", layout, &[]) else {
             continue;
         };

@@ -172,6 +172,11 @@ pub fn load_raw(input: &Input, options: &ReadOptions) -> Result<DataFrame> {
     parse::raw_table(&bytes, &name, options)
 }
 
+/// [`load_raw`] on bytes, for the fuzz target.
+pub fn raw_from_bytes(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<DataFrame> {
+    parse::raw_table(bytes, name, options)
+}
+
 /// Parses and validates CSV `bytes` (named `name` in messages) into a dataset with no source
 /// metadata. The loader's core, exposed for the fuzz target.
 pub fn from_bytes(bytes: &[u8], name: &str, layout: Layout, by: &[String]) -> Result<Dataset> {

@@ -559,7 +559,8 @@ fn plan<'a>(
                 "; the file looks semicolon-separated: give --delimiter ';'"
             }
             [only] if only.contains('\t') => "; the file looks tab-separated: give --delimiter tab",
-            _ => "; or name it with --year-col, or give --layout years when years are columns",
+            _ if hl == 1 => "; no line among the first ones names a year column or holds two or more years: name the column with --year-col, give --layout years when years are columns, or --skip N when the header comes after N lines",
+            _ => "; name it with --year-col, or give --layout years when years are columns",
         };
         bail!(
             "{name}:{hl}: the header has no `year` column (found: {}; expected a column named year{hint})",
@@ -1839,13 +1840,13 @@ impl Builder {
         Ok(label)
     }
 
-    #[allow(clippy::too_many_arguments)]
     /// Sets the flag of the next row pushed.
     fn flagged(&mut self, flag: Option<String>) -> &mut Self {
         self.next_flag = flag;
         self
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
         group_cols: &[usize],

@@ -885,3 +885,48 @@ fn sql_over_the_raw_file() {
     ]);
     assert!(csv.contains("货物进出口总额(亿元),417568.3"), "{csv}");
 }
+
+/// A header that detection cannot place: the message says so and names the flags; with them
+/// the file reads.
+#[test]
+fn skip_and_year_col_place_what_detection_cannot() {
+    let dir = super::temp_dir();
+    let file = dir.path().join("titled.csv");
+    std::fs::write(
+        &file,
+        "Exports by period\nperiod,exports\n2015,100\n2016,120\n",
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    let out = run(&["growth", "--data", &path]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{message}");
+    for flag in ["--year-col", "--layout years", "--skip N"] {
+        assert!(message.contains(flag), "{message} lacks {flag}");
+    }
+    let csv = ok(&[
+        "growth",
+        "--data",
+        &path,
+        "--skip",
+        "1",
+        "--year-col",
+        "period",
+        "--format",
+        "csv",
+    ]);
+    assert_close(super::cell(&csv, &["exports", "2016"], "yoy"), 0.2, 1e-15);
+    // The title line is kept as a source note (JSON meta).
+    let json = ok(&[
+        "growth",
+        "--data",
+        &path,
+        "--skip",
+        "1",
+        "--year-col",
+        "period",
+        "--format",
+        "json",
+    ]);
+    assert!(json.contains("Exports by period"), "{json}");
+}
