@@ -390,14 +390,14 @@ pub fn raw_table(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Data
 }
 
 /// Line numbers of records, from their byte offsets (records come in file order).
-struct LineCounter<'a> {
+pub(super) struct LineCounter<'a> {
     bytes: &'a [u8],
     at: usize,
     line: u64,
 }
 
 impl<'a> LineCounter<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
+    pub(super) fn new(bytes: &'a [u8]) -> Self {
         LineCounter {
             bytes,
             at: 0,
@@ -405,7 +405,7 @@ impl<'a> LineCounter<'a> {
         }
     }
 
-    fn fix(&mut self, record: &mut csv::StringRecord) {
+    pub(super) fn fix(&mut self, record: &mut csv::StringRecord) {
         let Some(position) = record.position() else {
             return;
         };
@@ -2037,7 +2037,15 @@ pub fn chunks<'a>(
     by: &[String],
     target: usize,
 ) -> Result<Option<Chunks<'a>>> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // The front end's decoding (a BOM dropped); pieces are cut only from UTF-8, which is
+    // borrowed as it is.
+    let bytes = match super::decode::decode(bytes, name, &Default::default()) {
+        Ok(decoded) => match decoded.text {
+            std::borrow::Cow::Borrowed(text) => text,
+            std::borrow::Cow::Owned(_) => return Ok(None),
+        },
+        Err(_) => return Ok(None),
+    };
     if bytes.len() <= target || memchr::memchr(b'"', bytes).is_some() {
         return Ok(None);
     }

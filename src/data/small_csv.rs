@@ -28,7 +28,10 @@ pub fn read(
     optional: &[&str],
     example: &str,
 ) -> Result<Sheet> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Decoded like data files (a BOM dropped; GBK, windows-1252, UTF-16 when unambiguous).
+    let decoded = super::decode::decode(bytes, name, &Default::default())?;
+    let bytes: &[u8] = &decoded.text;
+    let mut lines = super::parse::LineCounter::new(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -50,7 +53,9 @@ pub fn read(
     let optional_at = optional.iter().map(find).collect();
     let mut rows = Vec::new();
     for record in reader.records() {
-        let fields = record.with_context(|| format!("{name}: cannot read the CSV data"))?;
+        let mut fields = record.with_context(|| format!("{name}: cannot read the CSV data"))?;
+        // The csv crate's own line count drifts on CRLF files and after blank lines.
+        lines.fix(&mut fields);
         let line = fields.position().map_or(0, |p| p.line());
         if fields.len() != header.len() {
             bail!(
