@@ -73,7 +73,10 @@ pub fn uninterrupted<T>(f: impl FnOnce(&mut Locked) -> T) -> T {
         // Exit status 130, as shells report a run stopped by Ctrl-C. If a handler cannot be
         // installed (another one is), writes stay atomic; only the clean-up is lost.
         let _ = ctrlc::set_handler(|| {
-            undo();
+            // The lock is held to the exit: no step of the run can start after the undo.
+            let mut list = pending();
+            let entries = std::mem::take(&mut *list).into_iter().map(|(_, e)| e);
+            undo_all(entries.collect());
             std::process::exit(130);
         });
     });

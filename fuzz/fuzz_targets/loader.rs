@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
             ..Default::default()
         },
         ReadOptions {
-            decimal_comma: true,
+            decimal: Some(','),
             na: vec!["x".to_string()],
             filters: vec![Filter {
                 column: "geo".to_string(),

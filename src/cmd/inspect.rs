@@ -208,18 +208,32 @@ fn command_line(common: &Common, dataset: &Dataset) -> String {
         Input::Stdin => parts.push("--data -".to_string()),
         Input::Bundled => {}
     }
-    if !found.encoding.starts_with("UTF-8") {
+    // A byte-order mark decides by itself; a detected encoding is pinned by its name.
+    if !found.encoding.starts_with("UTF-8") && !found.encoding.contains("(BOM)") {
         parts.push(format!(
             "--encoding {}",
             quote(&found.encoding.to_lowercase())
         ));
     }
-    match found.delimiter.as_str() {
-        "comma" => {}
-        "tab" => parts.push("--delimiter tab".to_string()),
-        "semicolon" => parts.push("--delimiter ';'".to_string()),
-        "pipe" => parts.push("--delimiter '|'".to_string()),
-        other => parts.push(format!("--delimiter {}", quote(other))),
+    match (common.read.delimiter, found.delimiter.as_str()) {
+        (None, "comma") => {}
+        (Some(b'\t'), _) | (None, "tab") => parts.push("--delimiter tab".to_string()),
+        (None, "semicolon") => parts.push("--delimiter ';'".to_string()),
+        (None, "pipe") => parts.push("--delimiter '|'".to_string()),
+        (Some(d), _) => parts.push(format!("--delimiter {}", quote(&(d as char).to_string()))),
+        (None, _) => {}
+    }
+    if let Some(d) = common.read.decimal {
+        parts.push(format!("--decimal {}", quote(&d.to_string())));
+    }
+    if !common.read.na.is_empty() {
+        parts.push(format!(
+            "--na {}",
+            quote(&crate::data::front::csv_list(&common.read.na))
+        ));
+    }
+    if common.read.keep_flags {
+        parts.push("--keep-flags".to_string());
     }
     if found.header_line > 1 {
         parts.push(format!("--skip {}", found.header_line - 1));
@@ -231,10 +245,7 @@ fn command_line(common: &Common, dataset: &Dataset) -> String {
         parts.push(format!("--by {}", quote(&dataset.groups.join(","))));
     }
     for filter in &common.read.filters {
-        parts.push(format!(
-            "--where {}",
-            quote(&format!("{}={}", filter.column, filter.values.join(",")))
-        ));
+        parts.push(format!("--where {}", quote(&filter.text())));
     }
     parts.join(" ")
 }

@@ -226,9 +226,10 @@ fn read_options(data: &DataArgs) -> Result<ReadOptions> {
         Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
         Some(d) => bail!("--delimiter {d:?}: expected one character such as , ; | or the word tab"),
     };
-    let decimal_comma = match data.decimal.as_deref() {
-        None | Some(".") => false,
-        Some(",") => true,
+    let decimal = match data.decimal.as_deref() {
+        None => None,
+        Some(".") => Some('.'),
+        Some(",") => Some(','),
         Some(d) => bail!("--decimal {d:?}: expected . or ,"),
     };
     let filters = data
@@ -251,7 +252,7 @@ fn read_options(data: &DataArgs) -> Result<ReadOptions> {
             .collect(),
         skip: data.skip,
         delimiter,
-        decimal_comma,
+        decimal,
         encoding: match data.encoding.as_deref() {
             None => Default::default(),
             Some(text) => data::decode::parse_encoding(text)

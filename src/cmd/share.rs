@@ -4,7 +4,7 @@ use super::{ensure_rows, group_columns, Common};
 use crate::analysis::overflow_notes;
 use crate::analysis::share::{share, share_notes};
 use crate::cli::ShareArgs;
-use crate::data::{Dataset, Unit, UNIT, YEAR};
+use crate::data::{Dataset, Unit, SERIES, UNIT, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 use polars::prelude::*;
@@ -25,6 +25,7 @@ pub fn one_unit(
 ) -> Result<Option<String>> {
     let units = dataset.units()?;
     let (Some(p), Some(w)) = (units.get(part), units.get(whole)) else {
+        same_unit_per_group(dataset, part, whole)?;
         return Ok(None);
     };
     if p == w {
@@ -38,6 +39,66 @@ pub fn one_unit(
     Ok(Some(format!(
         "{whole} converted from {w} to {p} for the share"
     )))
+}
+
+/// When a series has no single unit (a publisher's table where each group reports in its
+/// own), a share needs part and whole in one unit within each group: an error names the
+/// first group where they differ.
+fn same_unit_per_group(dataset: &Dataset, part: &str, whole: &str) -> Result<()> {
+    let mut keys: Vec<Expr> = dataset.groups.iter().map(|g| col(g.as_str())).collect();
+    keys.extend([col(SERIES), col(UNIT)]);
+    let pairs = dataset
+        .frame
+        .clone()
+        .lazy()
+        .filter(col(SERIES).eq(lit(part)).or(col(SERIES).eq(lit(whole))))
+        .select(keys)
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .collect()?;
+    let text = |name: &str| -> Result<Vec<Option<String>>> {
+        Ok(pairs
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let groups: Vec<Vec<Option<String>>> = dataset
+        .groups
+        .iter()
+        .map(|g| text(g))
+        .collect::<Result<_>>()?;
+    let (series, units) = (text(SERIES)?, text(UNIT)?);
+    // Per group: the units of the part's rows and of the whole's.
+    type Units = (Vec<String>, Vec<String>);
+    let mut seen: std::collections::BTreeMap<Vec<Option<String>>, Units> = Default::default();
+    for i in 0..pairs.height() {
+        let group: Vec<Option<String>> = groups.iter().map(|g| g[i].clone()).collect();
+        let entry = seen.entry(group).or_default();
+        let unit = units[i].clone().unwrap_or_else(|| "no unit".to_string());
+        if series[i].as_deref() == Some(part) {
+            entry.0.push(unit);
+        } else {
+            entry.1.push(unit);
+        }
+    }
+    for (group, (p, w)) in seen {
+        if !p.is_empty() && !w.is_empty() && p != w {
+            let label: Vec<String> = dataset
+                .groups
+                .iter()
+                .zip(&group)
+                .map(|(g, v)| format!("{g}={}", v.as_deref().unwrap_or("")))
+                .collect();
+            bail!(
+                "--part {part} is in {} but --whole {whole} is in {} in {} (expected one unit within each group; --unit brings every series into one)",
+                p.join(", "),
+                w.join(", "),
+                label.join(", ")
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The share of `part` in `whole` (the whole converted to the part's unit when needed).
@@ -71,9 +132,15 @@ pub fn build(common: &Common, mut dataset: Dataset, part: &str, whole: &str) -> 
     // Notes about the data first: they stay in view when a large file's notes are capped.
     meta.notes.extend(converted);
     if unit.is_none() {
-        meta.notes.push(format!(
-            "{part} and {whole} carry no unit; they are assumed to be in the same one"
-        ));
+        let per_group = dataset
+            .frame
+            .column(UNIT)
+            .is_ok_and(|u| u.null_count() < u.len());
+        meta.notes.push(if per_group {
+            format!("{part} and {whole} are in each group's own unit, the same for both")
+        } else {
+            format!("{part} and {whole} carry no unit; they are assumed to be in the same one")
+        });
     }
     meta.notes
         .extend(share_notes(&df, &dataset.groups, &part, &whole)?);

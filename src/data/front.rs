@@ -21,8 +21,10 @@ pub struct ReadOptions {
     pub skip: Option<usize>,
     /// `--delimiter`.
     pub delimiter: Option<u8>,
-    /// `--decimal ,`: `1.234,5` is 1234.5.
-    pub decimal_comma: bool,
+    /// `--decimal`: `Some(',')` reads `1.234,5` as 1234.5, `Some('.')` reads `1,234.5` as
+    /// 1234.5 in any file; `None` lets commas group thousands only in comma-separated files
+    /// (where such a number is quoted) and refuses them elsewhere as ambiguous.
+    pub decimal: Option<char>,
     /// `--encoding`.
     pub encoding: super::decode::EncodingChoice,
     /// More texts that mean "no value" (`--na`).
@@ -86,9 +88,30 @@ impl Filter {
         })
     }
 
+    /// The filter as `--where` reads it back: `Country Name="Korea, Rep.",China`.
+    pub fn text(&self) -> String {
+        format!("{}={}", self.column, csv_list(&self.values))
+    }
+
     pub fn matches(&self, cell: &str) -> bool {
         self.values.iter().any(|v| v == cell.trim())
     }
+}
+
+/// Values as `--where` and `--na` read them back: comma-separated, a value with a comma or
+/// a double quote in double quotes (`"Korea, Rep.",China`).
+pub fn csv_list(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| {
+            if v.contains([',', '"']) {
+                format!("\"{}\"", v.replace('"', "\"\""))
+            } else {
+                v.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl ReadOptions {
@@ -107,7 +130,7 @@ impl ReadOptions {
         self.layout != super::Layout::Years
             && self.skip.is_none()
             && self.delimiter.is_none_or(|d| d == b',')
-            && !self.decimal_comma
+            && self.decimal != Some(',')
             && self.na.is_empty()
             && self.filters.is_empty()
             && !self.keep_flags
@@ -135,9 +158,12 @@ pub const FLAG_LETTERS: &str = "bcdefnprsuz";
 pub struct CellRules {
     pub decimal_comma: bool,
     pub na: Vec<String>,
-    /// Whether a comma in a number may be a decimal mark: not in a comma-separated file,
-    /// where such a number must be quoted and is a thousands separator.
+    /// Whether a comma in a number is ambiguous: in a file not separated by commas, with no
+    /// `--decimal`, `0,052` could be 0.052 or (with a thousands comma) 52; it is refused.
     pub hint_decimal: bool,
+    /// Whether letters after a number are flags to split off (Eurostat TSV, `--keep-flags`);
+    /// elsewhere `1.2 bn` is no number, not 1.2 flagged b and n.
+    pub flags: bool,
 }
 
 /// A value cell, read.
@@ -153,9 +179,10 @@ pub struct Cell {
 impl CellRules {
     pub fn new(options: &ReadOptions) -> Self {
         CellRules {
-            decimal_comma: options.decimal_comma,
+            decimal_comma: options.decimal == Some(','),
             na: options.na.clone(),
             hint_decimal: false,
+            flags: options.keep_flags,
         }
     }
 
@@ -185,7 +212,14 @@ impl CellRules {
         // A flag is split off only after a space: `12 b`, never `12b` (which is no number).
         if let Some((head, tail)) = text.rsplit_once(' ') {
             let tail = tail.trim();
-            if !tail.is_empty() && tail.chars().all(|c| FLAG_LETTERS.contains(c)) {
+            let flagged = !tail.is_empty() && tail.chars().all(|c| FLAG_LETTERS.contains(c));
+            if flagged && !self.flags {
+                let why = self.number(text).err().unwrap_or_default();
+                return Err(format!(
+                    "{why}; if {tail:?} is a flag after the number (Eurostat: p provisional, e estimated, …), give --keep-flags"
+                ));
+            }
+            if flagged {
                 let head = head.trim();
                 let mut cell = if self.is_marker(head) {
                     Cell {
@@ -205,13 +239,13 @@ impl CellRules {
 
     fn number(&self, text: &str) -> Result<Option<f64>, String> {
         if !self.decimal_comma {
-            return parse_value(text).map_err(|why| {
-                if self.hint_decimal && text.contains(',') {
-                    format!("{why}; if the comma is a decimal mark, give --decimal ,")
-                } else {
-                    why
-                }
-            });
+            if self.hint_decimal && text.contains(',') {
+                return Err(
+                    "its comma could be a decimal mark or a thousands separator (expected --decimal , for 1.234,5 or --decimal . for 1,234.5)"
+                        .to_string(),
+                );
+            }
+            return parse_value(text);
         }
         // `1.234.567,5` → `1234567.5`: dots group thousands, the comma is the decimal mark.
         let (int, frac) = match text.split_once(',') {
@@ -227,7 +261,11 @@ impl CellRules {
         let mut groups = digits.split('.');
         let first = groups.next().unwrap_or_default();
         let grouped = int.contains('.');
-        if grouped && (first.is_empty() || first.len() > 3 || groups.clone().any(|g| g.len() != 3))
+        if grouped
+            && (first.is_empty()
+                || first.len() > 3
+                || first.starts_with('0')
+                || groups.clone().any(|g| g.len() != 3))
         {
             return Err(
                 "its dots are not thousands separators (expected groups of three digits, like 1.234,5)"
@@ -349,14 +387,35 @@ pub fn delimiter_name(d: u8) -> String {
     }
 }
 
-/// Whether a record is the header: it names a year column, or holds two or more years.
+/// Whether a record is the header: it names a year column, or holds two or more distinct
+/// years.
 pub fn looks_like_header(cells: &[String], year_col: Option<&str>) -> bool {
     let names: Vec<String> = cells.iter().map(|c| name_key(c)).collect();
     let named = match year_col {
         Some(y) => names.iter().any(|n| *n == y.to_lowercase()),
         None => names.iter().any(|n| YEAR_NAMES.contains(&n.as_str())),
     };
-    named || cells.iter().filter(|c| header_year(c).is_some()).count() >= 2
+    let mut years: Vec<i32> = cells.iter().filter_map(|c| header_year(c)).collect();
+    years.sort_unstable();
+    years.dedup();
+    named || years.len() >= 2
+}
+
+/// The header among the first records: the first that [`looks_like_header`], where the
+/// records above it (a publisher's metadata lines) are all narrower than it; otherwise the
+/// first record. A data row whose numbers happen to look like years (`East,2015,1500,2300`)
+/// is as wide as the header above it, so it is never taken for one.
+pub fn find_header(records: &[csv::StringRecord], year_col: Option<&str>) -> usize {
+    let filled = |r: &csv::StringRecord| r.iter().filter(|c| !c.trim().is_empty()).count();
+    records
+        .iter()
+        .enumerate()
+        .find(|(i, r)| {
+            let cells: Vec<String> = r.iter().map(str::to_string).collect();
+            looks_like_header(&cells, year_col)
+                && records[..*i].iter().all(|above| filled(above) < filled(r))
+        })
+        .map_or(0, |(i, _)| i)
 }
 
 /// Texts a publisher puts under a table, which end the data: World Bank DataBank's
@@ -441,6 +500,7 @@ mod tests {
     fn cells_with_markers_flags_and_decimal_commas() {
         let rules = CellRules {
             hint_decimal: true,
+            flags: true,
             ..CellRules::default()
         };
         let read = |c: &str| rules.read(c).unwrap();
@@ -458,16 +518,28 @@ mod tests {
         assert!(rules.read("12 x").is_err());
         let err = rules.read("1,5").unwrap_err();
         assert!(err.contains("--decimal ,"), "{err}");
+        // Ambiguous in a file not separated by commas: 0,052 is not silently 52.
+        assert!(rules.read("0,052").unwrap_err().contains("--decimal ."));
+        // Without flags (not a Eurostat file), `1.2 bn` is no number.
+        let plain = CellRules::default();
+        let err = plain.read("1.2 bn").unwrap_err();
+        assert!(err.contains("--keep-flags"), "{err}");
+        assert_eq!(plain.read("1,234.5").unwrap().value, Some(1234.5));
         let comma = CellRules {
             decimal_comma: true,
             na: vec!["x".into()],
             hint_decimal: false,
+            flags: false,
         };
         assert_eq!(comma.read("1.234,5").unwrap().value, Some(1234.5));
         assert_eq!(comma.read("-0,25").unwrap().value, Some(-0.25));
         assert_eq!(comma.read("12").unwrap().value, Some(12.0));
         assert_eq!(comma.read("x").unwrap().marker.as_deref(), Some("x"));
         assert!(comma.read("1.23,4").is_err());
+        assert!(
+            comma.read("0.052").is_err(),
+            "a thousands group does not start with 0"
+        );
     }
 
     #[test]

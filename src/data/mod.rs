@@ -300,7 +300,10 @@ impl Dataset {
             pairs.column(YEAR)?.i32()?,
             pairs.column(UNIT)?.str()?,
         );
-        let (mut f_series, mut f_years, mut factors) = (Vec::new(), Vec::new(), Vec::new());
+        // Keyed on the unit too: a publisher's series may be in a different unit in each group
+        // (each country in its own currency), and each row converts from its own.
+        let (mut f_series, mut f_years, mut f_units, mut factors) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..pairs.height() {
             let (Some(name), Some(year)) = (series.get(i), years.get(i)) else {
                 continue;
@@ -324,9 +327,11 @@ impl Dataset {
             };
             f_series.push(name.to_string());
             f_years.push(year);
+            f_units.push(unit_text.to_string());
             factors.push(factor);
         }
-        let factors = df!(SERIES => f_series, YEAR => f_years, "__factor" => factors)?;
+        let factors =
+            df!(SERIES => f_series, YEAR => f_years, UNIT => f_units, "__factor" => factors)?;
         let converted = match only {
             Some(o) => col(SERIES).eq(lit(o.to_string())),
             None => lit(true),
@@ -348,8 +353,8 @@ impl Dataset {
             .lazy()
             .join(
                 factors.lazy(),
-                [col(SERIES), col(YEAR)],
-                [col(SERIES), col(YEAR)],
+                [col(SERIES), col(YEAR), col(UNIT)],
+                [col(SERIES), col(YEAR), col(UNIT)],
                 JoinArgs::new(JoinType::Left),
             )
             .with_columns([

@@ -56,7 +56,12 @@ fn strip_thousands(text: &str) -> Option<String> {
     }
     let mut groups = int.split(',');
     let first = groups.next()?;
-    if first.is_empty() || first.len() > 3 || !first.bytes().all(|b| b.is_ascii_digit()) {
+    // A leading group is 1 to 3 digits and not 0-led: `0,052` is no thousands number.
+    if first.is_empty()
+        || first.len() > 3
+        || first.starts_with('0')
+        || !first.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let mut out = format!("{sign}{first}");
@@ -119,6 +124,8 @@ mod tests {
             "-",
             ".",
             "1,234.5,6",
+            "0,052",
+            "012,345",
         ] {
             assert!(parse_value(bad).is_err(), "{bad:?} should be rejected");
         }

@@ -151,14 +151,14 @@ fn locate<T>(
         format!("the file is not UTF-8: read as {encoding} (detected; --encoding chooses another)")
     });
     let bytes: &[u8] = &decoded.text;
-    if let Some(line) = unterminated_quote(bytes) {
+    let delimiter = options
+        .delimiter
+        .unwrap_or_else(|| front::sniff_delimiter(bytes));
+    if let Some(line) = unterminated_quote(bytes, delimiter) {
         bail!(
             "{name}:{line}: a quote opens a field on this line and is never closed (expected a closing \" before the end of the file)"
         );
     }
-    let delimiter = options
-        .delimiter
-        .unwrap_or_else(|| front::sniff_delimiter(bytes));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -197,14 +197,7 @@ fn locate<T>(
             for record in records.by_ref().take(front::SNIFF_RECORDS) {
                 first.push(record.map_err(|e| csv_error(name, e))?);
             }
-            let year_col = options.columns.year.as_deref();
-            first
-                .iter()
-                .position(|r| {
-                    let cells: Vec<String> = r.iter().map(str::to_string).collect();
-                    front::looks_like_header(&cells, year_col)
-                })
-                .unwrap_or(0)
+            front::find_header(&first, options.columns.year.as_deref())
         }
     };
     let Some(header_record) = first.get(header_at).cloned() else {
@@ -268,7 +261,8 @@ pub(super) fn parse(
         plan.split_first = split_first;
         plan.trailing_empty = trailing_empty;
         plan.rules = front::CellRules {
-            hint_decimal: delimiter != b',',
+            hint_decimal: delimiter != b',' && options.decimal.is_none(),
+            flags: options.keep_flags || split_first.is_some(),
             ..front::CellRules::new(options)
         };
         plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
@@ -306,6 +300,8 @@ pub(super) fn parse(
             footer_lines,
             series_flags,
         } = plan.read_rows(records)?;
+        let (frame, label_note) = keep_units_of_twin_labels(frame, &plan)?;
+        notes.extend(label_note);
         check_duplicates(name, &frame, &groups)?;
         let keyed = matches!(plan.shape, Shape::Keyed(_));
         let (catalog, unit_notes) = check_units(name, &frame, &groups, keyed)?;
@@ -363,14 +359,18 @@ pub fn raw_table(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Data
         };
         plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
         let mut cells: Vec<Vec<String>> = vec![Vec::new(); header.len()];
-        let mut footer = false;
+        let mut footer: Option<u64> = None;
         for record in records {
             let record = record.map_err(|e| csv_error(name, e))?;
-            if footer || front::is_footer(&record) {
-                footer = true;
+            let line = record.position().map_or(0, |p| p.line());
+            if let Some(end) = footer {
+                data_after_footer(name, &record, line, end)?;
                 continue;
             }
-            let line = record.position().map_or(0, |p| p.line());
+            if front::is_footer(&record) {
+                footer = Some(line);
+                continue;
+            }
             let record = plan.expand(record, line)?;
             if !plan.filters.iter().all(|(c, f)| f.matches(&record[*c])) {
                 continue;
@@ -1117,6 +1117,76 @@ struct Rows {
     series_flags: std::collections::BTreeMap<String, usize>,
 }
 
+/// Series labels that differ only in their unit (`Exports of goods and services (% of GDP)`
+/// and `… (current US$)` in one World Bank table) are two series: when the unit is taken out
+/// of the label, such labels keep it, `Exports of goods and services (% of GDP)` and
+/// `Exports of goods and services (USD)`, with a note.
+fn keep_units_of_twin_labels(
+    frame: DataFrame,
+    plan: &ColumnsIn<'_>,
+) -> Result<(DataFrame, Option<String>)> {
+    let Shape::Keyed(Keyed {
+        series: SeriesFrom::Column {
+            label_unit: true, ..
+        },
+        ..
+    }) = &plan.shape
+    else {
+        return Ok((frame, None));
+    };
+    let twins = frame
+        .clone()
+        .lazy()
+        .group_by([col(SERIES)])
+        .agg([col(UNIT).n_unique().alias("__units")])
+        .filter(col("__units").gt(lit(1)))
+        .sort([SERIES], Default::default())
+        .collect()?;
+    if twins.height() == 0 {
+        return Ok((frame, None));
+    }
+    let twin_names: Vec<String> = twins
+        .column(SERIES)?
+        .str()?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    let (series, units) = (frame.column(SERIES)?.str()?, frame.column(UNIT)?.str()?);
+    let renamed: Vec<Option<String>> = series
+        .iter()
+        .zip(units.iter())
+        .map(|(s, u)| {
+            s.map(|s| match u {
+                Some(u) if twin_names.iter().any(|t| t == s) => format!("{s} ({u})"),
+                _ => s.to_string(),
+            })
+        })
+        .collect();
+    let mut frame = frame;
+    frame.with_column(Column::new(SERIES.into(), renamed))?;
+    Ok((
+        frame,
+        Some(format!(
+            "labels that differ only in their unit keep it in the series name: {}",
+            twin_names.join(", ")
+        )),
+    ))
+}
+
+/// After the data have ended (a footer line, a row of bare delimiters), nothing may look
+/// like data: two or more filled cells that are not a footer line are an error, never
+/// silently dropped.
+fn data_after_footer(name: &str, record: &csv::StringRecord, line: u64, end: u64) -> Result<()> {
+    let filled = record.iter().filter(|c| !c.trim().is_empty()).count();
+    if filled >= 2 && !front::is_footer(record) {
+        bail!(
+            "{name}:{line}: a row of data after the end of the data on line {end} (expected nothing but notes after it; if line {end} belongs to the data, fix it)"
+        );
+    }
+    Ok(())
+}
+
 /// Counts of what the cells held besides numbers, for the notes.
 #[derive(Default)]
 struct Tally {
@@ -1359,12 +1429,7 @@ impl ColumnsIn<'_> {
             let record = record.map_err(|e| csv_error(name, e))?;
             let line = record.position().map_or(0, |p| p.line());
             if let Some((end, _)) = &footer {
-                let cells = record.iter().filter(|c| !c.trim().is_empty()).count();
-                if record.len() >= self.header.len() && cells >= 2 && !front::is_footer(&record) {
-                    bail!(
-                        "{name}:{line}: a row of data after the end of the data on line {end} (expected nothing but notes after it; if line {end} belongs to the data, fix it)"
-                    );
-                }
+                data_after_footer(name, &record, line, *end)?;
                 footer_lines += 1;
                 continue;
             }
@@ -1458,9 +1523,8 @@ impl ColumnsIn<'_> {
                 .find(|(i, _)| !seen[*i].is_empty())
                 .unwrap_or((0, &self.filters[0]));
             bail!(
-                "--where {}={}: no row of {name} matches (found in column {:?}: {}{})",
-                filter.column,
-                filter.values.join(","),
+                "--where {}: no row of {name} matches (found in column {:?}: {}{})",
+                filter.text(),
                 filter.column,
                 seen[i]
                     .iter()
@@ -1481,11 +1545,7 @@ impl ColumnsIn<'_> {
         }
         let mut notes = tally.notes();
         if !self.filters.is_empty() {
-            let described: Vec<String> = self
-                .filters
-                .iter()
-                .map(|(_, f)| format!("{}={}", f.column, f.values.join(",")))
-                .collect();
+            let described: Vec<String> = self.filters.iter().map(|(_, f)| f.text()).collect();
             notes.push(format!(
                 "--where {}: {kept} of {rows} rows kept",
                 described.join(" and ")
@@ -1497,8 +1557,13 @@ impl ColumnsIn<'_> {
                 2 => " and the line after it".to_string(),
                 n => format!(" and the {} lines after it", n - 1),
             };
+            let what = if text.is_empty() {
+                "a row of empty cells".to_string()
+            } else {
+                format!("{text:?}")
+            };
             notes.push(format!(
-                "the data end at line {line}: {text:?}{more} are notes, not data"
+                "the data end at line {line}: {what}{more} are notes, not data"
             ));
         }
         Ok(Rows {
@@ -1574,13 +1639,17 @@ impl ColumnsIn<'_> {
                     (text.to_string(), None)
                 }
             }
-            SeriesFrom::Keys(cols) => (
-                cols.iter()
-                    .map(|c| record[*c].trim())
-                    .collect::<Vec<_>>()
-                    .join(" / "),
-                None,
-            ),
+            SeriesFrom::Keys(cols) => {
+                let parts: Vec<&str> = cols.iter().map(|c| record[*c].trim()).collect();
+                if parts.iter().all(|p| p.is_empty()) {
+                    let names: Vec<&str> = cols.iter().map(|c| self.header[*c].as_str()).collect();
+                    bail!(
+                        "{name}:{line}: the key columns that name the series ({}) are all empty (expected a name, or choose the series column with --series-col)",
+                        names.join(", ")
+                    );
+                }
+                (parts.join(" / "), None)
+            }
             SeriesFrom::Fixed(s) => (s.clone(), None),
         };
         // (column, text, power of ten)
@@ -1676,8 +1745,9 @@ impl ColumnsIn<'_> {
             let h = &self.header[g];
             if g == self.year || RESERVED.contains(&h.to_lowercase().as_str()) || h == LINE {
                 bail!(
-                    "{}:1:{}: column {h:?} cannot be a group column (year, series, value and unit have fixed meanings, and {LINE} is tradestat's own)",
+                    "{}:{}:{}: column {h:?} cannot be a group column (year, series, value and unit have fixed meanings, and {LINE} is tradestat's own)",
                     self.name,
+                    self.header_line,
                     g + 1
                 );
             }
@@ -1754,7 +1824,7 @@ impl ColumnsIn<'_> {
 /// reader) takes the rest of the file into that field, which surfaced as a confusing error
 /// far away ("no data rows") or, at the end of a file, not at all. Quotes are rare in trade
 /// files and memchr skips to each, so the scan costs little even on large files.
-fn unterminated_quote(bytes: &[u8]) -> Option<usize> {
+fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
     let mut at = 0;
     while let Some(offset) = memchr::memchr(b'"', &bytes[at..]) {
         let quote = at + offset;
@@ -1763,7 +1833,7 @@ fn unterminated_quote(bytes: &[u8]) -> Option<usize> {
             .iter()
             .rev()
             .find(|b| !matches!(b, b' ' | b'\t'))
-            .is_none_or(|b| matches!(b, b',' | b'\n' | b'\r'));
+            .is_none_or(|b| *b == delimiter || matches!(b, b'\n' | b'\r'));
         at = quote + 1;
         if !opens {
             continue;
@@ -2011,7 +2081,7 @@ fn check_units(
     for (s, set) in mixed {
         catalog.insert(s.clone(), None);
         notes.push(format!(
-            "{s}: the unit differs between groups ({}); each row keeps its own unit, and the series is not converted",
+            "{s}: the unit differs between groups ({}); each row keeps its own (--unit converts each from its own)",
             set.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
@@ -2113,19 +2183,28 @@ pub fn chunks<'a>(
 mod tests {
     use super::unterminated_quote;
 
+    fn unterminated_quote_c(bytes: &[u8]) -> Option<usize> {
+        unterminated_quote(bytes, b',')
+    }
+
     #[test]
     fn unterminated_quotes_are_found_on_their_line() {
-        assert_eq!(unterminated_quote(b"year,a\n2015,1\n"), None);
-        assert_eq!(unterminated_quote(b"year,a\n2015,\"1,234\"\n"), None);
+        assert_eq!(unterminated_quote_c(b"year,a\n2015,1\n"), None);
+        assert_eq!(unterminated_quote_c(b"year,a\n2015,\"1,234\"\n"), None);
         assert_eq!(
-            unterminated_quote(b"year,a\n2015, \"say \"\"hi\"\"\"\n"),
+            unterminated_quote_c(b"year,a\n2015, \"say \"\"hi\"\"\"\n"),
             None
         );
         // A quote inside an unquoted field opens nothing.
-        assert_eq!(unterminated_quote(b"year,a\n2015,5\"\n"), None);
-        assert_eq!(unterminated_quote(b"year,a\n2015,\"1\n2016,2\n"), Some(2));
-        assert_eq!(unterminated_quote(b"\"year,a\n2015,1\n"), Some(1));
-        assert_eq!(unterminated_quote(b"year,a\n2015,1\n2016,\"2\n"), Some(3));
-        assert_eq!(unterminated_quote(b"year,a\n2016,\"2\"\"\n"), Some(2));
+        assert_eq!(unterminated_quote_c(b"year,a\n2015,5\"\n"), None);
+        assert_eq!(unterminated_quote_c(b"year,a\n2015,\"1\n2016,2\n"), Some(2));
+        assert_eq!(unterminated_quote_c(b"\"year,a\n2015,1\n"), Some(1));
+        assert_eq!(unterminated_quote_c(b"year,a\n2015,1\n2016,\"2\n"), Some(3));
+        assert_eq!(unterminated_quote_c(b"year,a\n2016,\"2\"\"\n"), Some(2));
+        // Any delimiter opens a field.
+        assert_eq!(
+            unterminated_quote(b"year;a\n2016;\"2\n2017;3\n", b';'),
+            Some(2)
+        );
     }
 }

@@ -47,11 +47,12 @@ pub fn emit(
 /// Where `--output` bytes go, decided from what the path is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
-    /// `-`, `/dev/stdout` and its aliases: the standard output tradestat already has.
+    /// `-`, `/dev/stdout` and its aliases (also through a link): the standard output
+    /// tradestat already has, so `>> log` appends and a pipe gets every byte.
     Stdout,
     /// Anything that is not a regular file (a device such as `/dev/null`, a FIFO, a
-    /// terminal), or a path under `/dev` or `/proc`: opened and written in place, because
-    /// replacing it would destroy it.
+    /// terminal), and descriptors named under `/dev/fd` and `/proc/*/fd`: opened for
+    /// appending and written in place, because replacing them would destroy them.
     InPlace(PathBuf),
     /// A regular file or a new one, symbolic links followed to the file they point to:
     /// written beside it and renamed over it.
@@ -66,15 +67,14 @@ impl Target {
         if path.as_os_str() == "-" {
             return Ok(Target::Stdout);
         }
-        if is_standard_output(path) {
-            return Ok(Target::Stdout);
-        }
-        // Paths in /dev and /proc lead to devices and open descriptors (their links, such as
-        // /proc/self/fd/1, do not name files): never replaced, never followed by hand.
-        let special = |p: &Path| p.starts_with("/dev") || p.starts_with("/proc");
         let mut current = path.to_path_buf();
         for _ in 0..MAX_LINKS {
-            if special(&current) {
+            if is_standard_output(&current) {
+                return Ok(Target::Stdout);
+            }
+            // An open descriptor's name: its link does not name a file to follow by hand
+            // (`pipe:[123]`), and what it leads to cannot be renamed over.
+            if is_descriptor(&current) {
                 return Ok(Target::InPlace(current));
             }
             let Ok(meta) = std::fs::symlink_metadata(&current) else {
@@ -108,12 +108,22 @@ impl Target {
     }
 }
 
-/// `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`: written to the descriptor itself, so that
-/// `>> log` appends and a pipe gets every byte, as if no `--output` were given.
+/// `/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`: written to the descriptor itself.
 fn is_standard_output(path: &Path) -> bool {
     ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
         .iter()
         .any(|p| path == Path::new(p))
+}
+
+/// `/dev/fd/N`, `/dev/stdin`, `/dev/stderr`, `/proc/<pid>/fd/N`: names of open descriptors.
+fn is_descriptor(path: &Path) -> bool {
+    path.starts_with("/dev/fd")
+        || path == Path::new("/dev/stderr")
+        || path == Path::new("/dev/stdin")
+        || (path.starts_with("/proc")
+            && path
+                .parent()
+                .is_some_and(|p| p.file_name().is_some_and(|n| n == "fd")))
 }
 
 /// Writes `bytes` to `path` (see [`write_atomic_with`]).
@@ -130,7 +140,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 ///   loss, not against errors, and costs seconds on a large file; like other data tools,
 ///   tradestat leaves durability to the file system.)
 /// - `-` and `/dev/stdout` write to standard output;
-/// - devices, FIFOs and other special files are written in place.
+/// - devices, FIFOs, other special files and open descriptors (`/dev/fd/3`) are written in
+///   place.
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
@@ -144,8 +155,10 @@ pub fn write_atomic_with(
             return Ok(());
         }
         Target::InPlace(file) => {
+            // Appending: a device ignores it, and a descriptor opened by `>> log` keeps its
+            // bytes.
             let out = std::fs::OpenOptions::new()
-                .write(true)
+                .append(true)
                 .open(&file)
                 .with_context(context)?;
             let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
@@ -230,6 +243,14 @@ mod tests {
         assert_eq!(
             Target::of(Path::new("/dev/null")).unwrap(),
             Target::InPlace(PathBuf::from("/dev/null"))
+        );
+        // A link to /dev/stdout is standard output too.
+        let out = dir.path().join("out.csv");
+        std::os::unix::fs::symlink("/dev/stdout", &out).unwrap();
+        assert_eq!(Target::of(&out).unwrap(), Target::Stdout);
+        assert_eq!(
+            Target::of(Path::new("/dev/fd/3")).unwrap(),
+            Target::InPlace(PathBuf::from("/dev/fd/3"))
         );
     }
 }

@@ -789,7 +789,7 @@ fn published_errors_name_what_was_found_and_the_flag() {
     );
     let out = run(&["growth", "--data", &bad.display().to_string()]);
     let message = stderr(&out);
-    assert!(message.contains("give --decimal ,"), "{message}");
+    assert!(message.contains("--decimal , for 1.234,5"), "{message}");
 }
 
 /// `--where` keeps rows before analysis; values with commas go in quotes.
@@ -929,4 +929,78 @@ fn skip_and_year_col_place_what_detection_cannot() {
         "json",
     ]);
     assert!(json.contains("Exports by period"), "{json}");
+}
+
+/// Found in review: numbers that must not be read silently wrong, and data that must not
+/// be dropped.
+#[test]
+fn ambiguous_numbers_and_rows_are_not_guessed() {
+    let dir = super::temp_dir();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let fails = |path: &str, fragment: &str| {
+        let out = run(&["growth", "--data", path]);
+        let message = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{path}: {message}");
+        assert!(message.contains(fragment), "{message} lacks {fragment}");
+    };
+    // A comma in a semicolon file is a decimal mark or a thousands separator: not 52.
+    let semi = file("semi.csv", "year;a\n2015;0,052\n2016;1,250\n");
+    fails(&semi, "--decimal , for 1.234,5 or --decimal . for 1,234.5");
+    let csv = ok(&[
+        "growth",
+        "--data",
+        &semi,
+        "--decimal",
+        ",",
+        "--format",
+        "csv",
+    ]);
+    assert_close(super::cell(&csv, &["a", "2016"], "value"), 1.25, 0.0);
+    let out = run(&["growth", "--data", &semi, "--decimal", "."]);
+    assert!(
+        stderr(&out).contains("its commas are not thousands separators"),
+        "0,052 is no thousands number: {}",
+        stderr(&out)
+    );
+    let thousands = file("thousands.csv", "year;a\n2015;1,250\n2016;2,500\n");
+    let csv = ok(&[
+        "growth",
+        "--data",
+        &thousands,
+        "--decimal",
+        ".",
+        "--format",
+        "csv",
+    ]);
+    assert!(csv.contains("a,2016,,2500,"), "{csv}");
+    // Letters after a number are flags only in Eurostat files or with --keep-flags.
+    fails(
+        &file("bn.csv", "year,exports\n2015,1.2 bn\n2016,850 e\n"),
+        "give --keep-flags",
+    );
+    // A data row whose numbers look like years is not a header.
+    fails(
+        &file(
+            "yr.csv",
+            "region,yr,exports,imports\nEast,2015,1500,2300\nWest,2015,1600,2400\n",
+        ),
+        "no `year` column",
+    );
+    // Rows after a blank row are data, not a footer to drop (the raw table too).
+    let gap = file("gap.csv", "year,a,b\n2015,1,2\n,,\n2016,3,4\n");
+    fails(
+        &gap,
+        "gap.csv:4: a row of data after the end of the data on line 3",
+    );
+    let out = run(&["sql", "--raw", "--data", &gap, "SELECT * FROM raw"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // An unterminated quote in a semicolon file.
+    fails(
+        &file("quote.csv", "year;a;b\n2015;1;2\n2016;3;\"4\n2017;5;6\n"),
+        "quote.csv:3: a quote opens a field on this line and is never closed",
+    );
 }
