@@ -295,7 +295,8 @@ pub struct DataArgs {
     #[arg(long, value_name = "CHAR", help_heading = "Reading published files")]
     pub delimiter: Option<String>,
 
-    /// Decimal mark: `,` reads 1.234,5 as 1234.5
+    /// Decimal mark: `,` reads 1.234,5 as 1234.5, `.` reads 1,234.5 as 1234.5 (in a file not
+    /// separated by commas, a comma in a number needs one of them)
     #[arg(long, value_name = "MARK", help_heading = "Reading published files")]
     pub decimal: Option<String>,
 
@@ -313,7 +314,8 @@ pub struct DataArgs {
     pub na: Vec<String>,
 
     /// Keep Eurostat-style flags (`31.3 p` → p) as a `flag` column in `show` and in sql's
-    /// `data` table (they are always split off the number and counted in a note)
+    /// `data` table, and split them off in any file (Eurostat files always have them split
+    /// off and counted in a note; elsewhere `1.2 bn` is an error without this)
     #[arg(long, help_heading = "Reading published files")]
     pub keep_flags: bool,
 
