@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
         };
         for column in df.columns() {
             if let Ok(floats) = column.cast(&polars::prelude::DataType::Float64) {
-                let leaked = floats.f64().is_ok_and(|f| f.into_iter().any(|v| v == Some(SECRET_VALUE)));
+                let leaked = floats.f64().is_ok_and(|f| f.iter().any(|v| v == Some(SECRET_VALUE)));
                 assert!(!leaked || text.contains("987654321"), "a query read {SECRET}: {text}");
             }
         }
