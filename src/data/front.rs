@@ -9,7 +9,7 @@
 //! which flag decides.
 
 use super::number::parse_value;
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 /// How to read an input: all optional, detected when not given.
 #[derive(Debug, Clone, Default)]
@@ -463,16 +463,6 @@ pub fn preamble_note(cells: &csv::StringRecord) -> Option<String> {
 }
 
 pub use super::units::split_label_unit;
-
-/// Checks `--skip` against the file.
-pub fn check_skip(name: &str, skip: usize, records: usize) -> Result<()> {
-    if skip >= records {
-        bail!(
-            "--skip {skip}: {name} has only {records} non-blank lines (expected the number of lines before the header)"
-        );
-    }
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {
