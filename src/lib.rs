@@ -3,6 +3,8 @@
 //! The binary is a thin shell around [`run`]; the library is split by responsibility:
 //! [`data`] reads input, [`analysis`] computes on Polars frames, [`output`] is the neutral
 //! result, [`render`] turns it into bytes, and [`cmd`] wires one subcommand each.
+//! [`cleanup`] undoes half-written output on interrupts and [`panic`] turns internal errors
+//! into one line and exit status 1.
 
 pub mod analysis;
 pub mod chart;

@@ -3,6 +3,11 @@
 //! Whatever the layout of the input, the result is a [`Dataset`] whose frame is in canonical
 //! long form — group columns, `series`, `year`, `value` (f64, null for an empty cell), `unit` —
 //! so every analysis is written once.
+//!
+//! Files go through one front end ([`front`], [`decode`]): encoding, delimiter, the header
+//! after a publisher's metadata lines, footers, and the layout (wide, long, years as columns,
+//! SDMX-CSV, UN Comtrade). The careful reader, Polars' fast reader and the piece cutter for
+//! large panels read what it found.
 
 mod claims;
 pub mod decode;
