@@ -389,6 +389,14 @@ pub fn raw_table(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Data
     })
 }
 
+/// Line ends in `bytes`: `\n`, and a `\r` not followed by `\n` (old Mac files end lines with
+/// `\r` alone, which the csv crate also reads as a line end).
+fn line_ends(bytes: &[u8]) -> usize {
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+        .count()
+}
+
 /// Line numbers of records, from their byte offsets (records come in file order).
 pub(super) struct LineCounter<'a> {
     bytes: &'a [u8],
@@ -416,7 +424,7 @@ impl<'a> LineCounter<'a> {
             byte += 1;
         }
         if byte >= self.at {
-            self.line += memchr::memchr_iter(b'\n', &self.bytes[self.at..byte]).count() as u64;
+            self.line += line_ends(&self.bytes[self.at..byte]) as u64;
             self.at = byte;
         }
         let mut fixed = position.clone();
@@ -1841,7 +1849,7 @@ fn unterminated_quote(bytes: &[u8], delimiter: u8) -> Option<usize> {
         // Its closing quote: the next one that is not doubled ("" stands for ").
         loop {
             let Some(offset) = memchr::memchr(b'"', &bytes[at..]) else {
-                return Some(memchr::memchr_iter(b'\n', &bytes[..quote]).count() + 1);
+                return Some(line_ends(&bytes[..quote]) + 1);
             };
             let close = at + offset;
             if bytes.get(close + 1) == Some(&b'"') {
@@ -2201,6 +2209,9 @@ mod tests {
         assert_eq!(unterminated_quote_c(b"\"year,a\n2015,1\n"), Some(1));
         assert_eq!(unterminated_quote_c(b"year,a\n2015,1\n2016,\"2\n"), Some(3));
         assert_eq!(unterminated_quote_c(b"year,a\n2016,\"2\"\"\n"), Some(2));
+        // Lines ending in \r alone count too.
+        assert_eq!(unterminated_quote_c(b"year,a\r2015,1\r2016,\"2\r"), Some(3));
+        assert_eq!(super::line_ends(b"a\r\nb\nc\rd"), 3);
         // Any delimiter opens a field.
         assert_eq!(
             unterminated_quote(b"year;a\n2016;\"2\n2017;3\n", b';'),

@@ -332,6 +332,11 @@ fn first_foreign(
         let meta = std::fs::symlink_metadata(root.join(&path))
             .with_context(|| format!("cannot read {}", root.join(&path).display()))?;
         if meta.is_dir() {
+            // A directory the report does not use (`notes/`, even empty) is the user's.
+            let prefix = format!("{key}/");
+            if !listed.iter().any(|l| l.starts_with(&prefix)) {
+                return Ok(Some(path));
+            }
             if let Some(found) = first_foreign(root, &path, listed)? {
                 return Ok(Some(found));
             }

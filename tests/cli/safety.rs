@@ -72,6 +72,13 @@ fn report_out_replaces_a_previous_report_but_not_files_added_to_it() {
         &["report/tables/my-notes.txt is not a file of the report there"],
     );
     assert!(report.join("tables/my-notes.txt").is_file());
+    std::fs::remove_file(report.join("tables/my-notes.txt")).unwrap();
+    // An empty directory of the user's is the user's too.
+    std::fs::create_dir(report.join("drafts")).unwrap();
+    let out = run_in(dir.path(), &["report", "--out", "report"]);
+    fails_with(&out, &["report/drafts is not a file of the report there"]);
+    assert!(report.join("drafts").is_dir());
+    std::fs::remove_dir(report.join("drafts")).unwrap();
     // An empty directory is fine.
     std::fs::create_dir(dir.path().join("empty")).unwrap();
     let out = run_in(dir.path(), &["report", "--out", "empty"]);
