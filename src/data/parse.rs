@@ -1728,20 +1728,23 @@ impl ColumnsIn<'_> {
             }
             Values::Years(years) => {
                 // A year without a value is left out: a published table has a column for
-                // every year of its span, and most rows fill only some.
+                // every year of its span, and most rows fill only some. With --keep-flags a
+                // flagged one stays (`: c`, confidential), so its flag is shown.
                 for (col, year) in years {
-                    match self.value(record, *col, line, tally)? {
-                        Some(value) => builder.flagged(tally.last_flag.take()).push(
-                            &self.groups,
-                            record,
-                            &series,
-                            *year,
-                            Some(value),
-                            unit.clone(),
-                            line,
-                        ),
-                        None => tally.empty += 1,
+                    let value = self.value(record, *col, line, tally)?;
+                    if value.is_none() && !(self.keep_flags && tally.last_flag.is_some()) {
+                        tally.empty += 1;
+                        continue;
                     }
+                    builder.flagged(tally.last_flag.take()).push(
+                        &self.groups,
+                        record,
+                        &series,
+                        *year,
+                        value,
+                        unit.clone(),
+                        line,
+                    );
                 }
             }
         }

@@ -845,6 +845,16 @@ fn flags_are_kept_on_request() {
         .as_deref(),
         Some("")
     );
+    // A flagged missing cell (`: c`, confidential) keeps its flag.
+    assert_eq!(
+        field(
+            &csv,
+            &[("geo", "FR"), ("series", "P7"), ("year", "2017")],
+            "flag"
+        )
+        .as_deref(),
+        Some("c")
+    );
     // Without the flag: no column, same numbers.
     let plain = ok(&["show", "--data", &path, "--format", "csv"]);
     assert!(plain.starts_with("geo,series,year,unit,value\n"), "{plain}");
