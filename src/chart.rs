@@ -321,6 +321,13 @@ fn value_axis(values: &[f64]) -> Axis {
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 0.0) };
+    // Values equal but for rounding (a flat series' forecast of 4.999999999999999) are one
+    // value: an axis over 1e-15 would label rounding noise.
+    let (lo, hi) = if hi - lo <= 1e-12 * lo.abs().max(hi.abs()) {
+        (hi, hi)
+    } else {
+        (lo, hi)
+    };
     let pad = if hi > lo {
         let span = hi - lo;
         if span.is_finite() {
@@ -368,14 +375,20 @@ fn tick_format(axis: Axis) -> TickFormat {
             }
         }
     }
-    // Enough mantissa decimals to tell neighbouring ticks apart: the powers of ten between
-    // the largest value and a step.
-    let decimals = (magnitude / step).log10().ceil() - 1.0;
-    TickFormat::Exp(if decimals.is_finite() {
-        decimals.clamp(1.0, 16.0) as usize
-    } else {
-        16
-    })
+    // Enough mantissa decimals to tell neighbouring ticks apart: the fewest that give every
+    // tick of the finest spacing the axis may use its own label (an estimate from the
+    // magnitude and the step is one short when their leading digits differ: 1.99e15 against
+    // a step of 5e13 needs two).
+    let candidates = ticks(axis.lo, axis.hi, 20);
+    let distinct = |d: usize| {
+        let labels: Vec<String> = candidates
+            .iter()
+            .map(|t| format_tick(*t, TickFormat::Exp(d)))
+            .collect();
+        labels.windows(2).all(|w| w[0] != w[1])
+    };
+    let _ = step;
+    TickFormat::Exp((1..=16).find(|&d| distinct(d)).unwrap_or(16))
 }
 
 /// Draws `chart` as an SVG document.

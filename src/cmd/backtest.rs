@@ -225,11 +225,8 @@ fn unranked_note(
     if groups.is_empty() {
         return None;
     }
-    let years = |years: &[i32]| match (years.first(), years.last()) {
-        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
-        (Some(a), _) => a.to_string(),
-        _ => String::new(),
-    };
+    // Runs of consecutive years: `2012, 2016–2018`, never a range over years not forecast.
+    let years = |years: &[i32]| super::project::year_runs(years);
     let fewer: Vec<String> = groups
         .iter()
         .map(|(y, names)| {
@@ -246,10 +243,13 @@ fn unranked_note(
     // tail of the full set, starting at the latest group's first year makes them all equal.
     let suffixes = groups.iter().all(|(y, _)| full.ends_with(y));
     let latest = groups.iter().filter_map(|(y, _)| y.first()).max();
-    let hint = match (suffixes, latest, full.first()) {
-        (true, Some(latest), Some(first)) => format!(
+    // --min-train counts observations, not years: skip as many origins as come before the
+    // latest group's first one.
+    let skipped = latest.and_then(|latest| full.iter().position(|y| y == latest));
+    let hint = match (suffixes, skipped) {
+        (true, Some(skipped)) => format!(
             " (--min-train {} scores every method on the same ones)",
-            min_train + usize::try_from(latest - first).unwrap_or(0)
+            min_train + skipped
         ),
         _ => String::new(),
     };

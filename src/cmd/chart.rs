@@ -170,16 +170,15 @@ pub fn build(common: &Common, dataset: &Dataset, request: &ChartRequest) -> Resu
 fn nothing_to_draw(kind: ChartKind, body: &Body) -> Option<&'static str> {
     let empty = match body {
         Body::Lines { lines, .. } | Body::Bars { bars: lines } => lines.is_empty(),
-        Body::Projection { history, methods } => {
-            history.points.is_empty() && methods.iter().all(|m| m.points.is_empty())
-        }
+        // A projection chart needs a projection: history alone is a series chart.
+        Body::Projection { methods, .. } => methods.iter().all(|m| m.points.is_empty()),
     };
     empty.then_some(match kind {
         ChartKind::Series => "no selected year has a value",
         ChartKind::Growth => "no year has a year-on-year growth rate (each needs the year before with a positive value, and a result that fits in a float)",
         ChartKind::Index => "no year has an index number (each needs a positive value in the base year, and a result that fits in a float)",
         ChartKind::Share => "no year has a share (each needs both series and a positive whole)",
-        ChartKind::Projection => "no observed or projected value to draw",
+        ChartKind::Projection => "no method gives a projection to draw (each needs enough years, and forecasts that fit in a float)",
     })
 }
 

@@ -322,7 +322,7 @@ fn models_table(
 }
 
 /// Sorted years as runs: `2150`, `2150–2219`, `2150–2160, 2170`.
-fn year_runs(years: &[i32]) -> String {
+pub(crate) fn year_runs(years: &[i32]) -> String {
     let mut runs: Vec<(i32, i32)> = Vec::new();
     for &year in years {
         match runs.last_mut() {

@@ -392,9 +392,9 @@ const MAX_SLUG: usize = 60;
 /// safe on any file system. A name of ASCII letters, digits, `-` and `_` is used as it is (the
 /// files of ordinary series keep their names); any other name becomes a slug of those
 /// characters (runs of others as one `_`, at most [`MAX_SLUG`] bytes) plus the first six hex
-/// digits of its SHA-256, so `a b`, `a/b`, `外贸` and `出口` each get their own file. A plain
-/// name that clashes with another when case is ignored (`CBEC`, `cbec`, on a case-insensitive
-/// file system) gets the hash too.
+/// digits of its SHA-256, so `a b`, `a/b`, `外贸` and `出口` each get their own file. Of plain
+/// names equal but for case (`CBEC`, `cbec`, one file on a case-insensitive file system), all
+/// but the last one in order get the hash too, so each file name stays unique.
 fn projection_files(names: &[String]) -> Vec<(String, String)> {
     use sha2::{Digest, Sha256};
     let plain = |name: &str| {

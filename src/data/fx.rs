@@ -50,9 +50,10 @@ impl FxTable {
             let y = parse_year(&fields[year])
                 .map_err(|why| anyhow::anyhow!("{name}:{line}:{}: {why}", year + 1))?;
             let r = match parse_value(&fields[rate]) {
-                Ok(Some(r)) if r > 0.0 => r,
+                // Positive, and so is its inverse (1e-320 would make the inverse infinite).
+                Ok(Some(r)) if r > 0.0 && (1.0 / r).is_finite() => r,
                 Ok(_) => bail!(
-                    "{name}:{line}:{}: rate {:?} (expected a positive number)",
+                    "{name}:{line}:{}: rate {:?} (expected a positive number whose inverse is a number too)",
                     rate + 1,
                     &fields[rate]
                 ),
@@ -69,6 +70,12 @@ impl FxTable {
             };
             let (a, b) = (code(from)?, code(to)?);
             let here = format!("{name}:{line}:{}", rate + 1);
+            if a == b && r != 1.0 {
+                bail!(
+                    "{here}: rate {} from {a} to {a}: a currency is worth 1 of itself (expected two different currencies, or no such row)",
+                    &fields[rate]
+                );
+            }
             let text = fields[rate].to_string();
             let key = (y, a.clone(), b.clone());
             if let Some(&earlier) = rates.get(&key) {

@@ -391,3 +391,88 @@ fn to_and_horizon_share_one_limit_of_200_years() {
     assert_eq!(run(&["project", "--horizon", "201"]).status.code(), Some(2));
     assert_eq!(run(&["project", "--to", "2220"]).status.code(), Some(1));
 }
+
+/// Found in review: repeated axis labels from 1e15 up, a projection chart with no
+/// projection, a backtest hint that named a failing --min-train, rates that make no sense.
+#[test]
+fn review_findings_on_charts_backtest_and_rates() {
+    let dir = super::temp_dir();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    // Korea's GDP in won: every y-axis label its own.
+    let krw = file(
+        "krw.csv",
+        "year,gdp\n2015,1658020400000000\n2016,1740779600000000\n2017,1835698200000000\n2018,1898192600000000\n2019,1924498100000000\n",
+    );
+    let svg = super::ok(&["chart", "--data", &krw]);
+    let labels: Vec<&str> = svg
+        .split("</text>")
+        .filter_map(|t| t.rsplit('>').next())
+        .map(str::trim)
+        .filter(|t| t.ends_with("e15"))
+        .collect();
+    assert!(labels.len() >= 4, "{labels:?}");
+    let mut unique = labels.clone();
+    unique.dedup();
+    assert_eq!(unique, labels, "repeated labels");
+    // One year: nothing to project, so no chart titled with intervals.
+    let one = file("one.csv", "year,x\n2015,5\n");
+    let out = super::run(&["chart", "--data", &one, "--kind", "projection"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(super::stderr(&out).contains("no method gives a projection"));
+    // The hint names a --min-train that works.
+    let bt = file(
+        "bt.csv",
+        "year,x\n2010,1\n2011,2\n2012,3\n2016,4\n2017,5\n2018,6\n",
+    );
+    let out = super::run(&[
+        "backtest",
+        "--data",
+        &bt,
+        "--min-train",
+        "2",
+        "--method",
+        "linear",
+    ]);
+    assert!(out.status.success());
+    let notes = super::stderr(&out);
+    assert!(
+        notes.contains("(--min-train 3 scores every method"),
+        "{notes}"
+    );
+    let out = super::run(&[
+        "backtest",
+        "--data",
+        &bt,
+        "--min-train",
+        "3",
+        "--method",
+        "linear",
+    ]);
+    assert!(out.status.success(), "{}", super::stderr(&out));
+    // Rates: a currency into itself other than 1, and a rate whose inverse overflows.
+    for (name, text, fragment) in [
+        (
+            "same.csv",
+            "year,from,to,rate\n2015,CNY,yuan,6.2\n",
+            "a currency is worth 1 of itself",
+        ),
+        (
+            "tiny.csv",
+            "year,from,to,rate\n2015,CNY,USD,1e-320\n",
+            "whose inverse is a number too",
+        ),
+    ] {
+        let fx = file(name, text);
+        let out = super::run(&["show", "--fx", &fx, "--unit", "trillion USD"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            super::stderr(&out).contains(fragment),
+            "{}",
+            super::stderr(&out)
+        );
+    }
+}
