@@ -75,8 +75,7 @@ pub fn uninterrupted<T>(f: impl FnOnce(&mut Locked) -> T) -> T {
         let _ = ctrlc::set_handler(|| {
             // The lock is held to the exit: no step of the run can start after the undo.
             let mut list = pending();
-            let entries = std::mem::take(&mut *list).into_iter().map(|(_, e)| e);
-            undo_all(entries.collect());
+            undo_listed(&mut list);
             std::process::exit(130);
         });
     });
@@ -84,15 +83,15 @@ pub fn uninterrupted<T>(f: impl FnOnce(&mut Locked) -> T) -> T {
     f(&mut locked)
 }
 
-/// Removes `path` if the run stops before the guard is dropped (see [`Locked`]).
-pub fn remove_on_exit(path: PathBuf) -> Guard {
-    uninterrupted(|list| list.remove_on_exit(path))
+/// Undoes everything still registered, newest first. Called on panics (the interrupt
+/// handler does the same while keeping the lock).
+pub fn undo() {
+    undo_listed(&mut pending());
 }
 
-/// Undoes everything still registered, newest first. Called on interrupts and panics.
-pub fn undo() {
-    let mut list = pending();
-    let entries = std::mem::take(&mut *list).into_iter().map(|(_, e)| e);
+/// Empties `list` and undoes what it held.
+fn undo_listed(list: &mut Vec<(u64, Pending)>) {
+    let entries = std::mem::take(list).into_iter().map(|(_, e)| e);
     undo_all(entries.collect());
 }
 
@@ -162,7 +161,9 @@ mod tests {
 
     #[test]
     fn a_dropped_guard_leaves_the_list() {
-        let guard = remove_on_exit(PathBuf::from("/nonexistent/.tradestat-guard-test"));
+        let guard = uninterrupted(|list| {
+            list.remove_on_exit(PathBuf::from("/nonexistent/.tradestat-guard-test"))
+        });
         let id = guard.0;
         assert!(pending().iter().any(|(i, _)| *i == id));
         drop(guard);
