@@ -12,6 +12,7 @@ pub mod cleanup;
 pub mod cli;
 pub mod cmd;
 pub mod data;
+pub mod notes;
 pub mod output;
 pub mod panic;
 pub mod progress;

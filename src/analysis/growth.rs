@@ -5,8 +5,9 @@
 //! and `gap_growth` carries the annualised rate over the gap, (y_t / y_{t−k})^{1/k} − 1, so
 //! a multi-year change never poses as a "YoY". A non-positive base gives null, never ±inf.
 
-use super::{cap_notes, first_in_run, pct, prev_in_run, with_runs, KeyLabels, Span, RUN};
+use super::{first_in_run, prev_in_run, with_runs, KeyLabels, Span, RUN};
 use crate::data::{VALUE, YEAR};
+use crate::notes::{self, Note, What};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -113,7 +114,7 @@ pub fn cagr(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
 }
 
 /// Notes for a collected [`growth`] result: every year whose rate is undefined, and why.
-pub fn growth_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
+pub fn growth_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<Note>> {
     growth_notes_with(df, keys, Some("gap_growth"))
 }
 
@@ -123,7 +124,7 @@ pub fn growth_notes_with(
     df: &DataFrame,
     keys: &[String],
     gap_column: Option<&str>,
-) -> Result<Vec<String>> {
+) -> Result<Vec<Note>> {
     let flagged = df
         .clone()
         .lazy()
@@ -135,7 +136,7 @@ pub fn growth_notes_with(
             ),
         )
         .collect()?;
-    let labels = KeyLabels::new(&flagged, keys)?;
+    let rows = KeyLabels::new(&flagged, keys)?;
     let years = flagged.column(YEAR)?.i32()?;
     let prev_years = flagged.column("prev_year")?.i32()?;
     let prev_values = flagged.column("prev_value")?.f64()?;
@@ -145,55 +146,39 @@ pub fn growth_notes_with(
         let (Some(year), Some(prev_year)) = (years.get(i), prev_years.get(i)) else {
             continue;
         };
-        let label = labels.get(i);
-        let prev_value = prev_values.get(i).unwrap_or(0.0);
-        if year - prev_year > 1 {
-            let missing = if year - prev_year == 2 {
-                format!("{}", year - 1)
-            } else {
-                format!("{}–{}", prev_year + 1, year - 1)
-            };
-            let rate = match gap_growth.get(i) {
-                Some(r) => format!(
-                    "annualised over {prev_year}–{year}: {} a year{}",
-                    pct(r),
-                    gap_column.map_or(String::new(), |c| format!(" (column {c})"))
-                ),
-                None => format!(
-                    "the rate over {prev_year}–{year} is undefined too (a non-positive value)"
-                ),
-            };
-            notes.push(format!("{label} {year}: no value for {missing}, so the one-year growth is undefined; {rate}"));
+        let what = if year - prev_year > 1 {
+            What::GrowthAfterGap {
+                prev_year,
+                rate: gap_growth.get(i),
+                column: gap_column.map(str::to_string),
+            }
         } else {
-            notes.push(format!(
-                "{label} {year}: growth undefined because the {prev_year} value is {prev_value} (not positive)"
-            ));
-        }
+            What::GrowthFromNonPositive {
+                prev_year,
+                prev_value: prev_values.get(i).unwrap_or(0.0),
+            }
+        };
+        notes.push(Note::new(rows.at(i, Some(year)), what));
     }
-    Ok(cap_notes(notes))
+    Ok(notes::cap(notes))
 }
 
 /// Notes for a collected [`cagr`] result: spans too short or values unusable.
-pub fn cagr_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
+pub fn cagr_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<Note>> {
     let flagged = df.clone().lazy().filter(col("cagr").is_null()).collect()?;
-    let labels = KeyLabels::new(&flagged, keys)?;
+    let rows = KeyLabels::new(&flagged, keys)?;
     let years = flagged.column("years")?.i32()?;
     let notes = (0..flagged.height())
         .map(|i| {
-            if years.get(i).unwrap_or(0) == 0 {
-                format!(
-                    "{}: CAGR undefined, only one year in the span",
-                    labels.get(i)
-                )
+            let what = if years.get(i).unwrap_or(0) == 0 {
+                What::CagrOneYear
             } else {
-                format!(
-                    "{}: CAGR undefined, the first value is not positive or the last is negative",
-                    labels.get(i)
-                )
-            }
+                What::CagrNotPositive
+            };
+            Note::new(rows.at(i, None), what)
         })
         .collect();
-    Ok(cap_notes(notes))
+    Ok(notes::cap(notes))
 }
 
 #[cfg(test)]
@@ -266,7 +251,7 @@ mod tests {
         let notes = growth_notes(&g, &keys()).unwrap();
         assert_eq!(notes.len(), 1);
         assert!(
-            notes[0].starts_with("cbec 2018: no value for 2017"),
+            notes[0].text().starts_with("cbec 2018: no value for 2017"),
             "{notes:?}"
         );
         let c = cagr(df.lazy(), &keys(), Span::default())
@@ -321,7 +306,10 @@ mod tests {
                     ("cagr_since_first", "CAGR since first")
                 ]
             )
-            .unwrap(),
+            .unwrap()
+            .iter()
+            .map(Note::text)
+            .collect::<Vec<_>>(),
             [
                 "x 2016: YoY growth and CAGR since first overflow: the result is too large to represent",
                 "x 2017: CAGR since first overflows: the result is too large to represent"

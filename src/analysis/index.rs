@@ -1,7 +1,8 @@
 //! Index numbers: 100 · y_t / y_base (METHODS.md, "Index").
 
-use super::{cap_notes, first_in_run, per_run, with_runs, KeyLabels, Span, RUN};
+use super::{first_in_run, per_run, with_runs, KeyLabels, Span, RUN};
 use crate::data::{VALUE, YEAR};
+use crate::notes::{self, Note, What};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -45,7 +46,7 @@ pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> R
 }
 
 /// Notes for a collected [`index`] result: keys whose base is missing or not positive.
-pub fn index_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
+pub fn index_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<Note>> {
     let by: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
     let sort_by: Vec<PlSmallStr> = keys.iter().map(|k| PlSmallStr::from(k.as_str())).collect();
     let flagged = df
@@ -56,25 +57,20 @@ pub fn index_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<String>> {
         .agg([col("base_year").first(), col("base_value").first()])
         .sort(sort_by, Default::default())
         .collect()?;
-    let labels = KeyLabels::new(&flagged, keys)?;
+    let rows = KeyLabels::new(&flagged, keys)?;
     let years = flagged.column("base_year")?.i32()?;
     let values = flagged.column("base_value")?.f64()?;
     let notes = (0..flagged.height())
         .map(|i| {
-            let year = years.get(i).unwrap_or(0);
-            match values.get(i) {
-                None => format!(
-                    "{}: no value in base year {year}, so no index",
-                    labels.get(i)
-                ),
-                Some(v) => format!(
-                    "{}: base value {v} in {year} is not positive, so no index",
-                    labels.get(i)
-                ),
-            }
+            let base_year = years.get(i).unwrap_or(0);
+            let what = match values.get(i) {
+                None => What::NoBaseValue { base_year },
+                Some(value) => What::BaseNotPositive { base_year, value },
+            };
+            Note::new(rows.at(i, None), what)
         })
         .collect();
-    Ok(cap_notes(notes))
+    Ok(notes::cap(notes))
 }
 
 #[cfg(test)]
@@ -124,7 +120,10 @@ mod tests {
         assert_eq!(f64s(&ix, "index")[1], Some(f64::INFINITY));
         assert_eq!(
             crate::analysis::overflow_notes(&ix, &keys(), Some(YEAR), &[("index", "index")])
-                .unwrap(),
+                .unwrap()
+                .iter()
+                .map(Note::text)
+                .collect::<Vec<_>>(),
             ["x 2016: index overflows: the result is too large to represent"]
         );
     }
@@ -148,7 +147,7 @@ mod tests {
         assert!(f64s(&df, "index").iter().all(Option::is_none));
         let notes = index_notes(&df, &keys()).unwrap();
         assert_eq!(
-            notes,
+            notes.iter().map(Note::text).collect::<Vec<_>>(),
             vec![
                 "cbec: no value in base year 2010, so no index",
                 "trade: no value in base year 2010, so no index"

@@ -24,7 +24,10 @@ pub mod project;
 mod properties;
 pub mod share;
 
-use crate::data::{SERIES, VALUE, YEAR};
+#[cfg(test)]
+use crate::data::SERIES;
+use crate::data::{VALUE, YEAR};
+use crate::notes::{self, Note, Subject, What};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -97,9 +100,6 @@ impl Span {
         keep
     }
 }
-
-/// Most notes a result carries; a panel with thousands of gaps would otherwise bury the table.
-pub const MAX_NOTES: usize = 20;
 
 /// Sorts rows into canonical order (keys, then year), which every function here expects.
 pub fn in_order(lf: LazyFrame, keys: &[String]) -> LazyFrame {
@@ -174,40 +174,30 @@ pub fn sort_keys(keys: &[String]) -> Vec<PlSmallStr> {
 }
 
 /// Rows with an empty value cell are treated as absent years; this says which ones were.
-pub fn missing_value_notes(lf: LazyFrame, keys: &[String]) -> Result<Vec<String>> {
+pub fn missing_value_notes(lf: LazyFrame, keys: &[String]) -> Result<Vec<Note>> {
     let missing = lf
         .filter(col(VALUE).is_null())
         .sort(sort_keys(keys), Default::default())
         .collect()?;
-    let labels = KeyLabels::new(&missing, keys)?;
+    let rows = KeyLabels::new(&missing, keys)?;
     let years = missing.column(YEAR)?.i32()?;
     let notes = (0..missing.height())
-        .map(|i| {
-            format!(
-                "{} {}: empty value, treated as a missing year",
-                labels.get(i),
-                years.get(i).unwrap_or(0)
-            )
-        })
+        .map(|i| Note::new(rows.at(i, years.get(i)), What::MissingValue))
         .collect();
-    Ok(cap_notes(notes))
+    Ok(notes::cap(notes))
 }
 
-/// Why a computed cell is empty although every input it needs is there: the result is not a
-/// finite float. Such a cell prints empty, as a null does (see [`crate::output::Value::float`]);
-/// [`overflow_notes`] says where, with this reason.
-pub const OVERFLOWS: &str = "the result is too large to represent";
-
 /// Notes for a collected result: each row where a computed column is ±inf or NaN (an
-/// intermediate overflowed), naming its keys, its year (`year`, when the frame has one), the
-/// columns as `columns` names them (column, name), and why the cells are empty. Nulls are
-/// undefined values with notes of their own and are not flagged here.
+/// intermediate overflowed), naming its keys, its year (`year`, when the frame has one) and
+/// the columns as `columns` names them (column, name). Such a cell prints empty, as a null
+/// does (see [`crate::output::Value::float`]). Nulls are undefined values with notes of their
+/// own and are not flagged here.
 pub fn overflow_notes(
     df: &DataFrame,
     keys: &[String],
     year: Option<&str>,
     columns: &[(&str, &str)],
-) -> Result<Vec<String>> {
+) -> Result<Vec<Note>> {
     let Some(any) = columns
         .iter()
         .map(|(c, _)| col(*c).is_finite().not())
@@ -219,86 +209,37 @@ pub fn overflow_notes(
     if flagged.height() == 0 {
         return Ok(Vec::new());
     }
-    let labels = KeyLabels::new(&flagged, keys)?;
+    let rows = KeyLabels::new(&flagged, keys)?;
     let years = match year {
-        Some(y) => Some(flagged.column(y)?.cast(&DataType::Int64)?.i64()?.clone()),
+        Some(y) => Some(flagged.column(y)?.cast(&DataType::Int32)?.i32()?.clone()),
         None => None,
     };
     let values = columns
         .iter()
         .map(|(c, _)| Ok(flagged.column(c)?.cast(&DataType::Float64)?.f64()?.clone()))
         .collect::<Result<Vec<_>>>()?;
-    let notes = (0..flagged.height())
+    let mut notes: Vec<Note> = (0..flagged.height())
         .map(|i| {
-            let names: Vec<&str> = columns
+            let names = columns
                 .iter()
                 .zip(&values)
                 .filter(|(_, v)| v.get(i).is_some_and(|x| !x.is_finite()))
-                .map(|((_, name), _)| *name)
+                .map(|((_, name), _)| name.to_string())
                 .collect();
-            let at = match (labels.get(i), years.as_ref().and_then(|y| y.get(i))) {
-                ("", None) => String::new(),
-                (label, None) => format!("{label}: "),
-                ("", Some(y)) => format!("{y}: "),
-                (label, Some(y)) => format!("{label} {y}: "),
-            };
-            let verb = if names.len() == 1 {
-                "overflows"
-            } else {
-                "overflow"
-            };
-            format!("{at}{} {verb}: {OVERFLOWS}", names.join(" and "))
+            let year = years.as_ref().and_then(|y| y.get(i));
+            Note::new(rows.at(i, year), What::Overflow { columns: names })
         })
-        .collect::<Vec<_>>();
+        .collect();
     // A value repeated on every row of a group (a panel's CAGR) is noted once.
-    let mut notes = notes;
     notes.dedup();
-    Ok(cap_notes(notes))
-}
-
-/// Keeps at most [`MAX_NOTES`] notes and says how many were left out.
-pub fn cap_notes(mut notes: Vec<String>) -> Vec<String> {
-    if notes.len() > MAX_NOTES {
-        let more = notes.len() - MAX_NOTES;
-        notes.truncate(MAX_NOTES);
-        notes.push(more_notes(more));
-    }
-    notes
-}
-
-fn more_notes(more: usize) -> String {
-    format!("… and {more} more like these")
-}
-
-/// Joins notes that were capped separately (one list per piece of a large input) into one
-/// list capped the same way, counting the notes each piece left out. A note that every piece
-/// gives (about the data, not a row) is kept once, as the whole file gives it.
-pub fn merge_capped(lists: Vec<Vec<String>>) -> Vec<String> {
-    let mut kept = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut more = 0;
-    for note in lists.into_iter().flatten() {
-        let left_out = note
-            .strip_prefix("… and ")
-            .and_then(|rest| rest.strip_suffix(" more like these"))
-            .and_then(|n| n.parse::<usize>().ok());
-        match left_out {
-            Some(n) => more += n,
-            None if !seen.insert(note.clone()) => {}
-            None if kept.len() < MAX_NOTES => kept.push(note),
-            None => more += 1,
-        }
-    }
-    if more > 0 {
-        kept.push(more_notes(more));
-    }
-    kept
+    Ok(notes::cap(notes))
 }
 
 /// Reads the key columns of a (small) frame to name rows in notes: `cbec`, or
 /// `region=north, cbec` in a panel.
 pub struct KeyLabels {
-    labels: Vec<String>,
+    keys: Vec<String>,
+    columns: Vec<StringChunked>,
 }
 
 impl KeyLabels {
@@ -307,65 +248,38 @@ impl KeyLabels {
             .iter()
             .map(|k| Ok(df.column(k)?.str()?.clone()))
             .collect::<Result<Vec<_>>>()?;
-        let labels = (0..df.height())
-            .map(|i| {
-                let values: Vec<&str> = columns.iter().map(|c| c.get(i).unwrap_or("")).collect();
-                key_label(keys, &values)
-            })
-            .collect();
-        Ok(KeyLabels { labels })
+        Ok(KeyLabels {
+            keys: keys.to_vec(),
+            columns,
+        })
     }
 
-    pub fn get(&self, i: usize) -> &str {
-        self.labels.get(i).map_or("", String::as_str)
+    /// Row `i`'s keys, and `year`, as the subject of a note.
+    pub fn at(&self, i: usize, year: Option<i32>) -> Subject {
+        let values: Vec<&str> = self
+            .columns
+            .iter()
+            .map(|c| c.get(i).unwrap_or(""))
+            .collect();
+        Subject::new(&self.keys, &values, year)
+    }
+
+    /// Row `i` named by its keys: `cbec`, or `region=north, cbec` in a panel.
+    pub fn get(&self, i: usize) -> String {
+        self.at(i, None).label()
     }
 }
 
 /// Names a row by its keys: `cbec`, or `region=north, cbec` in a panel.
 pub fn key_label<S: AsRef<str>>(keys: &[String], values: &[S]) -> String {
-    keys.iter()
-        .zip(values)
-        .map(|(k, v)| {
-            if k == SERIES {
-                v.as_ref().to_string()
-            } else {
-                format!("{k}={}", v.as_ref())
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    Subject::new(keys, values, None).label()
 }
 
-/// Percentages for notes: `24.07 %`.
-pub fn pct(x: f64) -> String {
-    format!("{:.2} %", x * 100.0)
-}
+pub use crate::notes::pct;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn capped_notes_merge_with_their_counts() {
-        let piece = |n: usize, tag: &str| cap_notes((0..n).map(|i| format!("{tag}{i}")).collect());
-        let merged = merge_capped(vec![piece(3, "a"), piece(25, "b"), piece(2, "c")]);
-        assert_eq!(merged.len(), MAX_NOTES + 1);
-        assert_eq!(merged[..4], ["a0", "a1", "a2", "b0"]);
-        // 30 notes in all, 20 shown.
-        assert_eq!(merged[MAX_NOTES], "… and 10 more like these");
-        assert_eq!(
-            merge_capped(vec![piece(1, "a"), piece(1, "b")]),
-            ["a0", "b0"]
-        );
-        // A note about the data that every piece gives, once; counts of notes left out add up
-        // even when two pieces left out as many.
-        assert_eq!(
-            merge_capped(vec![piece(1, "a"), piece(1, "a"), piece(1, "b")]),
-            ["a0", "b0"]
-        );
-        let merged = merge_capped(vec![piece(22, "a"), piece(22, "b")]);
-        assert_eq!(merged[MAX_NOTES], "… and 24 more like these");
-    }
 
     #[test]
     fn rows_read_are_the_span_and_each_series_base() {

@@ -11,6 +11,7 @@ use super::growth::{annualised, cagr_notes, growth_notes_with, previous, yoy};
 use super::share::share_notes;
 use super::{first_in_run, last_in_run, sort_keys, with_runs, Span, RUN};
 use crate::data::{SERIES, VALUE, YEAR};
+use crate::notes::Note;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 use std::collections::BTreeSet;
@@ -59,7 +60,7 @@ pub fn panel(
     groups: &[String],
     spec: &PanelSpec,
     span: Span,
-) -> Result<(DataFrame, Vec<String>)> {
+) -> Result<(DataFrame, Vec<Note>)> {
     let mut shown: Vec<&String> = Vec::new();
     for s in &spec.series {
         if !shown.contains(&s) {
@@ -191,7 +192,7 @@ fn one_series(
     groups: &[String],
     name: &str,
     span: Span,
-) -> Result<(DataFrame, Vec<String>)> {
+) -> Result<(DataFrame, Vec<Note>)> {
     let columns: Vec<Expr> = groups
         .iter()
         .map(|g| col(g.as_str()))
@@ -231,7 +232,7 @@ fn one_series(
 
 /// Notes of one series: undefined one-year rates (gaps, non-positive bases) and undefined
 /// CAGRs, worded as `growth` words them.
-fn series_notes(df: &DataFrame, groups: &[String], name: &str) -> Result<Vec<String>> {
+fn series_notes(df: &DataFrame, groups: &[String], name: &str) -> Result<Vec<Note>> {
     let mut keys = groups.to_vec();
     keys.push(SERIES.to_string());
     let gap = col(YEAR) - col("prev_year");
@@ -382,7 +383,7 @@ mod tests {
         );
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
-            notes[0].starts_with("cbec 2018: no value for 2017") && notes[0].ends_with("a year"),
+            notes[0].text().starts_with("cbec 2018: no value for 2017") && notes[0].text().ends_with("a year"),
             "{notes:?}"
         );
     }
@@ -422,7 +423,7 @@ mod tests {
         // w falls to zero: its CAGR is defined (last value 0 → -100 %).
         assert_eq!(f64s(&df, "w_cagr"), [None, Some(-1.0), Some(-1.0)]);
         assert_eq!(
-            notes,
+            notes.iter().map(Note::text).collect::<Vec<_>>(),
             [
                 "2015: share undefined, no w value",
                 "2017: share undefined, no p value"
@@ -439,7 +440,7 @@ mod tests {
         assert_eq!(f64s(&out, "x_cagr"), [None; 4]);
         assert_eq!(notes.len(), 3, "{notes:?}");
         assert_eq!(
-            notes[2],
+            notes[2].text(),
             "x: CAGR undefined, the first value is not positive or the last is negative"
         );
     }
@@ -511,7 +512,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f64s(&out, SHARE), [None, Some(0.1), None]);
-        assert_eq!(notes, ["2015: share undefined, w is 0 (not positive)"]);
+        assert_eq!(notes[0].text(), "2015: share undefined, w is 0 (not positive)");
+        assert_eq!(notes.len(), 1);
     }
 
     #[test]

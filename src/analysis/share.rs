@@ -1,8 +1,9 @@
 //! Share of a part in a whole, its change in percentage points and the part's contribution to
 //! the whole's growth (METHODS.md, "Share").
 
-use super::{cap_notes, prev_in_run, sort_keys, with_runs, KeyLabels, Span, RUN};
+use super::{prev_in_run, sort_keys, with_runs, KeyLabels, Span, RUN};
 use crate::data::{SERIES, UNIT, VALUE, YEAR};
+use crate::notes::{self, Note, What};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -101,28 +102,24 @@ pub fn share_notes(
     groups: &[String],
     part: &str,
     whole: &str,
-) -> Result<Vec<String>> {
+) -> Result<Vec<Note>> {
     let flagged = df.clone().lazy().filter(col("share").is_null()).collect()?;
-    let labels = KeyLabels::new(&flagged, groups)?;
+    let rows = KeyLabels::new(&flagged, groups)?;
     let years = flagged.column(YEAR)?.i32()?;
     let parts = flagged.column("part")?.f64()?;
     let wholes = flagged.column("whole")?.f64()?;
     let notes = (0..flagged.height())
         .map(|i| {
-            let prefix = match labels.get(i) {
-                "" => String::new(),
-                label => format!("{label} "),
+            let what = What::ShareUndefined {
+                part: part.to_string(),
+                whole: whole.to_string(),
+                part_value: parts.get(i),
+                whole_value: wholes.get(i),
             };
-            let year = years.get(i).unwrap_or(0);
-            let why = match (parts.get(i), wholes.get(i)) {
-                (None, _) => format!("no {part} value"),
-                (_, None) => format!("no {whole} value"),
-                (_, Some(w)) => format!("{whole} is {w} (not positive)"),
-            };
-            format!("{prefix}{year}: share undefined, {why}")
+            Note::new(rows.at(i, Some(years.get(i).unwrap_or(0))), what)
         })
         .collect();
-    Ok(cap_notes(notes))
+    Ok(notes::cap(notes))
 }
 
 #[cfg(test)]
@@ -163,7 +160,7 @@ mod tests {
         assert_eq!(f64s(&out, "share"), vec![None, Some(0.2), None]);
         let notes = share_notes(&out, &[], "p", "w").unwrap();
         assert_eq!(
-            notes,
+            notes.iter().map(Note::text).collect::<Vec<_>>(),
             vec![
                 "2015: share undefined, no w value",
                 "2017: share undefined, no p value"

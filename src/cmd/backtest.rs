@@ -6,9 +6,10 @@ use super::{
 };
 use crate::analysis::backtest::{backtest, ranked, scores, Score};
 use crate::analysis::project::Method;
-use crate::analysis::{key_label, Reads};
+use crate::analysis::Reads;
 use crate::cli::BacktestArgs;
 use crate::data::{Dataset, UNIT, YEAR};
+use crate::notes::{self, Note, Subject, What};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
 
@@ -60,39 +61,44 @@ pub fn build(
     let mut trial_rows = Vec::new();
     let mut any_unranked = false;
     for (key, series) in &all {
-        let label = key_label(&keys, key);
+        let at = || Subject::new(&keys, key, None);
         let unit = Value::opt_text(units.get(key.last().map_or("", String::as_str)).cloned());
         if series.len() < min_train + horizon {
-            meta.notes.push(format!(
-                "{label}: {} years are too few for a {min_train}-year training window and a {horizon}-year horizon",
-                series.len()
+            meta.notes.push(Note::new(
+                at(),
+                What::TooShortToBacktest {
+                    years: series.len(),
+                    min_train,
+                    horizon,
+                },
             ));
             continue;
         }
         let (trials, skipped) = backtest(series, &methods, min_train, horizon);
-        meta.notes
-            .extend(skipped.into_iter().map(|s| format!("{label} {s}")));
+        meta.notes.extend(
+            skipped
+                .into_iter()
+                .map(|s| Note::new(at(), What::TrialSkipped(s))),
+        );
         let targets: Vec<i32> = trials
             .iter()
             .filter(|t| t.method == Method::Naive)
             .map(|t| t.year)
             .collect();
         if let (Some(first), Some(last)) = (targets.first(), targets.last()) {
-            meta.notes.push(format!(
-                "{label}: scores rest on {} forecast{} ({first}–{last}){}",
-                targets.len(),
-                if targets.len() == 1 { "" } else { "s" },
-                if targets.len() < 5 {
-                    "; with so few, differences between methods are weak evidence"
-                } else {
-                    ""
-                }
+            meta.notes.push(Note::new(
+                at(),
+                What::ScoresRestOn {
+                    count: targets.len(),
+                    first: *first,
+                    last: *last,
+                },
             ));
         }
         let scores = scores(&trials);
         let ranked = ranked(&scores);
-        if let Some(note) = unranked_note(&label, &ranked, min_train) {
-            meta.notes.push(note);
+        if let Some(text) = unranked_note(&ranked, min_train) {
+            meta.notes.push(Note::new(at(), What::Unranked(text)));
             any_unranked = true;
         }
         for (rank, s) in ranked {
@@ -127,7 +133,7 @@ pub fn build(
         }
     }
     if score_rows.is_empty() {
-        bail!("nothing to backtest ({})", meta.notes.join("; "));
+        bail!("nothing to backtest ({})", notes::joined(&meta.notes));
     }
 
     if any_unranked {
@@ -209,11 +215,7 @@ pub fn build(
 /// ranked ones, grouped by the forecasts they rest on. When each group's forecasts are the
 /// last of the ranked methods' (it only missed the first, too-short windows), it names the
 /// `--min-train` that scores every method on the same forecasts.
-fn unranked_note(
-    label: &str,
-    ranked: &[(Option<usize>, &Score)],
-    min_train: usize,
-) -> Option<String> {
+fn unranked_note(ranked: &[(Option<usize>, &Score)], min_train: usize) -> Option<String> {
     let full = &ranked.iter().find(|(r, _)| r.is_some())?.1.years;
     let mut groups: Vec<(&Vec<i32>, Vec<&str>)> = Vec::new();
     for (_, s) in ranked.iter().filter(|(r, _)| r.is_none()) {
@@ -254,7 +256,7 @@ fn unranked_note(
         _ => String::new(),
     };
     Some(format!(
-        "{label}: not ranked: {}; the ranked methods are scored on {} ({}), and errors on different forecasts are not comparable{hint}",
+        "{}; the ranked methods are scored on {} ({}), and errors on different forecasts are not comparable{hint}",
         fewer.join("; "),
         full.len(),
         years(full)

@@ -5,11 +5,11 @@ use super::{
     key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common, Status,
 };
 use crate::analysis::claim::{check, Verdict};
-use crate::analysis::pct;
 use crate::analysis::project::Method;
-use crate::analysis::{key_label, Reads};
+use crate::analysis::Reads;
 use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
 use crate::data::{load_claims, Claim, Dataset, Unit, UNIT, YEAR};
+use crate::notes::{Note, Subject, What};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
 
@@ -84,24 +84,33 @@ pub fn build(
                 )
             })?;
             if factor != 1.0 {
-                meta.notes.push(format!(
-                    "the claim {} {claimed} for {name} is {} {actual}",
-                    claim.value,
-                    claim.value * factor
+                meta.notes.push(Note::new(
+                    Subject::series(&name),
+                    What::ClaimConverted {
+                        value: claim.value,
+                        unit: claimed.clone(),
+                        converted: claim.value * factor,
+                        series_unit: actual.clone(),
+                    },
                 ));
             }
             claim.value *= factor;
         }
         all_units.extend(units);
         for (key, series) in found {
-            let label = key_label(&keys, &key);
+            let at = || Subject::new(&keys, &key, None);
             let models: Vec<_> = methods
                 .iter()
                 .filter_map(|m| match m.fit(&series) {
                     Ok(model) => Some(model),
                     Err(why) => {
-                        meta.notes
-                            .push(format!("{label}: no {} projection: {why}", m.name()));
+                        meta.notes.push(Note::new(
+                            at(),
+                            What::NoProjection {
+                                method: m.name().to_string(),
+                                why,
+                            },
+                        ));
                         None
                     }
                 })
@@ -119,15 +128,17 @@ pub fn build(
                 (Some(g), Some(c)) if c != 0.0 => Some(g / c),
                 _ => None,
             };
-            meta.notes.push(format!(
-                "{label} {} = {}: implied growth {} a year from {} ({}) vs CAGR {} → {}",
-                claim.year,
-                claim.value,
-                result.implied_growth.map_or("undefined".to_string(), pct),
-                result.last_year,
-                result.last_value,
-                result.cagr.map_or("undefined".to_string(), pct),
-                result.verdict.name()
+            meta.notes.push(Note::new(
+                at(),
+                What::Verdict {
+                    claim_year: claim.year,
+                    claimed: claim.value,
+                    implied_growth: result.implied_growth,
+                    last_year: result.last_year,
+                    last_value: result.last_value,
+                    cagr: result.cagr,
+                    verdict: result.verdict.name().to_string(),
+                },
             ));
             let unit_cell = Value::opt_text(unit.clone());
             let mut row = key_cells(&key);
@@ -145,10 +156,12 @@ pub fn build(
             claim_rows.push(row);
             for m in &result.methods {
                 if !m.trusted && m.intervals.is_some() {
-                    let warning = format!(
-                        "{label} {}: interval shown but not counted in the verdict: {}",
-                        m.method.name(),
-                        m.warning.as_deref().unwrap_or("")
+                    let warning = Note::new(
+                        at(),
+                        What::IntervalNotCounted {
+                            method: m.method.name().to_string(),
+                            why: m.warning.clone().unwrap_or_default(),
+                        },
                     );
                     if !meta.warnings.contains(&warning) {
                         meta.warnings.push(warning);

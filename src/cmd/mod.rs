@@ -188,7 +188,8 @@ impl Common {
     pub fn meta(&self, command: &str, dataset: &Dataset, units: &BTreeMap<String, String>) -> Meta {
         let mut meta = Meta::new(command, dataset.source.clone());
         meta.units = units.clone();
-        meta.notes.extend(dataset.notes.iter().cloned());
+        meta.notes
+            .extend(dataset.notes.iter().map(crate::notes::Note::input));
         if let Some(from) = self.span.from {
             meta.param("from", from);
         }

@@ -7,6 +7,7 @@ use crate::analysis::panel::{cagr_column, panel, yoy_column, PanelSpec, SHARE};
 use crate::analysis::{missing_value_notes, overflow_notes};
 use crate::cli::PanelArgs;
 use crate::data::{Dataset, YEAR};
+use crate::notes::{Note, Subject, What};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 use polars::prelude::*;
@@ -74,13 +75,19 @@ pub fn build(
     let (shown, _) = select(&dataset, "--series", &series)?;
     let shown = shown.filter(common.span.contains());
     // Notes about the data first: they stay in view when a large file's notes are capped.
-    meta.notes.extend(converted);
+    meta.notes
+        .extend(converted.map(|c| Note::new(Subject::none(), What::Converted(c))));
     if let Some((part, whole)) = &share {
         meta.param("part", part);
         meta.param("whole", whole);
         if !units.contains_key(part) && !units.contains_key(whole) {
-            meta.notes.push(format!(
-                "{part} and {whole} carry no unit; they are assumed to be in the same one"
+            meta.notes.push(Note::new(
+                Subject::none(),
+                What::UnitsAssumed {
+                    part: part.clone(),
+                    whole: whole.clone(),
+                    per_group: false,
+                },
             ));
         }
     }

@@ -7,8 +7,8 @@
 //! not the file's whole long frame, and both cores stay busy.
 
 use super::Common;
-use crate::analysis::merge_capped;
 use crate::data::{self, Dataset, Input};
+use crate::notes::{self, Note};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::render::{self, piece_renderer};
@@ -32,8 +32,8 @@ struct Piece {
     columns: Vec<String>,
     /// The smallest and the largest group in the piece.
     groups: (Vec<String>, Vec<String>),
-    notes: Vec<String>,
-    warnings: Vec<String>,
+    notes: Vec<Note>,
+    warnings: Vec<Note>,
 }
 
 impl Common {
@@ -152,10 +152,10 @@ impl Common {
         crate::progress::mark("written in pieces");
         if !self.quiet {
             let mut stderr = std::io::stderr().lock();
-            for warning in merge_capped(warnings) {
+            for warning in notes::merge(warnings) {
                 let _ = writeln!(stderr, "warning: {warning}");
             }
-            for note in merge_capped(notes) {
+            for note in notes::merge(notes) {
                 let _ = writeln!(stderr, "note: {note}");
             }
         }

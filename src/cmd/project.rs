@@ -5,10 +5,11 @@ use super::{
     Common,
 };
 use crate::analysis::project::{KeyedSeries, Method, Model};
-use crate::analysis::{cap_notes, key_label, Reads, OVERFLOWS};
+use crate::analysis::{key_label, Reads};
 use crate::cli::{ProjectArgs, SpanArgs};
 use crate::data::Dataset;
 use crate::data::{UNIT, YEAR};
+use crate::notes::{self, joined, Note, Subject, What};
 use crate::output::{Column, Kind, Output, Table, Value};
 use anyhow::{bail, Result};
 
@@ -98,8 +99,8 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
     let mut summaries = Vec::new();
     let mut conventions: Vec<&str> = Vec::new();
     let mut overflows = Vec::new();
+    let at = |key: &[String]| Subject::new(&keys, key, None);
     for (key, series) in &all {
-        let label = key_label(&keys, key);
         let series_unit =
             Value::opt_text(units.get(key.last().map_or("", String::as_str)).cloned());
         let end = match args.to {
@@ -107,9 +108,11 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
             None => series.last_year() + i32::from(args.horizon),
         };
         if end <= series.last_year() {
-            meta.notes.push(format!(
-                "{label}: the data already runs to {}, nothing to project",
-                series.last_year()
+            meta.notes.push(Note::new(
+                at(key),
+                What::NothingToProject {
+                    last_year: series.last_year(),
+                },
             ));
             continue;
         }
@@ -130,8 +133,13 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
             let model = match method.fit(series) {
                 Ok(model) => model,
                 Err(why) => {
-                    meta.notes
-                        .push(format!("{label}: no {} projection: {why}", method.name()));
+                    meta.notes.push(Note::new(
+                        at(key),
+                        What::NoProjection {
+                            method: method.name().to_string(),
+                            why,
+                        },
+                    ));
                     continue;
                 }
             };
@@ -139,12 +147,10 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
                 conventions.push(model.convention);
             }
             if let Some(warning) = &model.warning {
-                meta.warnings
-                    .push(format!("{label} {}: {warning}", method.name()));
+                meta.warnings.push(model_note(at(key), method, warning));
             }
             if let Some(note) = &model.note {
-                meta.notes
-                    .push(format!("{label} {}: {note}", method.name()));
+                meta.notes.push(model_note(at(key), method, note));
             }
             // Years whose point or bounds are not finite: their cells print empty, and a
             // note says why (values that overflow, far out or from huge data).
@@ -175,26 +181,26 @@ pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Resul
                 }
                 forecasts.push(row);
             }
-            for (years, what) in [
-                (points_over, "the point forecast overflows"),
-                (bounds_over, "interval bounds overflow"),
-            ] {
+            for (years, bounds) in [(points_over, false), (bounds_over, true)] {
                 if !years.is_empty() {
-                    overflows.push(format!(
-                        "{label} {} {}: {what}: {OVERFLOWS}",
-                        method.name(),
-                        year_runs(&years)
+                    overflows.push(Note::new(
+                        at(key),
+                        What::ForecastOverflow {
+                            method: method.name().to_string(),
+                            years: year_runs(&years),
+                            bounds,
+                        },
                     ));
                 }
             }
             summaries.push(summary_row(key, &model));
         }
     }
-    meta.notes.extend(cap_notes(overflows));
+    meta.notes.extend(notes::cap(overflows));
     if forecasts.is_empty() {
         bail!(
             "no method could project any selected series ({})",
-            meta.notes.join("; ")
+            joined(&meta.notes)
         );
     }
     meta.conventions = conventions.iter().map(|c| c.to_string()).collect();
@@ -378,4 +384,15 @@ mod tests {
         assert_eq!(year_runs(&[2150, 2151, 2160]), "2150–2151, 2160");
         assert_eq!(year_runs(&[]), "");
     }
+}
+
+/// What a model says about itself on one series.
+fn model_note(at: Subject, method: Method, text: &str) -> Note {
+    Note::new(
+        at,
+        What::Model {
+            method: method.name().to_string(),
+            text: text.to_string(),
+        },
+    )
 }

@@ -5,6 +5,7 @@ use crate::analysis::overflow_notes;
 use crate::analysis::share::{share, share_notes};
 use crate::cli::ShareArgs;
 use crate::data::{Dataset, Unit, SERIES, UNIT, YEAR};
+use crate::notes::{Note, Subject, What};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
 use anyhow::{bail, Result};
 use polars::prelude::*;
@@ -135,17 +136,21 @@ pub fn build(common: &Common, mut dataset: Dataset, part: &str, whole: &str) -> 
     meta.param("part", &part);
     meta.param("whole", &whole);
     // Notes about the data first: they stay in view when a large file's notes are capped.
-    meta.notes.extend(converted);
+    meta.notes
+        .extend(converted.map(|c| Note::new(Subject::none(), What::Converted(c))));
     if unit.is_none() {
         let per_group = dataset
             .frame
             .column(UNIT)
             .is_ok_and(|u| u.null_count() < u.len());
-        meta.notes.push(if per_group {
-            format!("{part} and {whole} are in each group's own unit, the same for both")
-        } else {
-            format!("{part} and {whole} carry no unit; they are assumed to be in the same one")
-        });
+        meta.notes.push(Note::new(
+            Subject::none(),
+            What::UnitsAssumed {
+                part: part.clone(),
+                whole: whole.clone(),
+                per_group,
+            },
+        ));
     }
     meta.notes
         .extend(share_notes(&df, &dataset.groups, &part, &whole)?);

@@ -9,6 +9,7 @@ mod rows;
 
 pub use rows::{Cell, ColumnView, Rows};
 
+use crate::notes::Note;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -123,10 +124,10 @@ pub struct Meta {
     /// The formulas and conventions behind the numbers, in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conventions: Vec<String>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// Results that should not be trusted (e.g. an interval from too few points).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Note>,
 }
 
 #[derive(Debug, Clone, Serialize)]

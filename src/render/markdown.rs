@@ -48,7 +48,7 @@ impl Renderer for MarkdownRenderer {
         for (heading, items) in human_notes(output) {
             text.push_str(&format!("\n{heading}:\n\n"));
             for item in items {
-                text.push_str(&format!("- {}\n", escape(item)));
+                text.push_str(&format!("- {}\n", escape(&item)));
             }
         }
         Ok(text.into_bytes())

@@ -235,16 +235,20 @@ pub fn human_columns(table: &crate::output::Table) -> Vec<(usize, &crate::output
 
 /// What people read under a table: warnings first, then the source's notes and the
 /// result's, each with its heading.
-fn human_notes(output: &Output) -> Vec<(&'static str, Vec<&String>)> {
-    let notes: Vec<&String> = output
+fn human_notes(output: &Output) -> Vec<(&'static str, Vec<String>)> {
+    let notes: Vec<String> = output
         .meta
         .source
         .notes
         .iter()
-        .chain(output.meta.notes.iter())
+        .cloned()
+        .chain(output.meta.notes.iter().map(|n| n.text()))
         .collect();
     [
-        ("Warnings", output.meta.warnings.iter().collect()),
+        (
+            "Warnings",
+            output.meta.warnings.iter().map(|n| n.text()).collect(),
+        ),
         ("Notes", notes),
     ]
     .into_iter()

@@ -45,7 +45,7 @@ impl Renderer for TableRenderer {
             text.push_str(&format!("\n{heading}:\n"));
             for item in items {
                 text.push_str("  - ");
-                text.push_str(item);
+                text.push_str(&item);
                 text.push('\n');
             }
         }

@@ -92,13 +92,14 @@ impl Renderer for XlsxRenderer {
                     .iter()
                     .map(|(c, d)| ("column", format!("{c}: {d}"))),
             )
-            .chain(meta.warnings.iter().map(|w| ("warning", w.clone())))
+            .chain(meta.warnings.iter().map(|w| ("warning", w.text())))
             .chain(
                 meta.source
                     .notes
                     .iter()
-                    .chain(&meta.notes)
-                    .map(|n| ("note", n.clone())),
+                    .cloned()
+                    .chain(meta.notes.iter().map(|n| n.text()))
+                    .map(|n| ("note", n)),
             );
         for (r, (kind, text)) in lines.enumerate() {
             sheet.write_string(r as u32 + 1, 0, kind)?;

@@ -81,12 +81,16 @@ impl Section {
         }
         if !output.meta.warnings.is_empty() {
             self.blocks
-                .push(Block::Warnings(output.meta.warnings.clone()));
+                .push(Block::Warnings(texts(&output.meta.warnings)));
         }
         if !output.meta.notes.is_empty() {
-            self.blocks.push(Block::List(output.meta.notes.clone()));
+            self.blocks.push(Block::List(texts(&output.meta.notes)));
         }
     }
+}
+
+fn texts(notes: &[crate::notes::Note]) -> Vec<String> {
+    notes.iter().map(|n| n.text()).collect()
 }
 
 /// Every file of the report, as (path relative to the report directory, bytes).

@@ -67,6 +67,33 @@ pub fn input(name: &str) -> String {
     format!("tests/inputs/{name}")
 }
 
+/// Compares `actual` with tests/golden/`name` (`UPDATE_GOLDEN=1` writes it instead and
+/// returns false). The version is not part of the comparison: goldens hold `VERSION` where
+/// tradestat prints its own, so a release does not rewrite them.
+pub fn matches_golden(name: &str, actual: &str) -> bool {
+    let path = root().join("tests/golden").join(name);
+    let version = env!("CARGO_PKG_VERSION");
+    let actual = actual
+        .replace(
+            &format!("\"version\": \"{version}\""),
+            "\"version\": \"VERSION\"",
+        )
+        .replace(&format!("\"tradestat {version}\""), "\"tradestat VERSION\"")
+        .replace(&format!("\nv{version}\n"), "\nvVERSION\n");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+        return false;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing golden file {} (run with UPDATE_GOLDEN=1)",
+            path.display()
+        )
+    });
+    assert_eq!(actual, expected, "output differs from {}", path.display());
+    true
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("UTF-8 stdout")
 }

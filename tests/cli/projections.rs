@@ -114,10 +114,12 @@ fn model_summary_and_holt_warning() {
     let json: serde_json::Value =
         serde_json::from_str(&ok(&["project", "--format", "json"])).unwrap();
     let warnings = json["meta"]["warnings"].as_array().unwrap();
-    assert!(warnings.iter().any(|w| w
+    assert!(warnings.iter().any(|w| w["text"]
         .as_str()
         .unwrap()
-        .starts_with("cbec holt: interval not trustworthy")));
+        .starts_with("cbec holt: interval not trustworthy")
+        && w["code"] == "model"
+        && w["series"] == "cbec"));
     assert!(json["models"]
         .as_array()
         .unwrap()

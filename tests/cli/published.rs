@@ -654,7 +654,7 @@ fn published_files_need_no_options() {
     }
 }
 
-const PUBLISHED: [&str; 7] = [
+pub const PUBLISHED: [&str; 7] = [
     "wdi-api.csv",
     "wdi-databank.csv",
     "eurostat.tsv",
@@ -673,14 +673,7 @@ fn inspect_is_golden() {
         for (format, ext) in [("table", "txt"), ("json", "json")] {
             let actual = ok(&["inspect", &path, "--format", format]);
             let stem = file.replace('.', "-");
-            let golden = super::root().join(format!("tests/golden/inspect-{stem}.{ext}"));
-            if std::env::var_os("UPDATE_GOLDEN").is_some() {
-                std::fs::write(&golden, &actual).unwrap();
-                continue;
-            }
-            let expected = std::fs::read_to_string(&golden)
-                .unwrap_or_else(|_| panic!("missing {} (UPDATE_GOLDEN=1)", golden.display()));
-            assert_eq!(actual, expected, "inspect {file} --format {format}");
+            super::matches_golden(&format!("inspect-{stem}.{ext}"), &actual);
         }
     }
 }

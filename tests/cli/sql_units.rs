@@ -211,12 +211,7 @@ fn completions_load_in_bash_and_man_is_roff() {
     }
     let page = ok(&["man"]);
     assert!(page.contains(".TH tradestat 1"), "{page}");
-    let golden = root().join("tests/golden/man.1");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&golden, &page).unwrap();
-    } else {
-        assert_eq!(page, std::fs::read_to_string(golden).unwrap());
-    }
+    super::matches_golden("man.1", &page);
     // Rendered by man when it is installed.
     if let Ok(out) = std::process::Command::new("man")
         .arg("-l")
