@@ -5,11 +5,12 @@ use super::{
     key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common,
 };
 use crate::analysis::backtest::{backtest, ranked, scores, Score};
+use crate::analysis::key_label;
 use crate::analysis::project::Method;
-use crate::analysis::{key_label, Reads};
 use crate::cli::BacktestArgs;
-use crate::data::{Dataset, UNIT, YEAR};
+use crate::data::Dataset;
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::schema::{Reads, UNIT, YEAR};
 use anyhow::{bail, Result};
 
 pub fn run(args: BacktestArgs) -> Result<()> {

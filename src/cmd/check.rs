@@ -5,12 +5,13 @@ use super::{
     key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common, Status,
 };
 use crate::analysis::claim::{check, Verdict};
+use crate::analysis::key_label;
 use crate::analysis::pct;
 use crate::analysis::project::Method;
-use crate::analysis::{key_label, Reads};
 use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
-use crate::data::{load_claims, Claim, Dataset, Unit, UNIT, YEAR};
+use crate::data::{load_claims, Claim, Dataset, Unit};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::schema::{Reads, UNIT, YEAR};
 use anyhow::{bail, Result};
 
 pub fn run(args: CheckArgs) -> Result<Status> {

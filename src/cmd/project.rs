@@ -5,11 +5,11 @@ use super::{
     Common,
 };
 use crate::analysis::project::{KeyedSeries, Method, Model};
-use crate::analysis::{cap_notes, key_label, Reads, OVERFLOWS};
+use crate::analysis::{cap_notes, key_label, OVERFLOWS};
 use crate::cli::{ProjectArgs, SpanArgs};
 use crate::data::Dataset;
-use crate::data::{UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::schema::{Reads, UNIT, YEAR};
 use anyhow::{bail, Result};
 
 /// Most years a projection runs past the last observed year, for `--horizon` and `--to` alike
