@@ -1,8 +1,10 @@
 //! tradestat: growth rates, CAGR, shares and index numbers on yearly trade series.
 //!
 //! The binary is a thin shell around [`run`]; the library is split by responsibility:
-//! [`data`] reads input, [`analysis`] computes on Polars frames, [`output`] is the neutral
-//! result, [`render`] turns it into bytes, and [`cmd`] wires one subcommand each.
+//! [`schema`] names the columns and the order of the canonical long frame, [`data`] reads
+//! input into that frame, [`analysis`] computes on it with Polars (`data` and `analysis`
+//! depend on `schema`, not on each other), [`output`] is the neutral result, [`render`] turns
+//! it into bytes, and [`cmd`] wires one subcommand each.
 //! [`cleanup`] undoes half-written output on interrupts and [`panic`] turns internal errors
 //! into one line and exit status 1.
 
@@ -12,11 +14,14 @@ pub mod cleanup;
 pub mod cli;
 pub mod cmd;
 pub mod data;
+#[cfg(test)]
+mod layering;
 pub mod notes;
 pub mod output;
 pub mod panic;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod schema;
 
 pub use cmd::run;

@@ -10,16 +10,14 @@
 //! the table. The count of notes left out is itself a note ([`What::More`]), so lists capped
 //! separately (one per piece of a large input) merge exactly ([`merge`]).
 //!
-//! This module depends on no other part of tradestat: the loader, the analyses and the
+//! This module depends on [`crate::schema`] alone: the loader, the analyses and the
 //! renderers all use it.
 
+use crate::schema::SERIES;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Most notes of one kind a result carries.
 pub const MAX_NOTES: usize = 20;
-
-/// The column name that stands for the series in a key (see [`crate::schema::SERIES`]).
-const SERIES: &str = "series";
 
 /// The row a note concerns: its keys (group columns, then the series) and year, each
 /// optional.

@@ -10,11 +10,11 @@ use tradestat::analysis::growth::{cagr, growth};
 use tradestat::analysis::index::index;
 use tradestat::analysis::panel::{panel, PanelSpec};
 use tradestat::analysis::project::{series_of, Method};
-use tradestat::analysis::Span;
 use tradestat::data::{
     chunks, from_bytes, from_bytes_with, parse_claims, raw_from_bytes, Filter, Layout,
     ReadOptions, Unit,
 };
+use tradestat::schema::Span;
 
 fuzz_target!(|data: &[u8]| {
     // The input front end with publishers' options: years as columns, decimal commas,

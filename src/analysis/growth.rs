@@ -5,9 +5,9 @@
 //! and `gap_growth` carries the annualised rate over the gap, (y_t / y_{t−k})^{1/k} − 1, so
 //! a multi-year change never poses as a "YoY". A non-positive base gives null, never ±inf.
 
-use super::{first_in_run, prev_in_run, with_runs, KeyLabels, Span, RUN};
-use crate::data::{VALUE, YEAR};
+use super::{first_in_run, prev_in_run, with_runs, KeyLabels};
 use crate::notes::{self, Note, What};
+use crate::schema::{Span, FIRST_VALUE, FIRST_YEAR, PREV_VALUE, PREV_YEAR, RUN, UNIT, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -30,8 +30,8 @@ pub(crate) fn annualised(value: Expr, base: Expr, years: Expr) -> Expr {
 /// (null on a run's first row). Needs [`RUN`].
 pub(crate) fn previous() -> [Expr; 2] {
     [
-        prev_in_run(col(YEAR)).alias("prev_year"),
-        prev_in_run(col(VALUE)).alias("prev_value"),
+        prev_in_run(col(YEAR)).alias(PREV_YEAR),
+        prev_in_run(col(VALUE)).alias(PREV_VALUE),
     ]
 }
 
@@ -39,11 +39,11 @@ pub(crate) fn previous() -> [Expr; 2] {
 /// value is positive, else null.
 pub(crate) fn yoy() -> Expr {
     when(
-        (col(YEAR) - col("prev_year"))
+        (col(YEAR) - col(PREV_YEAR))
             .eq(lit(1))
-            .and(col("prev_value").gt(lit(0.0))),
+            .and(col(PREV_VALUE).gt(lit(0.0))),
     )
-    .then(col(VALUE) / col("prev_value") - lit(1.0))
+    .then(col(VALUE) / col(PREV_VALUE) - lit(1.0))
     .otherwise(lit(NULL))
     .alias("yoy")
 }
@@ -52,32 +52,28 @@ pub(crate) fn yoy() -> Expr {
 /// plus `prev_year`/`prev_value` for notes. Rows with a null value are dropped (an empty cell
 /// is a missing year). `lf` is in canonical order (see [`super`]), and so is the result.
 pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
-    let gap = col(YEAR) - col("prev_year");
+    let gap = col(YEAR) - col(PREV_YEAR);
     let one_year = gap.clone().eq(lit(1));
     Ok(with_runs(lf.filter(col(VALUE).is_not_null()), keys)
         .with_columns(previous())
         .filter(span.contains())
         .with_columns([
             // Years and (after the filter) values have no nulls.
-            first_in_run(col(YEAR)).alias("first_year"),
-            first_in_run(col(VALUE)).alias("first_value"),
+            first_in_run(col(YEAR)).alias(FIRST_YEAR),
+            first_in_run(col(VALUE)).alias(FIRST_VALUE),
         ])
         .with_columns([
             when(one_year.clone())
-                .then(col(VALUE) - col("prev_value"))
+                .then(col(VALUE) - col(PREV_VALUE))
                 .otherwise(lit(NULL))
                 .alias("change"),
             yoy(),
             when(gap.clone().gt(lit(1)))
-                .then(annualised(col(VALUE), col("prev_value"), gap))
+                .then(annualised(col(VALUE), col(PREV_VALUE), gap))
                 .otherwise(lit(NULL))
                 .alias("gap_growth"),
-            annualised(
-                col(VALUE),
-                col("first_value"),
-                col(YEAR) - col("first_year"),
-            )
-            .alias("cagr_since_first"),
+            annualised(col(VALUE), col(FIRST_VALUE), col(YEAR) - col(FIRST_YEAR))
+                .alias("cagr_since_first"),
         ])
         .drop(by_name([RUN], true, false)))
 }
@@ -95,7 +91,7 @@ pub fn cagr(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
     .agg(
         key_values
             .chain([
-                col(crate::data::UNIT).first(),
+                col(UNIT).first(),
                 col(YEAR).first().alias("from_year"),
                 col(YEAR).last().alias("to_year"),
                 col(YEAR)
@@ -129,17 +125,17 @@ pub fn growth_notes_with(
         .clone()
         .lazy()
         .filter(
-            col("prev_year").is_not_null().and(
-                (col(YEAR) - col("prev_year"))
+            col(PREV_YEAR).is_not_null().and(
+                (col(YEAR) - col(PREV_YEAR))
                     .gt(lit(1))
-                    .or(col("prev_value").lt_eq(lit(0.0))),
+                    .or(col(PREV_VALUE).lt_eq(lit(0.0))),
             ),
         )
         .collect()?;
     let rows = KeyLabels::new(&flagged, keys)?;
     let years = flagged.column(YEAR)?.i32()?;
-    let prev_years = flagged.column("prev_year")?.i32()?;
-    let prev_values = flagged.column("prev_value")?.f64()?;
+    let prev_years = flagged.column(PREV_YEAR)?.i32()?;
+    let prev_values = flagged.column(PREV_VALUE)?.f64()?;
     let gap_growth = flagged.column("gap_growth")?.f64()?;
     let mut notes = Vec::new();
     for i in 0..flagged.height() {

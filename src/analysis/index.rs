@@ -1,8 +1,8 @@
 //! Index numbers: 100 · y_t / y_base (METHODS.md, "Index").
 
-use super::{first_in_run, per_run, with_runs, KeyLabels, Span, RUN};
-use crate::data::{VALUE, YEAR};
+use super::{first_in_run, per_run, with_runs, KeyLabels};
 use crate::notes::{self, Note, What};
+use crate::schema::{Span, BASE_VALUE, RUN, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -14,7 +14,7 @@ use polars::prelude::*;
 pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> Result<LazyFrame> {
     let lf = with_runs(lf.filter(col(VALUE).is_not_null()), keys);
     let base_value = || -> Result<Expr> {
-        Ok(per_run(col(VALUE).filter(col(YEAR).eq(col("base_year"))).first())?.alias("base_value"))
+        Ok(per_run(col(VALUE).filter(col(YEAR).eq(col("base_year"))).first())?.alias(BASE_VALUE))
     };
     let lf = match base {
         Some(year) => lf
@@ -29,11 +29,11 @@ pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> R
     // 100 × value overflows for values above f64::MAX / 100 although the index is small
     // (1.7e308 on a base of 1.6e308 is 106.25); there the ratio is taken first. Elsewhere the
     // usual order, so ordinary results keep their last digit.
-    let direct = lit(100.0) * col(VALUE) / col("base_value");
-    let ratio_first = lit(100.0) * (col(VALUE) / col("base_value"));
+    let direct = lit(100.0) * col(VALUE) / col(BASE_VALUE);
+    let ratio_first = lit(100.0) * (col(VALUE) / col(BASE_VALUE));
     Ok(lf
         .with_column(
-            when(col("base_value").gt(lit(0.0)))
+            when(col(BASE_VALUE).gt(lit(0.0)))
                 .then(
                     when(direct.clone().is_finite())
                         .then(direct)
@@ -54,12 +54,12 @@ pub fn index_notes(df: &DataFrame, keys: &[String]) -> Result<Vec<Note>> {
         .lazy()
         .filter(col("index").is_null())
         .group_by(by)
-        .agg([col("base_year").first(), col("base_value").first()])
+        .agg([col("base_year").first(), col(BASE_VALUE).first()])
         .sort(sort_by, Default::default())
         .collect()?;
     let rows = KeyLabels::new(&flagged, keys)?;
     let years = flagged.column("base_year")?.i32()?;
-    let values = flagged.column("base_value")?.f64()?;
+    let values = flagged.column(BASE_VALUE)?.f64()?;
     let notes = (0..flagged.height())
         .map(|i| {
             let base_year = years.get(i).unwrap_or(0);

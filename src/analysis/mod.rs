@@ -1,10 +1,10 @@
-//! Pure computations on frames in canonical long form (see [`crate::data`]).
+//! Pure computations on frames in canonical long form (see [`crate::schema`]).
 //!
 //! Everything here is a Polars expression over partitions of the keys (groups, then series),
 //! never a Rust loop over rows, so the same code serves five rows and ten million. Functions
-//! take a `LazyFrame` **in canonical order** — sorted by keys, then year, as a [`Dataset`]'s
-//! frame is (use [`in_order`] otherwise) — and return one; notes about undefined values are
-//! read back from the result. No I/O and no printing happen here.
+//! take a `LazyFrame` **in canonical order** — sorted by keys, then year, as a loaded
+//! dataset's frame is (use [`in_order`] otherwise) — and return one; notes about undefined
+//! values are read back from the result. No I/O and no printing happen here.
 //!
 //! Because rows arrive sorted, a partition is a run of neighbouring rows: "the previous year
 //! of this series" is the previous row when its keys are equal, and runs of equal keys are
@@ -12,7 +12,7 @@
 //! ([`prev_in_run`], [`first_in_run`], [`per_run`]). That costs a comparison of
 //! neighbours instead of hashing every key, and no sort is repeated per analysis.
 //!
-//! [`Dataset`]: crate::data::Dataset
+//! [`in_order`]: crate::schema::in_order
 
 pub mod backtest;
 pub mod claim;
@@ -24,87 +24,12 @@ pub mod project;
 mod properties;
 pub mod share;
 
-#[cfg(test)]
-use crate::data::SERIES;
-use crate::data::{VALUE, YEAR};
 use crate::notes::{self, Note, Subject, What};
+#[cfg(test)]
+use crate::schema::SERIES;
+use crate::schema::{sort_keys, RUN, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
-
-/// The years to report, both ends inclusive. Rates still use the year before `from` when it
-/// is in the data: the 2017 growth rate of `--from 2017` is measured against 2016.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Span {
-    pub from: Option<i32>,
-    pub to: Option<i32>,
-}
-
-/// The rows an analysis reads besides its span: unit conversion needs exchange rates for
-/// these rows only, so a command that says what it reads is not asked for rates of years it
-/// never shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reads {
-    /// Each series' last year with a value before `from`: the base of the first year's growth
-    /// rate (or of its rate over a gap), change, share change and contribution.
-    pub base: bool,
-    /// One more year wherever it lies: `index --base`.
-    pub year: Option<i32>,
-}
-
-impl Reads {
-    /// The span alone (`show`, `project`, `backtest`, `check`).
-    pub const SPAN: Reads = Reads {
-        base: false,
-        year: None,
-    };
-}
-
-impl Default for Reads {
-    /// The span and each series' base year: enough for every analysis but an index on a base
-    /// outside the span.
-    fn default() -> Self {
-        Reads {
-            base: true,
-            year: None,
-        }
-    }
-}
-
-impl Span {
-    /// The rows that `reads` needs, on a frame in canonical order with `keys`: the span, each
-    /// series' last row with a value before it (with `reads.base`), and `reads.year`.
-    pub fn rows(&self, reads: Reads, keys: &[String]) -> Result<Expr> {
-        let mut keep = self.contains();
-        if let (true, Some(from)) = (reads.base, self.from) {
-            let before = col(YEAR).lt(lit(from)).and(col(VALUE).is_not_null());
-            let base_year = col(YEAR)
-                .filter(before.clone())
-                .max()
-                .over(keys.iter().map(|k| col(k.as_str())).collect::<Vec<_>>())?;
-            keep = keep.or(before.and(col(YEAR).eq(base_year)));
-        }
-        if let Some(year) = reads.year {
-            keep = keep.or(col(YEAR).eq(lit(year)));
-        }
-        Ok(keep)
-    }
-
-    pub fn contains(&self) -> Expr {
-        let mut keep = lit(true);
-        if let Some(from) = self.from {
-            keep = keep.and(col(YEAR).gt_eq(lit(from)));
-        }
-        if let Some(to) = self.to {
-            keep = keep.and(col(YEAR).lt_eq(lit(to)));
-        }
-        keep
-    }
-}
-
-/// Sorts rows into canonical order (keys, then year), which every function here expects.
-pub fn in_order(lf: LazyFrame, keys: &[String]) -> LazyFrame {
-    lf.sort(sort_keys(keys), Default::default())
-}
 
 /// True where a row has the same keys as the row before it (false on the first row): on
 /// rows in canonical order, where a partition continues.
@@ -124,9 +49,6 @@ fn continues(keys: &[String]) -> Expr {
 fn run(keys: &[String]) -> Expr {
     continues(keys).not().cum_sum(false)
 }
-
-/// Name of the run-number column that [`with_runs`] adds.
-pub const RUN: &str = "__run";
 
 /// Adds [`RUN`], the run number of each row's partition, so that later steps compare one
 /// integer with its neighbour instead of every key column. Needs canonical order.
@@ -163,14 +85,6 @@ pub fn last_in_run(expr: Expr) -> Expr {
 /// On a frame with [`RUN`]: `expr` evaluated per run (partition), a window over one integer.
 pub fn per_run(expr: Expr) -> Result<Expr> {
     Ok(expr.over([col(RUN)])?)
-}
-
-/// Sort order of every result: keys (groups, then series), then year.
-pub fn sort_keys(keys: &[String]) -> Vec<PlSmallStr> {
-    keys.iter()
-        .map(|k| PlSmallStr::from(k.as_str()))
-        .chain(std::iter::once(PlSmallStr::from(YEAR)))
-        .collect()
 }
 
 /// Rows with an empty value cell are treated as absent years; this says which ones were.
@@ -278,85 +192,6 @@ pub fn key_label<S: AsRef<str>>(keys: &[String], values: &[S]) -> String {
 pub use crate::notes::pct;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rows_read_are_the_span_and_each_series_base() {
-        // cbec has 2015, 2016 and 2018 (2017 missing); trade 2015–2018 with 2017 empty.
-        let mut df = testing::frame(&[
-            ("cbec", &[(2015, 1.0), (2016, 2.0), (2018, 4.0)]),
-            (
-                "trade",
-                &[(2015, 5.0), (2016, 6.0), (2017, 7.0), (2018, 8.0)],
-            ),
-        ]);
-        let values: Vec<Option<f64>> = testing::f64s(&df, VALUE)
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| if i == 5 { None } else { v })
-            .collect();
-        df.replace(VALUE, Column::new(VALUE.into(), values))
-            .unwrap();
-        let read = |span: Span, reads: Reads| -> Vec<(String, i32)> {
-            let rows = span.rows(reads, &testing::keys()).unwrap();
-            let kept = df.clone().lazy().filter(rows).collect().unwrap();
-            let names = kept.column(SERIES).unwrap().str().unwrap().clone();
-            let years = kept.column(YEAR).unwrap().i32().unwrap().clone();
-            names
-                .iter()
-                .zip(years.iter())
-                .map(|(n, y)| (n.unwrap().to_string(), y.unwrap()))
-                .collect()
-        };
-        let span = Span {
-            from: Some(2018),
-            to: Some(2018),
-        };
-        let pairs = |p: &[(&str, i32)]| -> Vec<(String, i32)> {
-            p.iter().map(|(n, y)| (n.to_string(), *y)).collect()
-        };
-        assert_eq!(
-            read(span, Reads::SPAN),
-            pairs(&[("cbec", 2018), ("trade", 2018)])
-        );
-        // The base is each series' last year with a value: cbec's 2016 (2017 is missing),
-        // trade's 2016 (2017 is empty).
-        assert_eq!(
-            read(span, Reads::default()),
-            pairs(&[
-                ("cbec", 2016),
-                ("cbec", 2018),
-                ("trade", 2016),
-                ("trade", 2018)
-            ])
-        );
-        let index = Reads {
-            year: Some(2015),
-            ..Reads::SPAN
-        };
-        assert_eq!(
-            read(span, index),
-            pairs(&[
-                ("cbec", 2015),
-                ("cbec", 2018),
-                ("trade", 2015),
-                ("trade", 2018)
-            ])
-        );
-        // No --from: nothing before the span to read.
-        let to_only = Span {
-            from: None,
-            to: Some(2015),
-        };
-        assert_eq!(
-            read(to_only, Reads::default()),
-            pairs(&[("cbec", 2015), ("trade", 2015)])
-        );
-    }
-}
-
-#[cfg(test)]
 pub(crate) mod testing {
     //! Frames for unit tests, in canonical long form.
     use super::*;
@@ -404,7 +239,7 @@ pub(crate) mod testing {
             }
         }
         let units: Vec<Option<String>> = vec![Some("trillion CNY".to_string()); names.len()];
-        df!(SERIES => names, YEAR => years, VALUE => values, crate::data::UNIT => units).unwrap()
+        df!(SERIES => names, YEAR => years, VALUE => values, crate::schema::UNIT => units).unwrap()
     }
 
     pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {

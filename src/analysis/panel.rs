@@ -9,9 +9,11 @@
 
 use super::growth::{annualised, cagr_notes, growth_notes_with, previous, yoy};
 use super::share::share_notes;
-use super::{first_in_run, last_in_run, sort_keys, with_runs, Span, RUN};
-use crate::data::{SERIES, VALUE, YEAR};
+use super::{first_in_run, last_in_run, with_runs};
 use crate::notes::Note;
+use crate::schema::{
+    keys, sort_keys, Span, PREV_VALUE, PREV_YEAR, RUN, SERIES, SHARE_PART, SHARE_WHOLE, VALUE, YEAR,
+};
 use anyhow::{bail, Result};
 use polars::prelude::*;
 use std::collections::BTreeSet;
@@ -35,11 +37,6 @@ pub fn cagr_column(series: &str) -> String {
 }
 
 pub const SHARE: &str = "share";
-
-/// Internal names of the share's part and whole when they are not shown or not in the
-/// shown unit.
-const PART: &str = "__share_part";
-const WHOLE: &str = "__share_whole";
 
 /// The panel: group columns, `year`, one value column per series (named after it), then
 /// `<series>_yoy` per series, `share` (with a share), `<series>_cagr` per series. Rows are
@@ -88,7 +85,7 @@ pub fn panel(
             sides.push(values_only(source.clone(), groups, name, internal, span)?);
             Ok(internal.to_string())
         };
-        share_columns = Some((side_for(part, PART)?, side_for(whole, WHOLE)?));
+        share_columns = Some((side_for(part, SHARE_PART)?, side_for(whole, SHARE_WHOLE)?));
     }
     let mut df = side_by_side(sides, groups)?;
     let (Some((part, whole)), Some((p, w))) = (&spec.share, share_columns) else {
@@ -104,7 +101,7 @@ pub fn panel(
         )
         .collect()?;
     if df.column(SHARE)?.null_count() == 0 {
-        return Ok((df.drop_many([PART, WHOLE]), notes));
+        return Ok((df.drop_many([SHARE_PART, SHARE_WHOLE]), notes));
     }
     // Rows where the share is undefined although part or whole is there (rows of other
     // series alone say nothing about the share).
@@ -132,7 +129,7 @@ pub fn panel(
         )
         .collect()?;
     notes.extend(share_notes(&flagged, groups, part, whole)?);
-    let df = df.drop_many([PART, WHOLE]);
+    let df = df.drop_many([SHARE_PART, SHARE_WHOLE]);
     Ok((df, notes))
 }
 
@@ -163,7 +160,7 @@ fn values_only(
 /// Output columns must not collide: `a_yoy` of series `a` and a series called `a_yoy`.
 fn check_names(groups: &[String], series: &[&String], share: bool) -> Result<()> {
     let mut seen: BTreeSet<String> = groups.iter().cloned().collect();
-    seen.extend([YEAR, PART, WHOLE].map(String::from));
+    seen.extend([YEAR, SHARE_PART, SHARE_WHOLE].map(String::from));
     let mut columns: Vec<(String, String)> = Vec::new();
     for s in series {
         columns.push((s.to_string(), format!("series {s:?}")));
@@ -233,20 +230,19 @@ fn one_series(
 /// Notes of one series: undefined one-year rates (gaps, non-positive bases) and undefined
 /// CAGRs, worded as `growth` words them.
 fn series_notes(df: &DataFrame, groups: &[String], name: &str) -> Result<Vec<Note>> {
-    let mut keys = groups.to_vec();
-    keys.push(SERIES.to_string());
-    let gap = col(YEAR) - col("prev_year");
+    let keys = keys(groups);
+    let gap = col(YEAR) - col(PREV_YEAR);
     let rates = df
         .clone()
         .lazy()
         .filter(
-            col("prev_year")
+            col(PREV_YEAR)
                 .is_not_null()
-                .and(gap.clone().gt(lit(1)).or(col("prev_value").lt_eq(lit(0.0)))),
+                .and(gap.clone().gt(lit(1)).or(col(PREV_VALUE).lt_eq(lit(0.0)))),
         )
         .with_columns([
             lit(name.to_string()).alias(SERIES),
-            annualised(col(VALUE), col("prev_value"), gap).alias("gap_growth"),
+            annualised(col(VALUE), col(PREV_VALUE), gap).alias("gap_growth"),
         ])
         .collect()?;
     let mut notes = growth_notes_with(&rates, &keys, None)?;
@@ -383,7 +379,8 @@ mod tests {
         );
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
-            notes[0].text().starts_with("cbec 2018: no value for 2017") && notes[0].text().ends_with("a year"),
+            notes[0].text().starts_with("cbec 2018: no value for 2017")
+                && notes[0].text().ends_with("a year"),
             "{notes:?}"
         );
     }
@@ -512,7 +509,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f64s(&out, SHARE), [None, Some(0.1), None]);
-        assert_eq!(notes[0].text(), "2015: share undefined, w is 0 (not positive)");
+        assert_eq!(
+            notes[0].text(),
+            "2015: share undefined, w is 0 (not positive)"
+        );
         assert_eq!(notes.len(), 1);
     }
 

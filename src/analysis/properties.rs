@@ -5,8 +5,7 @@ use super::growth::{cagr, growth};
 use super::index::index;
 use super::panel::{panel, PanelSpec};
 use super::share::share;
-use super::{in_order, Span};
-use crate::data::{SERIES, UNIT, VALUE, YEAR};
+use crate::schema::{in_order, Span, SERIES, UNIT, VALUE, YEAR};
 use polars::prelude::*;
 use proptest::prelude::*;
 

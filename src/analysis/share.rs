@@ -1,9 +1,12 @@
 //! Share of a part in a whole, its change in percentage points and the part's contribution to
 //! the whole's growth (METHODS.md, "Share").
 
-use super::{prev_in_run, sort_keys, with_runs, KeyLabels, Span, RUN};
-use crate::data::{SERIES, UNIT, VALUE, YEAR};
+use super::{prev_in_run, with_runs, KeyLabels};
 use crate::notes::{self, Note, What};
+use crate::schema::{
+    sort_keys, Span, PART_UNIT, PREV_PART, PREV_SHARE, PREV_WHOLE, PREV_YEAR, RUN, SERIES, UNIT,
+    VALUE, WHOLE_UNIT, YEAR,
+};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -37,8 +40,8 @@ pub fn share(
             )
     };
     let (parts, wholes) = (
-        side(part, "part", "part_unit").collect()?,
-        side(whole, "whole", "whole_unit").collect()?,
+        side(part, "part", PART_UNIT).collect()?,
+        side(whole, "whole", WHOLE_UNIT).collect()?,
     );
     // Both sides come sorted by groups and year. When they hold the same (group, year) rows
     // — a complete panel — they line up row for row and need no join and no sort.
@@ -51,7 +54,7 @@ pub fn share(
         let mut both = parts;
         both.hstack_mut(&[
             wholes.column("whole")?.clone(),
-            wholes.column("whole_unit")?.clone(),
+            wholes.column(WHOLE_UNIT)?.clone(),
         ])?;
         both.lazy()
     } else {
@@ -66,29 +69,29 @@ pub fn share(
             .sort(sort_keys(groups), Default::default())
     };
     let prev = |c: &str| prev_in_run(col(c));
-    let one_year = (col(YEAR) - col("prev_year")).eq(lit(1));
+    let one_year = (col(YEAR) - col(PREV_YEAR)).eq(lit(1));
     Ok(with_runs(joined, groups)
         .with_columns([
-            col("part_unit").fill_null(col("whole_unit")).alias(UNIT),
+            col(PART_UNIT).fill_null(col(WHOLE_UNIT)).alias(UNIT),
             when(col("whole").gt(lit(0.0)))
                 .then(col("part") / col("whole"))
                 .otherwise(lit(NULL))
                 .alias("share"),
         ])
         .with_columns([
-            prev(YEAR).alias("prev_year"),
-            prev("part").alias("prev_part"),
-            prev("whole").alias("prev_whole"),
-            prev("share").alias("prev_share"),
+            prev(YEAR).alias(PREV_YEAR),
+            prev("part").alias(PREV_PART),
+            prev("whole").alias(PREV_WHOLE),
+            prev("share").alias(PREV_SHARE),
         ])
         .filter(span.contains())
         .with_columns([
             when(one_year.clone())
-                .then(lit(100.0) * (col("share") - col("prev_share")))
+                .then(lit(100.0) * (col("share") - col(PREV_SHARE)))
                 .otherwise(lit(NULL))
                 .alias("share_change_pp"),
-            when(one_year.and(col("prev_whole").gt(lit(0.0))))
-                .then(lit(100.0) * (col("part") - col("prev_part")) / col("prev_whole"))
+            when(one_year.and(col(PREV_WHOLE).gt(lit(0.0))))
+                .then(lit(100.0) * (col("part") - col(PREV_PART)) / col(PREV_WHOLE))
                 .otherwise(lit(NULL))
                 .alias("contribution_pp"),
         ])

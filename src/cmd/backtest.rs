@@ -6,11 +6,11 @@ use super::{
 };
 use crate::analysis::backtest::{backtest, ranked, scores, Score};
 use crate::analysis::project::Method;
-use crate::analysis::Reads;
 use crate::cli::BacktestArgs;
-use crate::data::{Dataset, UNIT, YEAR};
+use crate::data::Dataset;
 use crate::notes::{self, Note, Subject, What};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::schema::{Reads, UNIT, YEAR};
 use anyhow::{bail, Result};
 
 pub fn run(args: BacktestArgs) -> Result<()> {

@@ -6,12 +6,12 @@
 use super::project::ProjectRequest;
 use super::{growth, index, project, share, show, Common};
 use crate::analysis::project::Method;
-use crate::analysis::Reads;
 use crate::chart::{render_svg, Band, Body, Chart, Forecast, Line};
 use crate::cli::{ChartArgs, ChartKind};
 use crate::data::Dataset;
 use crate::output::{Output, Table, Value};
 use crate::render::write_atomic;
+use crate::schema::Reads;
 use anyhow::{bail, Context, Result};
 use std::io::Write;
 

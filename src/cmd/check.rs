@@ -6,11 +6,11 @@ use super::{
 };
 use crate::analysis::claim::{check, Verdict};
 use crate::analysis::project::Method;
-use crate::analysis::Reads;
 use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
-use crate::data::{load_claims, Claim, Dataset, Unit, UNIT, YEAR};
+use crate::data::{load_claims, Claim, Dataset, Unit};
 use crate::notes::{Note, Subject, What};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::schema::{Reads, UNIT, YEAR};
 use anyhow::{bail, Result};
 
 pub fn run(args: CheckArgs) -> Result<Status> {

@@ -8,8 +8,9 @@ use super::{
 use crate::analysis::growth::{cagr, cagr_notes, growth, growth_notes};
 use crate::analysis::{missing_value_notes, overflow_notes};
 use crate::cli::GrowthArgs;
-use crate::data::{Dataset, YEAR};
+use crate::data::Dataset;
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use crate::schema::YEAR;
 use anyhow::Result;
 
 pub fn run(args: GrowthArgs) -> Result<()> {

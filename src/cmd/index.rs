@@ -5,10 +5,11 @@ use super::{
     ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column, Common,
 };
 use crate::analysis::index::{index, index_notes};
-use crate::analysis::{overflow_notes, Reads};
+use crate::analysis::overflow_notes;
 use crate::cli::IndexArgs;
-use crate::data::{Dataset, YEAR};
+use crate::data::Dataset;
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use crate::schema::{Reads, YEAR};
 use anyhow::{bail, Result};
 
 pub fn run(args: IndexArgs) -> Result<()> {

@@ -5,8 +5,9 @@
 
 use super::Common;
 use crate::cli::InspectArgs;
-use crate::data::{Dataset, Found, Input, SERIES, VALUE, YEAR};
+use crate::data::{Dataset, Found, Input};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::schema::{SERIES, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 

@@ -19,19 +19,15 @@ mod show;
 pub mod sql;
 
 use crate::analysis::project::{series_of, KeyedSeries, Method};
-use crate::analysis::sort_keys;
-use crate::analysis::{Reads, Span};
 use crate::cli::{
     Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, MethodArgs, OutputArgs, SpanArgs,
 };
-use crate::data::{
-    self, ColumnChoice, Dataset, Filter, FxTable, Input, Layout, ReadOptions, Unit, SERIES, UNIT,
-    VALUE, YEAR,
-};
+use crate::data::{self, ColumnChoice, Dataset, Filter, FxTable, Input, Layout, ReadOptions, Unit};
 use crate::output::Value;
 use crate::output::{Column, Kind, Meta, Output};
 use crate::progress::Progress;
 use crate::render::{self, Format};
+use crate::schema::{sort_keys, Reads, Span, FLAG, SERIES, UNIT, VALUE, YEAR};
 use anyhow::{bail, Result};
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -155,8 +151,8 @@ impl Common {
         }
         crate::progress::mark("start");
         let mut dataset = self.converted(data::load_with(&self.input, &self.read)?)?;
-        if !self.flag_column && dataset.frame.get_column_index(data::FLAG).is_some() {
-            dataset.frame = dataset.frame.drop(data::FLAG)?;
+        if !self.flag_column && dataset.frame.get_column_index(FLAG).is_some() {
+            dataset.frame = dataset.frame.drop(FLAG)?;
         }
         self.progress
             .stage(format!("analysing {} values", dataset.frame.height()));

@@ -6,9 +6,10 @@ use super::{ensure_rows, group_columns, select, Common};
 use crate::analysis::panel::{cagr_column, panel, yoy_column, PanelSpec, SHARE};
 use crate::analysis::{missing_value_notes, overflow_notes};
 use crate::cli::PanelArgs;
-use crate::data::{Dataset, YEAR};
+use crate::data::Dataset;
 use crate::notes::{Note, Subject, What};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use crate::schema::YEAR;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 

@@ -4,13 +4,13 @@ use super::{
     key_cells, key_columns, level_name, load_series, resolve_methods, unit_column, unit_label,
     Common,
 };
+use crate::analysis::key_label;
 use crate::analysis::project::{KeyedSeries, Method, Model};
-use crate::analysis::{key_label, Reads};
 use crate::cli::{ProjectArgs, SpanArgs};
 use crate::data::Dataset;
-use crate::data::{UNIT, YEAR};
 use crate::notes::{self, joined, Note, Subject, What};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::schema::{Reads, UNIT, YEAR};
 use anyhow::{bail, Result};
 
 /// Most years a projection runs past the last observed year, for `--horizon` and `--to` alike
@@ -355,6 +355,17 @@ pub fn series_names(all: &[KeyedSeries]) -> usize {
     names.len()
 }
 
+/// What a model says about itself on one series.
+fn model_note(at: Subject, method: Method, text: &str) -> Note {
+    Note::new(
+        at,
+        What::Model {
+            method: method.name().to_string(),
+            text: text.to_string(),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::{year_runs, MAX_HORIZON};
@@ -384,15 +395,4 @@ mod tests {
         assert_eq!(year_runs(&[2150, 2151, 2160]), "2150–2151, 2160");
         assert_eq!(year_runs(&[]), "");
     }
-}
-
-/// What a model says about itself on one series.
-fn model_note(at: Subject, method: Method, text: &str) -> Note {
-    Note::new(
-        at,
-        What::Model {
-            method: method.name().to_string(),
-            text: text.to_string(),
-        },
-    )
 }

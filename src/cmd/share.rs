@@ -4,9 +4,10 @@ use super::{ensure_rows, group_columns, Common};
 use crate::analysis::overflow_notes;
 use crate::analysis::share::{share, share_notes};
 use crate::cli::ShareArgs;
-use crate::data::{Dataset, Unit, SERIES, UNIT, YEAR};
+use crate::data::{Dataset, Unit};
 use crate::notes::{Note, Subject, What};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use crate::schema::{SERIES, UNIT, YEAR};
 use anyhow::{bail, Result};
 use polars::prelude::*;
 

@@ -3,10 +3,11 @@
 use super::{
     ensure_rows, key_columns, selected_frame, unit_label, unit_value_columns, year_column, Common,
 };
-use crate::analysis::{missing_value_notes, Reads};
+use crate::analysis::missing_value_notes;
 use crate::cli::{ShowArgs, ShowTable};
 use crate::data::{self, Dataset};
 use crate::output::{frame::table_from_frame, Column, Kind, Meta, Output, SourceMeta};
+use crate::schema::{Reads, FLAG, SERIES};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -51,9 +52,9 @@ pub fn build(common: &Common, dataset: &Dataset, series: &[String]) -> Result<Ou
     let mut columns = key_columns(dataset, &mut meta);
     columns.push(year_column(&mut meta));
     columns.extend(unit_value_columns(&unit, &mut meta));
-    if df.get_column_index(data::FLAG).is_some() {
-        meta.describe(data::FLAG, "the flag after the value in the input (Eurostat: p provisional, e estimated, b break in series, …)");
-        columns.push(Column::new(data::FLAG, data::FLAG, Kind::Text));
+    if df.get_column_index(FLAG).is_some() {
+        meta.describe(FLAG, "the flag after the value in the input (Eurostat: p provisional, e estimated, b break in series, …)");
+        columns.push(Column::new(FLAG, FLAG, Kind::Text));
     }
     let title = dataset
         .source
@@ -69,5 +70,5 @@ pub fn build(common: &Common, dataset: &Dataset, series: &[String]) -> Result<Ou
 
 /// Number of distinct series in a frame.
 pub fn series_count(df: &DataFrame) -> Result<usize> {
-    Ok(df.column(data::SERIES)?.n_unique()?)
+    Ok(df.column(SERIES)?.n_unique()?)
 }

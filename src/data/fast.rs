@@ -9,8 +9,9 @@
 //! millions of rows loads at Polars speed and an odd file loses nothing.
 
 use super::number::YEARS;
-use super::parse::{Catalog, ColumnsIn, Shape, SERIES, UNIT, VALUE, YEAR};
+use super::parse::{Catalog, ColumnsIn, Shape};
 use super::units::Unit;
+use crate::schema::{SERIES, UNIT, VALUE, YEAR};
 use polars::prelude::*;
 use std::io::Cursor;
 

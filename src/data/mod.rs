@@ -2,7 +2,7 @@
 //!
 //! Whatever the layout of the input, the result is a [`Dataset`] whose frame is in canonical
 //! long form — group columns, `series`, `year`, `value` (f64, null for an empty cell), `unit` —
-//! so every analysis is written once.
+//! so every analysis is written once. The frame's columns and order are in [`crate::schema`].
 //!
 //! Files go through one front end ([`front`], [`decode`]): encoding, delimiter, the header
 //! after a publisher's metadata lines, footers, and the layout (wide, long, years as columns,
@@ -23,10 +23,11 @@ pub use claims::{load_claims, parse_claim, parse_claims, Claim};
 pub use front::{ColumnChoice, Filter, ReadOptions};
 pub use fx::FxTable;
 pub use number::{parse_value, parse_year};
-pub use parse::{chunks, Chunks, Found, Layout, FLAG, SERIES, UNIT, VALUE, YEAR};
+pub use parse::{chunks, Chunks, Found, Layout};
 pub use units::Unit;
 
 use crate::output::{SourceMeta, Table, Value};
+use crate::schema::{self, SERIES, UNIT, VALUE, YEAR};
 use anyhow::{bail, Context, Result};
 use polars::prelude::*;
 use serde::Deserialize;
@@ -412,7 +413,7 @@ impl Dataset {
 
     /// The order of the frame: groups, series, year.
     fn sort_order(&self) -> Vec<PlSmallStr> {
-        crate::analysis::sort_keys(&self.keys())
+        schema::sort_keys(&self.keys())
     }
 
     /// The group values of the first and the last row (the smallest and the largest group).
@@ -437,9 +438,7 @@ impl Dataset {
 
     /// Group columns, then `series`: the partition of every per-series computation.
     pub fn keys(&self) -> Vec<String> {
-        let mut keys = self.groups.clone();
-        keys.push(SERIES.to_string());
-        keys
+        schema::keys(&self.groups)
     }
 }
 

@@ -10,6 +10,7 @@
 use super::front::{self, ReadOptions};
 use super::number::parse_year;
 use super::units::Unit;
+use crate::schema::{self, FLAG, SERIES, UNIT, VALUE, YEAR};
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
@@ -24,13 +25,6 @@ pub enum Layout {
     Years,
 }
 
-/// Column names of the canonical long frame (group columns come first, under their own names).
-pub const SERIES: &str = "series";
-pub const YEAR: &str = "year";
-pub const VALUE: &str = "value";
-pub const UNIT: &str = "unit";
-/// With `--keep-flags`: the flag that followed a value (`p`, `e`), or null.
-pub const FLAG: &str = "flag";
 /// Line of the input each row came from; used for error messages, dropped before analysis.
 pub const LINE: &str = "__line";
 
@@ -992,9 +986,7 @@ fn file_stem(name: &str) -> String {
 
 /// Sort order of the canonical frame: groups, series, year.
 fn sort_keys(groups: &[String]) -> Vec<PlSmallStr> {
-    let mut keys: Vec<String> = groups.to_vec();
-    keys.push(SERIES.to_string());
-    crate::analysis::sort_keys(&keys)
+    schema::sort_keys(&schema::keys(groups))
 }
 
 /// `cbec [trillion CNY]` → (`cbec`, Some(`trillion CNY`)): a wide header may carry the unit.

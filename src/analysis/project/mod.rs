@@ -14,7 +14,7 @@ mod trend;
 pub use holt::fit_holt;
 pub use trend::{fit_cagr, fit_drift, fit_linear, fit_loglinear, fit_naive};
 
-use crate::data::{VALUE, YEAR};
+use crate::schema::{VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
