@@ -7,7 +7,8 @@
 
 use super::{first_in_run, prev_in_run, with_runs, KeyLabels};
 use crate::notes::{self, Note, What};
-use crate::schema::{Span, FIRST_VALUE, FIRST_YEAR, PREV_VALUE, PREV_YEAR, RUN, UNIT, VALUE, YEAR};
+use crate::schema::columns::{canonical_columns, key_columns};
+use crate::schema::{ColumnDef, Span, FIRST_VALUE, FIRST_YEAR, PREV_VALUE, PREV_YEAR, RUN, UNIT, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -107,6 +108,98 @@ pub fn cagr(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
     .drop(by_name([RUN], true, false))
     .with_columns([(col("to_year") - col("from_year")).alias("years")])
     .with_columns([annualised(col("last_value"), col("first_value"), col("years")).alias("cagr")]))
+}
+
+/// The result of `growth`: the rates by year, the CAGR per series, and notes on every value
+/// left undefined. Each frame holds the columns its description names
+/// ([`yearly_columns`], [`summary_columns`]), no helper columns.
+pub struct Growth {
+    pub yearly: DataFrame,
+    pub summary: DataFrame,
+    pub notes: Vec<Note>,
+}
+
+/// What `growth` computes, in words (JSON's `meta.conventions`).
+pub const CONVENTIONS: [&str; 3] = [
+    "yoy = y_t / y_(t-1) - 1, only when year t-1 is present and y_(t-1) > 0",
+    "gap_growth = (y_t / y_(t-k))^(1/k) - 1 when the previous present year is t-k, k > 1",
+    "cagr = (y_last / y_first)^(1 / (last year - first year)) - 1: years, not rows, count",
+];
+
+/// Growth by year and the CAGR summary of `lf` (canonical order) over `span`.
+pub fn run(lf: LazyFrame, keys: &[String], span: Span) -> Result<Growth> {
+    let yearly = growth(lf.clone(), keys, span)?.collect()?;
+    let summary = cagr(lf.clone(), keys, span)?.collect()?;
+    let mut notes = super::missing_value_notes(lf.filter(span.contains()), keys)?;
+    notes.extend(growth_notes(&yearly, keys)?);
+    notes.extend(cagr_notes(&summary, keys)?);
+    notes.extend(super::overflow_notes(
+        &yearly,
+        keys,
+        Some(YEAR),
+        &[
+            ("change", "change"),
+            ("yoy", "YoY growth"),
+            ("gap_growth", "gap growth"),
+            ("cagr_since_first", "CAGR since first"),
+        ],
+    )?);
+    notes.extend(super::overflow_notes(&summary, keys, None, &[("cagr", "CAGR")])?);
+    Ok(Growth {
+        yearly: yearly.drop_many([PREV_YEAR, PREV_VALUE, FIRST_YEAR, FIRST_VALUE]),
+        summary,
+        notes,
+    })
+}
+
+/// The columns of [`Growth::yearly`], in the order people read them.
+pub fn yearly_columns(groups: &[String]) -> Vec<ColumnDef> {
+    let mut columns = canonical_columns(groups);
+    columns.extend([
+        ColumnDef::quantity(
+            "change",
+            "value minus the previous year's value, in the series' unit",
+        ),
+        ColumnDef::fraction(
+            "yoy",
+            "year-on-year growth, a unitless fraction (0.1 = 10 %); null without the previous year",
+        )
+        .header("YoY (%)"),
+        ColumnDef::fraction(
+            "gap_growth",
+            "annualised growth since the previous present year, only after missing years (unitless fraction)",
+        )
+        .header("gap growth (%/yr)"),
+        ColumnDef::fraction(
+            "cagr_since_first",
+            "annualised growth from the first year of the span to this year (unitless fraction)",
+        )
+        .header("CAGR since first (%)"),
+    ]);
+    columns
+}
+
+/// The columns of [`Growth::summary`], in the order people read them.
+pub fn summary_columns(groups: &[String]) -> Vec<ColumnDef> {
+    let mut columns = key_columns(groups);
+    columns.extend([
+        ColumnDef::unit_column("unit of value (and of change)"),
+        ColumnDef::year_like("from_year", "first year with a value in the span").header("from"),
+        ColumnDef::year_like("to_year", "last year with a value in the span").header("to"),
+        ColumnDef::integer(
+            "years",
+            "to_year - from_year: the number of years the CAGR spans",
+        ),
+        ColumnDef::integer("observations", "number of years with a value in the span"),
+        ColumnDef::quantity("first_value", "value in from_year").header("first"),
+        ColumnDef::quantity("last_value", "value in to_year").header("last"),
+        ColumnDef::fraction(
+            "cagr",
+            "compound annual growth rate from from_year to to_year (unitless fraction)",
+        )
+        .header("CAGR (%)"),
+    ]);
+    columns
 }
 
 /// Notes for a collected [`growth`] result: every year whose rate is undefined, and why.

@@ -1,7 +1,8 @@
 //! The one bridge from a Polars `DataFrame` to a neutral [`Table`].
 
 use super::rows::{Rows, Typed};
-use super::{Column, Table};
+use super::{Column, Table, UnitLabel};
+use crate::schema::ColumnDef;
 use anyhow::{Context, Result};
 use polars::prelude::{DataFrame, DataType};
 
@@ -26,6 +27,7 @@ pub fn table_from_frame(
             DataType::Float64 => Typed::floats(column.f64()?),
             DataType::Float32 => Typed::floats(column.cast(&DataType::Float64)?.f64()?),
             DataType::Int64 => Typed::Int(column.i64()?.clone()),
+            DataType::Boolean => Typed::Bool(column.bool()?.clone()),
             dt if dt.is_integer() => Typed::Int(column.cast(&DataType::Int64)?.i64()?.clone()),
             DataType::Null => Typed::Null,
             other => anyhow::bail!(
@@ -40,4 +42,17 @@ pub fn table_from_frame(
         columns,
         rows: Rows::columns(height, cells),
     })
+}
+
+/// A table of the columns `defs` describes, in that order, from `df`, with headers for a
+/// result whose series' units are `units`.
+pub fn described_table(
+    key: &str,
+    title: &str,
+    df: &DataFrame,
+    defs: &[ColumnDef],
+    units: &UnitLabel,
+) -> Result<Table> {
+    let columns = defs.iter().map(|d| Column::described(d, units)).collect();
+    table_from_frame(key, title, df, columns)
 }

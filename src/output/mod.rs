@@ -46,21 +46,10 @@ impl Value {
     }
 }
 
-/// How a column's numbers read to a person. Machine formats ignore this and print the raw value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Text,
-    /// A whole number printed as is (years, counts).
-    Integer,
-    /// A quantity in the series' unit; rounded and digit-grouped for people.
-    Number,
-    /// A fraction (0.24 = 24 %); people see it multiplied by 100.
-    Percent,
-    /// A unitless number already on its display scale (percentage points, index points,
-    /// percent errors, ratios); rounded for people.
-    Points,
-}
+pub use crate::schema::Kind;
+use crate::schema::{ColumnDef, Shown};
 
+/// A column as renderers see it: its description resolved for one result's units.
 #[derive(Debug, Clone)]
 pub struct Column {
     /// Stable machine name: CSV header, JSON key, SQL column.
@@ -87,6 +76,54 @@ impl Column {
         self.human = false;
         self
     }
+
+    /// The column that `def` describes, for a result whose series' units are `units`.
+    pub fn described(def: &ColumnDef, units: &UnitLabel) -> Self {
+        let label = if def.unit_in_header {
+            format!("{}{}", def.header, units.suffix)
+        } else {
+            def.header.to_string()
+        };
+        Column {
+            key: def.key.to_string(),
+            label,
+            kind: def.kind,
+            human: match def.shown {
+                Shown::Always => true,
+                Shown::MachineOnly => false,
+                Shown::WhenUnitsDiffer => units.column_for_people,
+            },
+        }
+    }
+}
+
+/// How units show in human headers.
+#[derive(Debug, Clone, Default)]
+pub struct UnitLabel {
+    /// ` (trillion CNY)` when every series shown has that one unit, else empty.
+    pub suffix: String,
+    /// Whether people need the `unit` column: only when series differ in unit.
+    pub column_for_people: bool,
+}
+
+impl UnitLabel {
+    /// The label for `series_count` series whose units (by series name) are `units`.
+    pub fn new(units: &BTreeMap<String, String>, series_count: usize) -> Self {
+        let mut distinct = units.values();
+        match distinct.next() {
+            None => UnitLabel::default(),
+            Some(first) if units.len() == series_count && distinct.all(|u| u == first) => {
+                UnitLabel {
+                    suffix: format!(" ({first})"),
+                    column_for_people: false,
+                }
+            }
+            Some(_) => UnitLabel {
+                suffix: String::new(),
+                column_for_people: true,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +143,29 @@ pub struct Output {
     /// write. Human formats and JSON show all of them.
     pub tables: Vec<Table>,
     pub meta: Meta,
+}
+
+impl Output {
+    pub fn new(meta: Meta) -> Self {
+        Output {
+            tables: Vec::new(),
+            meta,
+        }
+    }
+
+    /// Adds the table `key` of the columns `defs` describes, from `df`, and their meanings.
+    pub fn push(
+        &mut self,
+        (key, title): (&str, &str),
+        df: &polars::prelude::DataFrame,
+        defs: &[ColumnDef],
+        units: &UnitLabel,
+    ) -> anyhow::Result<()> {
+        self.meta.describe_all(defs);
+        self.tables
+            .push(frame::described_table(key, title, df, defs, units)?);
+        Ok(())
+    }
 }
 
 /// Metadata for JSON output and the notes printed under human tables (or on stderr).
@@ -164,11 +224,18 @@ impl Meta {
         }
     }
 
-    /// Records the meaning of every column of `table` (later tables do not overwrite).
+    /// Records the meaning of the column `key` (a meaning recorded first stays).
     pub fn describe(&mut self, key: &str, description: impl Into<String>) {
         self.columns
             .entry(key.to_string())
             .or_insert_with(|| description.into());
+    }
+
+    /// Records the meaning of every column of `columns` (meanings recorded first stay).
+    pub fn describe_all(&mut self, columns: &[ColumnDef]) {
+        for c in columns {
+            self.describe(&c.key, c.meaning.as_ref());
+        }
     }
 
     pub fn param(&mut self, key: &str, value: impl Serialize) {

@@ -3,7 +3,7 @@
 //! small vectors before they are written.
 
 use super::Value;
-use polars::prelude::{Float64Chunked, Int64Chunked, StringChunked};
+use polars::prelude::{BooleanChunked, Float64Chunked, Int64Chunked, StringChunked};
 use std::borrow::Cow;
 
 /// A borrowed view of one cell: what renderers format, without allocating.
@@ -47,6 +47,7 @@ impl Cell<'_> {
 pub(super) enum Typed {
     Text(StringChunked),
     Int(Int64Chunked),
+    Bool(BooleanChunked),
     /// Floats as plain values, NaN for null: the fastest to read, cell after cell.
     Floats(Vec<f64>),
     Null,
@@ -57,6 +58,7 @@ pub enum ColumnView<'a> {
     Values(&'a [Vec<Value>], usize),
     Text(&'a StringChunked),
     Int(&'a Int64Chunked),
+    Bool(&'a BooleanChunked),
     Floats(&'a [f64]),
     Null,
 }
@@ -72,6 +74,7 @@ impl<'a> ColumnView<'a> {
                 .map_or(Cell::Null, Cell::from),
             ColumnView::Text(ca) => ca.get(row).map_or(Cell::Null, Cell::Text),
             ColumnView::Int(ca) => ca.get(row).map_or(Cell::Null, Cell::Int),
+            ColumnView::Bool(ca) => ca.get(row).map_or(Cell::Null, Cell::Bool),
             ColumnView::Floats(values) => match values.get(row) {
                 Some(&x) if x.is_finite() => Cell::Float(x),
                 _ => Cell::Null,
@@ -116,6 +119,7 @@ impl Rows {
             .map(|c| match c {
                 Typed::Text(ca) => Typed::Text(ca.rechunk().into_owned()),
                 Typed::Int(ca) => Typed::Int(ca.rechunk().into_owned()),
+                Typed::Bool(ca) => Typed::Bool(ca.rechunk().into_owned()),
                 Typed::Floats(v) => Typed::Floats(v),
                 Typed::Null => Typed::Null,
             })
@@ -159,6 +163,7 @@ impl Rows {
             Store::Columns { columns, .. } => match columns.get(col) {
                 Some(Typed::Text(ca)) => ColumnView::Text(ca),
                 Some(Typed::Int(ca)) => ColumnView::Int(ca),
+                Some(Typed::Bool(ca)) => ColumnView::Bool(ca),
                 Some(Typed::Floats(values)) => ColumnView::Floats(values),
                 Some(Typed::Null) | None => ColumnView::Null,
             },

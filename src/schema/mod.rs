@@ -23,6 +23,9 @@
 //! module, and on nothing of each other; this module depends on no other module of the crate
 //! (the `layering` test checks both).
 
+pub mod columns;
+pub use columns::{ColumnDef, Kind, Shown, UnitOf};
+
 use anyhow::Result;
 use polars::prelude::*;
 
