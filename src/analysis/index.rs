@@ -2,7 +2,8 @@
 
 use super::{first_in_run, per_run, with_runs, KeyLabels};
 use crate::notes::{self, Note, What};
-use crate::schema::{Span, BASE_VALUE, RUN, VALUE, YEAR};
+use crate::schema::columns::canonical_columns;
+use crate::schema::{ColumnDef, Span, UnitOf, BASE_VALUE, RUN, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -43,6 +44,46 @@ pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> R
                 .alias("index"),
         )
         .drop(by_name([RUN], true, false)))
+}
+
+/// The result of `index`: index numbers by year (the columns of [`columns`]) and notes on
+/// series without a usable base.
+pub struct Indexed {
+    pub frame: DataFrame,
+    pub notes: Vec<Note>,
+}
+
+/// What `index` computes, in words.
+pub const CONVENTIONS: [&str; 1] =
+    ["index = 100 × y_t / y_base; empty when the base year has no positive value"];
+
+/// Index numbers of `lf` (canonical order) against `base` (default: each series' first year
+/// in `span`).
+pub fn run(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> Result<Indexed> {
+    let frame = index(lf, keys, span, base)?.collect()?;
+    let mut notes = index_notes(&frame, keys)?;
+    notes.extend(super::overflow_notes(
+        &frame,
+        keys,
+        Some(YEAR),
+        &[("index", "index")],
+    )?);
+    Ok(Indexed {
+        frame: frame.drop(BASE_VALUE)?,
+        notes,
+    })
+}
+
+/// The columns of [`Indexed::frame`], in the order people read them.
+pub fn columns(groups: &[String]) -> Vec<ColumnDef> {
+    let mut columns = canonical_columns(groups);
+    columns.extend([
+        ColumnDef::year_like("base_year", "the year whose value is 100").header("base year"),
+        ColumnDef::points("index", "100 × value / value in base_year (unitless)")
+            .header("index (base = 100)")
+            .unit(UnitOf::IndexPoints),
+    ]);
+    columns
 }
 
 /// Notes for a collected [`index`] result: keys whose base is missing or not positive.
