@@ -171,7 +171,7 @@ fn run_raw(
         frame: frame.lazy(),
     }];
     let df = execute(registered, &query, allow_files, &common.read)?;
-    let source = crate::output::SourceMeta {
+    let source = crate::data::SourceMeta {
         input: common.input.name(),
         sha256: None,
         title: None,

@@ -26,11 +26,10 @@ pub use number::{parse_value, parse_year};
 pub use parse::{chunks, Chunks, Found, Layout};
 pub use units::Unit;
 
-use crate::output::{SourceMeta, Table, Value};
 use crate::schema::{self, SERIES, UNIT, VALUE, YEAR};
 use anyhow::{bail, Context, Result};
 use polars::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
@@ -205,6 +204,24 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceMeta {
+    /// `bundled:cbec-trade`, a path, or `-` for standard input.
+    pub input: String,
+    /// SHA-256 of the input's bytes, so a report says exactly which data it was made from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
+    /// What each series measures, where the input says so.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub series: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl SourceMeta {
@@ -442,45 +459,19 @@ impl Dataset {
     }
 }
 
-/// The seed paper's Table 2 as a frame (for SQL).
+/// The seed paper's Table 2 as a frame: `mode`, `characteristic`, `representative_websites`.
 pub fn modes_frame() -> Result<DataFrame> {
-    let table = modes_table()?;
-    let columns = table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let values: Vec<String> = table
-                .rows
-                .iter()
-                .map(|r| match &r[i] {
-                    Value::Text(s) => s.clone(),
-                    _ => String::new(),
-                })
-                .collect();
-            Column::new(c.key.as_str().into(), values)
-        })
-        .collect();
-    Ok(DataFrame::new(table.rows.len(), columns)?)
-}
-
-/// The seed paper's Table 2 (modes of cross-border e-commerce) as a neutral table.
-pub fn modes_table() -> Result<Table> {
-    use crate::output::{Column, Kind};
     let mut reader = csv::Reader::from_reader(MODES_CSV.as_bytes());
     let header = reader.headers()?.clone();
+    let records = reader.records().collect::<std::result::Result<Vec<_>, _>>()?;
     let columns = header
         .iter()
-        .map(|h| Column::new(h, h.replace('_', " "), Kind::Text))
+        .enumerate()
+        .map(|(i, name)| {
+            let values: Vec<&str> = records.iter().map(|r| r.get(i).unwrap_or("")).collect();
+            Column::new(name.into(), values)
+        })
         .collect();
-    let rows = reader
-        .records()
-        .map(|r| Ok(r?.iter().map(|c| Value::Text(c.to_string())).collect()))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Table {
-        key: "rows".to_string(),
-        title: "Modes of cross-border e-commerce (seed paper, Table 2)".to_string(),
-        columns,
-        rows: rows.into(),
-    })
+    Ok(DataFrame::new(records.len(), columns)?)
 }
+

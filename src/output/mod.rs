@@ -9,6 +9,7 @@ mod rows;
 
 pub use rows::{Cell, ColumnView, Rows};
 
+use crate::data::SourceMeta;
 use crate::notes::Note;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -188,24 +189,6 @@ pub struct Meta {
     /// Results that should not be trusted (e.g. an interval from too few points).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Note>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SourceMeta {
-    /// `bundled:cbec-trade`, a path, or `-` for standard input.
-    pub input: String,
-    /// SHA-256 of the input's bytes, so a report says exactly which data it was made from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub citation: Option<String>,
-    /// What each series measures, where the input says so.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub series: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
 }
 
 impl Meta {

@@ -140,7 +140,8 @@ impl DelimitedRenderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{Column, Kind, Meta, SourceMeta, Value};
+    use crate::data::SourceMeta;
+    use crate::output::{Column, Kind, Meta, Value};
 
     fn one_column(values: &[Value]) -> Output {
         let source = SourceMeta {

@@ -205,6 +205,14 @@ pub fn canonical_columns(groups: &[String]) -> Vec<ColumnDef> {
     columns
 }
 
+/// The `--keep-flags` column.
+pub fn flag_column() -> ColumnDef {
+    ColumnDef::text(
+        super::FLAG,
+        "the flag after the value in the input (Eurostat: p provisional, e estimated, b break in series, …)",
+    )
+}
+
 /// The description of `key` among `columns`.
 pub fn find<'a>(columns: &'a [ColumnDef], key: &str) -> Option<&'a ColumnDef> {
     columns.iter().find(|c| c.key == key)
