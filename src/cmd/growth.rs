@@ -1,7 +1,7 @@
 //! `tradestat growth`: per-year change and growth, and the CAGR summary.
 
 use super::show::series_count;
-use super::{ensure_rows, select, Common};
+use super::{ensure_rows, select, Common, Selected};
 use crate::analysis::growth;
 use crate::cli::GrowthArgs;
 use crate::data::Dataset;
@@ -15,21 +15,32 @@ pub fn run(args: GrowthArgs) -> Result<()> {
     })
 }
 
-/// Growth by year and the CAGR summary (only the summary when `summary_only`).
-pub fn build(
+/// Growth of the selected series by year and their CAGR.
+pub fn compute(
     common: &Common,
     dataset: &Dataset,
     series: &[String],
-    summary_only: bool,
-) -> Result<Output> {
+) -> Result<Selected<growth::Growth>> {
     let (lf, units) = select(dataset, "--series", series)?;
     let result = growth::run(lf, &dataset.keys(), common.span)?;
     crate::progress::mark("growth and cagr collected");
     ensure_rows(result.yearly.height(), common.span)?;
-    let mut meta = common.meta("growth", dataset, &units);
-    meta.notes.extend(result.notes);
+    Ok(Selected { result, units })
+}
+
+/// The tables of `computed`: growth by year and the CAGR summary (only the summary when
+/// `summary_only`).
+pub fn describe(
+    common: &Common,
+    dataset: &Dataset,
+    computed: &Selected<growth::Growth>,
+    summary_only: bool,
+) -> Result<Output> {
+    let Selected { result, units } = computed;
+    let mut meta = common.meta("growth", dataset, units);
+    meta.notes.extend(result.notes.iter().cloned());
     meta.conventions = growth::CONVENTIONS.map(String::from).to_vec();
-    let unit = UnitLabel::new(&units, series_count(&result.yearly)?);
+    let unit = UnitLabel::new(units, series_count(&result.yearly)?);
     let yearly = growth::yearly_columns(&dataset.groups);
     let mut output = Output::new(meta);
     if summary_only {
@@ -41,4 +52,14 @@ pub fn build(
     let title = ("summary", "Compound annual growth rate (CAGR)");
     output.push(title, &result.summary, &summary, &unit)?;
     Ok(output)
+}
+
+/// Growth by year and the CAGR summary (only the summary when `summary_only`).
+pub fn build(
+    common: &Common,
+    dataset: &Dataset,
+    series: &[String],
+    summary_only: bool,
+) -> Result<Output> {
+    describe(common, dataset, &compute(common, dataset, series)?, summary_only)
 }

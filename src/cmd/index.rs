@@ -1,7 +1,7 @@
 //! `tradestat index`: index numbers against a base year.
 
 use super::show::series_count;
-use super::{ensure_rows, select, Common};
+use super::{ensure_rows, select, Common, Selected};
 use crate::analysis::index;
 use crate::cli::IndexArgs;
 use crate::data::Dataset;
@@ -21,13 +21,14 @@ pub fn run(args: IndexArgs) -> Result<()> {
     })
 }
 
-/// Index numbers against `base` (default: each series' first year in the span).
-pub fn build(
+/// Index numbers of the selected series against `base` (default: each series' first year
+/// in the span).
+pub fn compute(
     common: &Common,
     dataset: &Dataset,
     series: &[String],
     base: Option<i32>,
-) -> Result<Output> {
+) -> Result<Selected<index::Indexed>> {
     let (lf, units) = select(dataset, "--series", series)?;
     let result = index::run(lf, &dataset.keys(), common.span, base)?;
     let df = &result.frame;
@@ -37,18 +38,41 @@ pub fn build(
             bail!("--base {base}: no selected series has a value in {base} (expected a year with data)");
         }
     }
-    let mut meta = common.meta("index", dataset, &units);
+    Ok(Selected { result, units })
+}
+
+/// The table of `computed`, indexed on `base`.
+pub fn describe(
+    common: &Common,
+    dataset: &Dataset,
+    computed: &Selected<index::Indexed>,
+    base: Option<i32>,
+) -> Result<Output> {
+    let Selected { result, units } = computed;
+    let mut meta = common.meta("index", dataset, units);
     if let Some(base) = base {
         meta.param("base", base);
     }
-    meta.notes.extend(result.notes);
+    meta.notes.extend(result.notes.iter().cloned());
     meta.conventions = index::CONVENTIONS.map(String::from).to_vec();
     let title = match base {
         Some(base) => format!("Index numbers ({base} = 100)"),
         None => "Index numbers (first year = 100)".to_string(),
     };
-    let unit = UnitLabel::new(&units, series_count(df)?);
+    let unit = UnitLabel::new(units, series_count(&result.frame)?);
     let mut output = Output::new(meta);
-    output.push(("rows", &title), df, &index::columns(&dataset.groups), &unit)?;
+    let columns = index::columns(&dataset.groups);
+    output.push(("rows", &title), &result.frame, &columns, &unit)?;
     Ok(output)
+}
+
+/// Index numbers against `base` (default: each series' first year in the span).
+pub fn build(
+    common: &Common,
+    dataset: &Dataset,
+    series: &[String],
+    base: Option<i32>,
+) -> Result<Output> {
+    let computed = compute(common, dataset, series, base)?;
+    describe(common, dataset, &computed, base)
 }

@@ -315,6 +315,13 @@ pub fn select(
     Ok((lf.filter(wanted), units))
 }
 
+/// An analysis' result on the selected series, with the units of those series: what a
+/// command's table, a chart and a report section are all made from, computed once.
+pub struct Selected<T> {
+    pub result: T,
+    pub units: BTreeMap<String, String>,
+}
+
 /// Why the selection is empty, when it is: better than printing an empty table.
 pub fn ensure_rows(height: usize, span: Span) -> Result<()> {
     if height > 0 {
