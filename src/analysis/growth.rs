@@ -8,7 +8,9 @@
 use super::{first_in_run, prev_in_run, with_runs, KeyLabels};
 use crate::notes::{self, Note, What};
 use crate::schema::columns::{canonical_columns, key_columns};
-use crate::schema::{ColumnDef, Span, FIRST_VALUE, FIRST_YEAR, PREV_VALUE, PREV_YEAR, RUN, UNIT, VALUE, YEAR};
+use crate::schema::{
+    ColumnDef, Span, FIRST_VALUE, FIRST_YEAR, PREV_VALUE, PREV_YEAR, RUN, UNIT, VALUE, YEAR,
+};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -144,7 +146,12 @@ pub fn run(lf: LazyFrame, keys: &[String], span: Span) -> Result<Growth> {
             ("cagr_since_first", "CAGR since first"),
         ],
     )?);
-    notes.extend(super::overflow_notes(&summary, keys, None, &[("cagr", "CAGR")])?);
+    notes.extend(super::overflow_notes(
+        &summary,
+        keys,
+        None,
+        &[("cagr", "CAGR")],
+    )?);
     Ok(Growth {
         yearly: yearly.drop_many([PREV_YEAR, PREV_VALUE, FIRST_YEAR, FIRST_VALUE]),
         summary,

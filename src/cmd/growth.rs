@@ -61,5 +61,10 @@ pub fn build(
     series: &[String],
     summary_only: bool,
 ) -> Result<Output> {
-    describe(common, dataset, &compute(common, dataset, series)?, summary_only)
+    describe(
+        common,
+        dataset,
+        &compute(common, dataset, series)?,
+        summary_only,
+    )
 }

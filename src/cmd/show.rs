@@ -26,7 +26,12 @@ pub fn run(args: ShowArgs) -> Result<()> {
         let mut output = Output::new(Meta::new("show modes", source));
         let title = "Modes of cross-border e-commerce (seed paper, Table 2)";
         let modes = data::modes_frame()?;
-        output.push(("rows", title), &modes, &modes_columns(), &UnitLabel::default())?;
+        output.push(
+            ("rows", title),
+            &modes,
+            &modes_columns(),
+            &UnitLabel::default(),
+        )?;
         return common.emit(&output);
     }
     common.emit_by_groups(|common: &Common, dataset: Dataset| build(common, &dataset, &args.series))

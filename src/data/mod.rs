@@ -463,7 +463,9 @@ impl Dataset {
 pub fn modes_frame() -> Result<DataFrame> {
     let mut reader = csv::Reader::from_reader(MODES_CSV.as_bytes());
     let header = reader.headers()?.clone();
-    let records = reader.records().collect::<std::result::Result<Vec<_>, _>>()?;
+    let records = reader
+        .records()
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let columns = header
         .iter()
         .enumerate()
@@ -474,4 +476,3 @@ pub fn modes_frame() -> Result<DataFrame> {
         .collect();
     Ok(DataFrame::new(records.len(), columns)?)
 }
-

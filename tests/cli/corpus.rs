@@ -50,8 +50,31 @@ fn bad_files_fail_with_exact_messages_and_leave_nothing() {
     }
 }
 
+/// Files that are odd but valid: each has its checks in
+/// `odd_but_valid_files_give_the_right_numbers`.
+const VALID: &[&str] = &[
+    "04-bom.csv",
+    "05-crlf.csv",
+    "07-missing-years.csv",
+    "09-thousands.csv",
+    "11-zero-and-negative.csv",
+    "14-semicolons.csv",
+    "17-non-utf8.csv",
+    "26-same-unit-two-spellings.csv",
+    "27-quoted-newline.csv",
+    "28-negative-year.csv",
+    "29-empty-cells.csv",
+    "30-huge-but-finite.csv",
+    "31-tab-separated.csv",
+    "32-long-group-no-by.csv",
+    "37-opaque-unit.csv",
+    "38-subnormal-base.csv",
+    "39-near-max.csv",
+];
+
 /// Runs growth on a corpus file that must succeed; returns (CSV, stderr).
 fn valid(file: &str) -> (String, String) {
+    assert!(VALID.contains(&file), "{file} is not listed in VALID");
     let out = run(&[
         "growth",
         "--data",
@@ -136,10 +159,31 @@ fn odd_but_valid_files_give_the_right_numbers() {
     );
 }
 
+/// Every file of the corpus is listed, with its message (FAILURES) or as valid (VALID), and
+/// every listed file exists (but `missing.csv`, whose absence is the test).
 #[test]
-fn the_corpus_has_at_least_25_files() {
-    let files = std::fs::read_dir(super::root().join("tests/inputs/corpus"))
+fn every_corpus_file_is_listed() {
+    use std::collections::BTreeSet;
+    let present: BTreeSet<String> = std::fs::read_dir(super::root().join("tests/inputs/corpus"))
         .unwrap()
-        .count();
-    assert!(files >= 25, "{files}");
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let listed: BTreeSet<String> = FAILURES
+        .iter()
+        .map(|(f, _)| *f)
+        .chain(VALID.iter().copied())
+        .filter(|f| *f != "missing.csv")
+        .map(str::to_string)
+        .collect();
+    let unlisted: Vec<_> = present.difference(&listed).collect();
+    let absent: Vec<_> = listed.difference(&present).collect();
+    assert!(
+        unlisted.is_empty(),
+        "corpus files without an expectation: {unlisted:?}"
+    );
+    assert!(
+        absent.is_empty(),
+        "listed corpus files that do not exist: {absent:?}"
+    );
+    assert!(present.len() >= 25, "{}", present.len());
 }
