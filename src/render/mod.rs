@@ -257,6 +257,9 @@ fn human_notes(output: &Output) -> Vec<(&'static str, Vec<String>)> {
 }
 
 #[cfg(test)]
+mod format_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
