@@ -186,6 +186,13 @@ pub enum What {
 }
 
 impl What {
+    /// A share's whole brought into its part's unit, `from` its own `to` the part's.
+    pub fn whole_converted(whole: &str, from: &str, to: &str) -> What {
+        What::Converted(format!(
+            "{whole} converted from {from} to {to} for the share"
+        ))
+    }
+
     /// The stable, machine-readable name of this kind of note.
     pub fn code(&self) -> &'static str {
         match self {

@@ -9,14 +9,15 @@
 
 use super::growth::{annualised, cagr_notes, growth_notes_with, previous, yoy};
 use super::share::share_notes;
-use super::{first_in_run, last_in_run, with_runs};
+use super::{first_in_run, last_in_run, missing_value_notes, overflow_notes, with_runs};
 use crate::notes::Note;
 use crate::schema::{
-    keys, sort_keys, Span, PREV_VALUE, PREV_YEAR, RUN, SERIES, SHARE_PART, SHARE_WHOLE, VALUE, YEAR,
+    keys, sort_keys, ColumnDef, Kind, Span, UnitOf, PREV_VALUE, PREV_YEAR, RUN, SERIES, SHARE_PART,
+    SHARE_WHOLE, VALUE, YEAR,
 };
 use anyhow::{bail, Result};
 use polars::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a panel holds besides the values: the series to show and an optional share.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +26,14 @@ pub struct PanelSpec {
     pub series: Vec<String>,
     /// Share of the first in the second (both in one unit; the caller checks).
     pub share: Option<(String, String)>,
+}
+
+impl PanelSpec {
+    /// Whether the panel reads `series`: shown, or the share's part or whole.
+    pub fn reads(&self, series: &str) -> bool {
+        self.series.iter().any(|s| s == series)
+            || self.share.iter().any(|(p, w)| p == series || w == series)
+    }
 }
 
 /// Column names of a panel.
@@ -37,6 +46,139 @@ pub fn cagr_column(series: &str) -> String {
 }
 
 pub const SHARE: &str = "share";
+
+/// A panel: one row per group and year, and notes on missing values, undefined rates and
+/// shares, and values too large to represent. The frame holds the columns [`columns`]
+/// describes for its `spec`, no helper columns.
+pub struct Panel {
+    /// What the panel holds: each series once, in the order asked for.
+    pub spec: PanelSpec,
+    pub frame: DataFrame,
+    pub notes: Vec<Note>,
+}
+
+/// What `panel` computes, in words (JSON's `meta.conventions`); with a share, also
+/// [`SHARE_CONVENTION`] (see [`conventions`]).
+pub const CONVENTIONS: [&str; 2] = [
+    "<series>_yoy = y_t / y_(t-1) - 1, only when year t-1 is present and y_(t-1) > 0",
+    "<series>_cagr = (y_last / y_first)^(1 / (last year - first year)) - 1 over the group's years in the span",
+];
+
+pub const SHARE_CONVENTION: &str =
+    "share = part / whole with the whole in the part's unit; every value column keeps its own unit";
+
+/// The conventions of a panel that holds `spec`.
+pub fn conventions(spec: &PanelSpec) -> Vec<String> {
+    let share = spec.share.as_ref().map(|_| SHARE_CONVENTION);
+    CONVENTIONS
+        .into_iter()
+        .chain(share)
+        .map(String::from)
+        .collect()
+}
+
+/// The panel of `spec` (a series named twice counts once) from `lf`, and its notes: empty
+/// value cells of the series shown in the span, undefined rates and shares (see [`panel`]),
+/// then values too large to represent.
+pub fn run(
+    lf: LazyFrame,
+    share_lf: Option<LazyFrame>,
+    groups: &[String],
+    mut spec: PanelSpec,
+    span: Span,
+) -> Result<Panel> {
+    let mut seen = BTreeSet::new();
+    spec.series.retain(|s| seen.insert(s.clone()));
+    let (frame, notes) = panel(lf.clone(), share_lf, groups, &spec, span)?;
+    let shown = spec
+        .series
+        .iter()
+        .fold(lit(false), |any, s| any.or(col(SERIES).eq(lit(s.clone()))));
+    let shown = lf.filter(shown.and(span.contains()));
+    let mut all = missing_value_notes(shown, &keys(groups))?;
+    all.extend(notes);
+    all.extend(overflows(&frame, groups, &spec)?);
+    Ok(Panel {
+        spec,
+        frame,
+        notes: all,
+    })
+}
+
+/// Notes on rates, shares and CAGRs of a panel that are not finite.
+fn overflows(df: &DataFrame, groups: &[String], spec: &PanelSpec) -> Result<Vec<Note>> {
+    let mut rates: Vec<(String, String)> = spec
+        .series
+        .iter()
+        .map(|s| (yoy_column(s), format!("{s} YoY growth")))
+        .collect();
+    if spec.share.is_some() {
+        rates.push((SHARE.to_string(), "share".to_string()));
+    }
+    let cagrs: Vec<(String, String)> = spec
+        .series
+        .iter()
+        .map(|s| (cagr_column(s), format!("{s} CAGR")))
+        .collect();
+    fn pairs(named: &[(String, String)]) -> Vec<(&str, &str)> {
+        named
+            .iter()
+            .map(|(c, n)| (c.as_str(), n.as_str()))
+            .collect()
+    }
+    let mut notes = overflow_notes(df, groups, Some(YEAR), &pairs(&rates))?;
+    notes.extend(overflow_notes(df, groups, None, &pairs(&cagrs))?);
+    Ok(notes)
+}
+
+/// The columns of a panel of `spec` ([`Panel::frame`]), in the order people read them: the
+/// groups, `year`, each series' values (headed with its unit from `units`, when it has one),
+/// each series' YoY growth, the share, each series' CAGR.
+pub fn columns(
+    groups: &[String],
+    spec: &PanelSpec,
+    units: &BTreeMap<String, String>,
+) -> Vec<ColumnDef> {
+    let mut columns: Vec<ColumnDef> = groups.iter().map(|g| ColumnDef::group(g)).collect();
+    columns.push(ColumnDef::year());
+    let series = &spec.series;
+    columns.extend(series.iter().map(|s| {
+        let (header, about) = match units.get(s) {
+            Some(u) => (format!("{s} ({u})"), format!("value of {s} ({u})")),
+            None => (s.clone(), format!("value of {s} (no unit given)")),
+        };
+        ColumnDef::new(s.clone(), Kind::Number, about)
+            .header(header)
+            .unit(UnitOf::Series)
+    }));
+    let fraction = |key: String, header: String, about: String| {
+        ColumnDef::new(key, Kind::Percent, about)
+            .header(header)
+            .unit(UnitOf::Fraction)
+    };
+    columns.extend(series.iter().map(|s| {
+        fraction(
+            yoy_column(s),
+            format!("{s} YoY (%)"),
+            format!("year-on-year growth of {s}, a unitless fraction (0.1 = 10 %); null without the previous year"),
+        )
+    }));
+    if let Some((part, whole)) = &spec.share {
+        columns.push(fraction(
+            SHARE.to_string(),
+            format!("{part} in {whole} (%)"),
+            format!("{part} / {whole}, a unitless fraction (0.3 = 30 %)"),
+        ));
+    }
+    columns.extend(series.iter().map(|s| {
+        fraction(
+            cagr_column(s),
+            format!("{s} CAGR (%)"),
+            format!("CAGR of {s} from its first to its last year in the span, per group (unitless fraction)"),
+        )
+    }));
+    columns
+}
 
 /// The panel: group columns, `year`, one value column per series (named after it), then
 /// `<series>_yoy` per series, `share` (with a share), `<series>_cagr` per series. Rows are
@@ -356,6 +498,25 @@ mod tests {
             assert_close(c, 0.06301938410443642, 1e-15);
         }
         assert_eq!(f64s(&df, "cbec")[2], Some(8.06));
+    }
+
+    #[test]
+    fn run_counts_a_series_once_and_describes_every_column() {
+        let spec = spec(&["cbec", "trade", "cbec"], Some(("cbec", "trade")));
+        let result = run(seed().lazy(), None, &[], spec, Span::default()).unwrap();
+        assert_eq!(result.spec.series, ["cbec", "trade"]);
+        let mut names: Vec<&str> = result
+            .frame
+            .get_column_names()
+            .into_iter()
+            .map(|n| n.as_str())
+            .collect();
+        let described = columns(&[], &result.spec, &BTreeMap::new());
+        let mut keys: Vec<&str> = described.iter().map(|c| c.key.as_ref()).collect();
+        names.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(names, keys);
+        assert_eq!(conventions(&result.spec).len(), 3);
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub fn build(common: &Common, dataset: &Dataset, request: &ChartRequest) -> Resu
             let (Some(part), Some(whole)) = (&request.part, &request.whole) else {
                 bail!("--kind share needs --part and --whole (e.g. --part cbec --whole trade)");
             };
-            let out = share::build(common, dataset.clone(), part, whole)?;
+            let out = share::build(common, dataset, part, whole)?;
             let title = out.tables[0].title.clone();
             let mut shares = lines(&out.tables[0], "share", 100.0)?;
             for line in &mut shares {

@@ -242,7 +242,7 @@ pub fn build(common: &Common, dataset: &Dataset, settings: &Settings) -> Result<
             let built = add_tables(
                 &mut section,
                 &mut conventions,
-                share::build(common, dataset.clone(), part, whole),
+                share::build(common, dataset, part, whole),
                 "share",
                 "share table",
             );

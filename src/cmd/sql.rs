@@ -65,7 +65,9 @@ fn tables(common: &Common, dataset: &Dataset) -> Result<Vec<Registered>> {
         for part in &names {
             for whole in names.iter().filter(|w| *w != part) {
                 let mut converted = dataset.clone();
-                if super::share::one_unit(common, &mut converted, part, whole).is_err() {
+                let (fx, span, reads) = (common.fx.as_ref(), common.span, common.reads);
+                let brought = converted.whole_in_part_unit(part, whole, fx, span, reads);
+                if brought.is_err() {
                     continue; // different currencies and no rate: no share
                 }
                 let frame = share(
@@ -75,18 +77,6 @@ fn tables(common: &Common, dataset: &Dataset) -> Result<Vec<Registered>> {
                     whole,
                     Span::default(),
                 )?
-                .drop(by_name(
-                    [
-                        "prev_year",
-                        "prev_part",
-                        "prev_whole",
-                        "prev_share",
-                        "part_unit",
-                        "whole_unit",
-                    ],
-                    true,
-                    false,
-                ))
                 .with_columns([
                     lit(part.clone()).alias("part_series"),
                     lit(whole.clone()).alias("whole_series"),

@@ -16,6 +16,7 @@ pub mod front;
 mod fx;
 mod number;
 mod parse;
+mod part_whole;
 mod small_csv;
 mod units;
 

@@ -168,8 +168,8 @@ pub const SHARE_PART: &str = "__share_part";
 pub const SHARE_WHOLE: &str = "__share_whole";
 
 /// Every helper column an analysis creates besides its documented result columns. Those
-/// starting with `__` never leave `analysis`; the others stay in the results of `growth`,
-/// `index` and `share`, which `sql` drops before showing them.
+/// starting with `__` never leave `analysis`; the others stay in the results of `growth` and
+/// `index`, which `sql` drops before showing them.
 pub const HELPERS: [&str; 13] = [
     RUN,
     PREV_YEAR,
