@@ -142,10 +142,10 @@ pub enum What {
     NoProjection { method: String, why: String },
     /// What a fitted model says about itself (a warning when under [`Note`]s of warnings).
     Model { method: String, text: String },
-    /// Forecast years whose point or interval bounds are not finite.
+    /// Forecast years (ascending) whose point or interval bounds are not finite.
     ForecastOverflow {
         method: String,
-        years: String,
+        years: Vec<i32>,
         bounds: bool,
     },
     /// `backtest`: a series too short for one training window and the horizon.
@@ -154,12 +154,24 @@ pub enum What {
         min_train: usize,
         horizon: usize,
     },
-    /// `backtest`: a method that produced no forecast from some window, in its own words.
-    TrialSkipped(String),
+    /// `backtest`: a method that produced no forecast from the training window ending in
+    /// `window_end`, and why (in the method's words).
+    TrialSkipped {
+        method: String,
+        window_end: i32,
+        why: String,
+    },
     /// `backtest`: how many forecasts the scores rest on.
     ScoresRestOn { count: usize, first: i32, last: i32 },
-    /// `backtest`: methods left unranked, in words composed by the command.
-    Unranked(String),
+    /// `backtest`: methods left unranked because they were scored on fewer forecasts than
+    /// the ranked ones. `groups`: the methods scored on the same forecast years, with those
+    /// years; `ranked`: the years the ranked methods are scored on; `min_train`: the
+    /// `--min-train` that scores every method on the same forecasts, when one does.
+    Unranked {
+        groups: Vec<(Vec<String>, Vec<i32>)>,
+        ranked: Vec<i32>,
+        min_train: Option<usize>,
+    },
     /// `check`: a claim given in another unit of the series' currency.
     ClaimConverted {
         value: f64,
@@ -213,9 +225,9 @@ impl What {
             What::Model { .. } => "model",
             What::ForecastOverflow { .. } => "forecast_overflow",
             What::TooShortToBacktest { .. } => "too_short_to_backtest",
-            What::TrialSkipped(_) => "trial_skipped",
+            What::TrialSkipped { .. } => "trial_skipped",
             What::ScoresRestOn { .. } => "scores_rest_on",
-            What::Unranked(_) => "unranked",
+            What::Unranked { .. } => "unranked",
             What::ClaimConverted { .. } => "claim_converted",
             What::Verdict { .. } => "verdict",
             What::IntervalNotCounted { .. } => "interval_not_counted",
@@ -247,26 +259,7 @@ impl What {
                 prev_year,
                 rate,
                 column,
-            } => {
-                let missing = if year - prev_year == 2 {
-                    format!("{}", year - 1)
-                } else {
-                    format!("{}–{}", prev_year + 1, year - 1)
-                };
-                let rate = match rate {
-                    Some(r) => format!(
-                        "annualised over {prev_year}–{year}: {} a year{}",
-                        pct(*r),
-                        column
-                            .as_ref()
-                            .map_or(String::new(), |c| format!(" (column {c})"))
-                    ),
-                    None => format!(
-                        "the rate over {prev_year}–{year} is undefined too (a non-positive value)"
-                    ),
-                };
-                format!("{prefix}no value for {missing}, so the one-year growth is undefined; {rate}")
-            }
+            } => after_gap(&prefix, year, *prev_year, *rate, column.as_deref()),
             What::GrowthFromNonPositive {
                 prev_year,
                 prev_value,
@@ -305,6 +298,28 @@ impl What {
             What::UnitsAssumed { part, whole, .. } => {
                 format!("{part} and {whole} carry no unit; they are assumed to be in the same one")
             }
+            What::NothingToProject { .. }
+            | What::NoProjection { .. }
+            | What::Model { .. }
+            | What::ForecastOverflow { .. }
+            | What::TooShortToBacktest { .. }
+            | What::TrialSkipped { .. }
+            | What::ScoresRestOn { .. }
+            | What::Unranked { .. }
+            | What::ClaimConverted { .. }
+            | What::Verdict { .. }
+            | What::IntervalNotCounted { .. } => self.forecast_text(at),
+            What::More { count } => format!("… and {count} more like these"),
+            What::Other { text, .. } => text.clone(),
+        }
+    }
+}
+
+impl What {
+    /// The text of the notes of `project`, `backtest` and `check`, about `at`.
+    fn forecast_text(&self, at: &Subject) -> String {
+        let label = at.label();
+        match self {
             What::NothingToProject { last_year } => {
                 format!("{label}: the data already runs to {last_year}, nothing to project")
             }
@@ -322,7 +337,7 @@ impl What {
                 } else {
                     "the point forecast overflows"
                 };
-                format!("{label} {method} {years}: {what}: {OVERFLOWS}")
+                format!("{label} {method} {}: {what}: {OVERFLOWS}", year_runs(years))
             }
             What::TooShortToBacktest {
                 years,
@@ -331,7 +346,11 @@ impl What {
             } => format!(
                 "{label}: {years} years are too few for a {min_train}-year training window and a {horizon}-year horizon"
             ),
-            What::TrialSkipped(text) => format!("{label} {text}"),
+            What::TrialSkipped {
+                method,
+                window_end,
+                why,
+            } => format!("{label} {method}: no forecast from the window ending {window_end}: {why}"),
             What::ScoresRestOn { count, first, last } => format!(
                 "{label}: scores rest on {count} forecast{} ({first}–{last}){}",
                 if *count == 1 { "" } else { "s" },
@@ -341,7 +360,11 @@ impl What {
                     ""
                 }
             ),
-            What::Unranked(text) => format!("{label}: not ranked: {text}"),
+            What::Unranked {
+                groups,
+                ranked,
+                min_train,
+            } => format!("{label}: not ranked: {}", unranked(groups, ranked, *min_train)),
             What::ClaimConverted {
                 value,
                 unit,
@@ -367,10 +390,84 @@ impl What {
             What::IntervalNotCounted { method, why } => {
                 format!("{label} {method}: interval shown but not counted in the verdict: {why}")
             }
-            What::More { count } => format!("… and {count} more like these"),
-            What::Other { text, .. } => text.clone(),
+            _ => unreachable!("not a note of project, backtest or check: {self:?}"),
         }
     }
+}
+
+/// Why a year has no one-year growth after missing years (see [`What::GrowthAfterGap`]).
+fn after_gap(
+    prefix: &str,
+    year: i32,
+    prev_year: i32,
+    rate: Option<f64>,
+    column: Option<&str>,
+) -> String {
+    let missing = if year - prev_year == 2 {
+        format!("{}", year - 1)
+    } else {
+        format!("{}–{}", prev_year + 1, year - 1)
+    };
+    let rate = match rate {
+        Some(r) => format!(
+            "annualised over {prev_year}–{year}: {} a year{}",
+            pct(r),
+            column.map_or(String::new(), |c| format!(" (column {c})"))
+        ),
+        None => format!("the rate over {prev_year}–{year} is undefined too (a non-positive value)"),
+    };
+    format!("{prefix}no value for {missing}, so the one-year growth is undefined; {rate}")
+}
+
+/// Why methods are left unranked (see [`What::Unranked`]).
+fn unranked(
+    groups: &[(Vec<String>, Vec<i32>)],
+    ranked: &[i32],
+    min_train: Option<usize>,
+) -> String {
+    let fewer: Vec<String> = groups
+        .iter()
+        .map(|(names, years)| {
+            let n = years.len();
+            let plural = if n == 1 { "" } else { "s" };
+            format!(
+                "{} (scored on {n} forecast{plural}, {})",
+                names.join(", "),
+                year_runs(years)
+            )
+        })
+        .collect();
+    let hint = min_train.map_or(String::new(), |min_train| {
+        format!(" (--min-train {min_train} scores every method on the same ones)")
+    });
+    format!(
+        "{}; the ranked methods are scored on {} ({}), and errors on different forecasts are not comparable{hint}",
+        fewer.join("; "),
+        ranked.len(),
+        year_runs(ranked)
+    )
+}
+
+/// Sorted years as runs: `2150`, `2150–2219`, `2150–2160, 2170` (never a range over years
+/// not listed).
+pub fn year_runs(years: &[i32]) -> String {
+    let mut runs: Vec<(i32, i32)> = Vec::new();
+    for &year in years {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == year => *end = year,
+            _ => runs.push((year, year)),
+        }
+    }
+    runs.iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Why a computed cell is empty although every input it needs is there.
@@ -514,6 +611,14 @@ mod tests {
 
     fn texts(notes: &[Note]) -> Vec<String> {
         notes.iter().map(Note::text).collect()
+    }
+
+    #[test]
+    fn years_read_as_runs() {
+        assert_eq!(year_runs(&[2150]), "2150");
+        assert_eq!(year_runs(&[2150, 2151, 2152]), "2150–2152");
+        assert_eq!(year_runs(&[2150, 2151, 2160]), "2150–2151, 2160");
+        assert_eq!(year_runs(&[]), "");
     }
 
     #[test]

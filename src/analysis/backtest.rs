@@ -5,7 +5,14 @@
 //! RMSE, MAPE and MASE, the last scaled, origin by origin, by the MAE of the one-step naive
 //! forecast on that origin's training window.
 
-use super::project::{Method, Series};
+use super::project::{series_names, unit_of, FitError, KeyedSeries, Method, Series};
+use super::RowFrame;
+use crate::notes::{Note, Subject, What};
+use crate::schema::columns::key_columns;
+use crate::schema::{ColumnDef, Kind, UnitOf, UNIT, YEAR};
+use anyhow::Result;
+use polars::prelude::DataFrame;
+use std::collections::BTreeMap;
 
 /// One forecast of one method from one training window.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,16 +46,37 @@ pub struct Score {
     pub mase: Option<f64>,
 }
 
+/// A training window a method could not be fitted to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub method: Method,
+    /// The window's last year.
+    pub window_end: i32,
+    pub why: FitError,
+}
+
+impl Skipped {
+    /// The note about it, on the series `at`.
+    pub fn note(&self, at: Subject) -> Note {
+        let what = What::TrialSkipped {
+            method: self.method.name().to_string(),
+            window_end: self.window_end,
+            why: self.why.to_string(),
+        };
+        Note::new(at, what)
+    }
+}
+
 /// Runs the backtest. Methods that cannot fit a window (too short, a gap) skip it, and the
-/// reasons are returned, one per method and reason.
+/// reasons are returned, one per method, window and reason.
 pub fn backtest(
     series: &Series,
     methods: &[Method],
     min_train: usize,
     horizon: usize,
-) -> (Vec<Trial>, Vec<String>) {
+) -> (Vec<Trial>, Vec<Skipped>) {
     let mut trials = Vec::new();
-    let mut skipped: Vec<String> = Vec::new();
+    let mut skipped: Vec<Skipped> = Vec::new();
     for &method in methods {
         let mut k = min_train;
         while k + horizon <= series.len() {
@@ -72,13 +100,13 @@ pub fn backtest(
                     });
                 }
                 Err(why) => {
-                    let note = format!(
-                        "{}: no forecast from the window ending {}: {why}",
-                        method.name(),
-                        train.last_year()
-                    );
-                    if !skipped.contains(&note) {
-                        skipped.push(note);
+                    let skip = Skipped {
+                        method,
+                        window_end: train.last_year(),
+                        why,
+                    };
+                    if !skipped.contains(&skip) {
+                        skipped.push(skip);
                     }
                 }
             }
@@ -152,6 +180,244 @@ pub fn ranked(scores: &[Score]) -> Vec<(Option<usize>, &Score)> {
         .map(|(i, s)| (Some(i + 1), s))
         .chain(fewer.into_iter().map(|s| (None, s)))
         .collect()
+}
+
+/// The training windows and the horizon of a backtest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Years ahead each forecast is, counted in observations.
+    pub horizon: usize,
+    /// Observations in the smallest training window.
+    pub min_train: usize,
+}
+
+/// A backtest of the selected series.
+pub struct Backtest {
+    /// Per series, the scores of each method, ranked ones first (best first), as
+    /// [`score_columns`] describes them.
+    pub scores: DataFrame,
+    /// Per series, every forecast of every method from every origin, as [`trial_columns`]
+    /// describes them.
+    pub trials: DataFrame,
+    /// The methods backtested, the naive baseline last.
+    pub methods: Vec<Method>,
+    pub window: Window,
+    /// Whether some method is left unranked (scored on fewer forecasts than others).
+    pub any_unranked: bool,
+    pub notes: Vec<Note>,
+    /// Distinct series names selected, backtested or not.
+    pub series: usize,
+}
+
+/// What `backtest` computes, in words (JSON's `meta.conventions`); `any_unranked`: whether
+/// some method is left unranked.
+pub fn conventions(any_unranked: bool) -> Vec<String> {
+    let mut conventions = CONVENTIONS.map(String::from).to_vec();
+    if any_unranked {
+        conventions.push(UNRANKED_CONVENTION.to_string());
+    }
+    conventions
+}
+
+const CONVENTIONS: [&str; 3] = [
+    "origins: training windows of the first k years, k = min_train .. T - horizon; each forecasts the year `horizon` observations later",
+    "MAE = mean |e|, RMSE = sqrt(mean e²), MAPE = mean |100·e/y|, MASE = mean over origins of |e| / (MAE of the one-step naive forecast on that origin's training window); e = actual - forecast",
+    "ranked by MASE, then MAE",
+];
+
+/// Why some methods have no rank, in words.
+const UNRANKED_CONVENTION: &str = "only methods scored on every origin are ranked: errors on different forecasts are not comparable; the others have an empty rank and a note";
+
+/// A row of [`Backtest::scores`]: the series' key values, the rank and the score.
+type ScoreRow<'a> = (&'a [String], Option<usize>, Score);
+
+/// Backtests `methods` and the naive baseline on every series of `all` (split by
+/// [`super::project::series_of`]; units by series name).
+pub fn run(
+    all: &[KeyedSeries],
+    keys: &[String],
+    units: &BTreeMap<String, String>,
+    methods: &[Method],
+    window: Window,
+) -> Result<Backtest> {
+    let Window { horizon, min_train } = window;
+    let mut methods = methods.to_vec();
+    methods.push(Method::Naive);
+    let mut notes = Vec::new();
+    let (mut score_rows, mut trial_rows): (Vec<ScoreRow>, Vec<(&[String], Trial)>) =
+        Default::default();
+    let mut any_unranked = false;
+    for (key, series) in all {
+        let at = || Subject::new(keys, key, None);
+        if series.len() < min_train + horizon {
+            let years = series.len();
+            let what = What::TooShortToBacktest {
+                years,
+                min_train,
+                horizon,
+            };
+            notes.push(Note::new(at(), what));
+            continue;
+        }
+        let (trials, skipped) = backtest(series, &methods, min_train, horizon);
+        notes.extend(skipped.iter().map(|s| s.note(at())));
+        let targets: Vec<i32> = trials
+            .iter()
+            .filter(|t| t.method == Method::Naive)
+            .map(|t| t.year)
+            .collect();
+        if let (Some(&first), Some(&last)) = (targets.first(), targets.last()) {
+            let count = targets.len();
+            notes.push(Note::new(at(), What::ScoresRestOn { count, first, last }));
+        }
+        let scores = scores(&trials);
+        let ranked = ranked(&scores);
+        if let Some(what) = unranked(&ranked, min_train) {
+            notes.push(Note::new(at(), what));
+            any_unranked = true;
+        }
+        score_rows.extend(
+            ranked
+                .into_iter()
+                .map(|(rank, s)| (key.as_slice(), rank, s.clone())),
+        );
+        trial_rows.extend(trials.into_iter().map(|t| (key.as_slice(), t)));
+    }
+    Ok(Backtest {
+        scores: score_frame(keys, units, &score_rows)?,
+        trials: trial_frame(keys, units, &trial_rows)?,
+        methods,
+        window,
+        any_unranked,
+        notes,
+        series: series_names(all),
+    })
+}
+
+/// The note on methods left unranked because they were scored on fewer origins than the
+/// ranked ones, grouped by the forecasts they rest on. When each group's forecasts are the
+/// last of the ranked methods' (it only missed the first, too-short windows), it names the
+/// `--min-train` that scores every method on the same forecasts.
+fn unranked(ranked: &[(Option<usize>, &Score)], min_train: usize) -> Option<What> {
+    let full = &ranked.iter().find(|(r, _)| r.is_some())?.1.years;
+    let mut groups: Vec<(Vec<String>, Vec<i32>)> = Vec::new();
+    for (_, s) in ranked.iter().filter(|(r, _)| r.is_none()) {
+        let name = s.method.name().to_string();
+        match groups.iter_mut().find(|(_, years)| *years == s.years) {
+            Some((names, _)) => names.push(name),
+            None => groups.push((vec![name], s.years.clone())),
+        }
+    }
+    if groups.is_empty() {
+        return None;
+    }
+    // A window one year longer drops the first origin: where every group's forecasts are the
+    // tail of the full set, starting at the latest group's first year makes them all equal.
+    let suffixes = groups.iter().all(|(_, y)| full.ends_with(y));
+    let latest = groups.iter().filter_map(|(_, y)| y.first()).max();
+    // --min-train counts observations, not years: skip as many origins as come before the
+    // latest group's first one.
+    let skipped = latest.and_then(|latest| full.iter().position(|y| y == latest));
+    Some(What::Unranked {
+        groups,
+        ranked: full.clone(),
+        min_train: skipped
+            .filter(|_| suffixes)
+            .map(|skipped| min_train + skipped),
+    })
+}
+
+fn score_frame(
+    keys: &[String],
+    units: &BTreeMap<String, String>,
+    rows: &[ScoreRow],
+) -> Result<DataFrame> {
+    RowFrame::keyed(keys, rows, |(key, _, _)| *key)
+        .column("rank", |(_, rank, _)| rank.map(|r| r as i64))
+        .column("method", |(_, _, s)| s.method.name())
+        .column("origins", |(_, _, s)| s.origins as i64)
+        .column(UNIT, |(key, _, _)| unit_of(units, key))
+        .column("mae", |(_, _, s)| s.mae)
+        .column("rmse", |(_, _, s)| s.rmse)
+        .column("mape", |(_, _, s)| s.mape)
+        .column("mase", |(_, _, s)| s.mase)
+        .finish()
+}
+
+fn trial_frame(
+    keys: &[String],
+    units: &BTreeMap<String, String>,
+    rows: &[(&[String], Trial)],
+) -> Result<DataFrame> {
+    RowFrame::keyed(keys, rows, |(key, _)| *key)
+        .column("method", |(_, t)| t.method.name())
+        .column("train_to", |(_, t)| t.train_to)
+        .column("train_size", |(_, t)| t.train_size as i64)
+        .column(YEAR, |(_, t)| t.year)
+        .column(UNIT, |(key, _)| unit_of(units, key))
+        .column("actual", |(_, t)| t.actual)
+        .column("forecast", |(_, t)| t.forecast)
+        .column("error", |(_, t)| t.error)
+        .column("ape", |(_, t)| {
+            (t.actual != 0.0).then(|| (100.0 * t.error / t.actual).abs())
+        })
+        .column("scaled_error", |(_, t)| t.scaled)
+        .finish()
+}
+
+/// The `method` column of both frames.
+fn method_column() -> ColumnDef {
+    ColumnDef::text(
+        "method",
+        "projection method (naive: the last value, the baseline)",
+    )
+}
+
+/// The columns of [`Backtest::scores`]; `any_unranked`: whether some rank is empty.
+pub fn score_columns(groups: &[String], any_unranked: bool) -> Vec<ColumnDef> {
+    let rank = if any_unranked {
+        "1 = most accurate by MASE, among the methods scored on every origin (empty: scored on fewer)"
+    } else {
+        "1 = most accurate by MASE"
+    };
+    let mut columns = key_columns(groups);
+    columns.extend([
+        ColumnDef::integer("rank", rank),
+        method_column(),
+        ColumnDef::integer("origins", "number of forecasts the scores rest on"),
+        unit_column(),
+        ColumnDef::quantity("mae", "mean absolute error").header("MAE"),
+        ColumnDef::quantity("rmse", "root mean squared error").header("RMSE"),
+        ColumnDef::points("mape", "mean absolute percentage error, in percent").header("MAPE (%)"),
+        ColumnDef::points("mase", "mean absolute scaled error (below 1: better than the one-step naive forecast in-sample)").header("MASE"),
+    ]);
+    columns
+}
+
+/// The columns of [`Backtest::trials`].
+pub fn trial_columns(groups: &[String]) -> Vec<ColumnDef> {
+    let mut columns = key_columns(groups);
+    columns.extend([
+        method_column(),
+        ColumnDef::year_like("train_to", "last year of the training window").header("trained to"),
+        ColumnDef::integer("train_size", "years in the training window").header("years"),
+        ColumnDef::year_like(YEAR, "the year forecast").header("forecast year"),
+        unit_column(),
+        ColumnDef::quantity("actual", "observed value"),
+        ColumnDef::quantity("forecast", "point forecast"),
+        ColumnDef::new("error", Kind::Number, "actual - forecast").unit(UnitOf::Series),
+        ColumnDef::points("ape", "absolute percentage error, in percent").header("APE (%)"),
+        ColumnDef::points(
+            "scaled_error",
+            "|error| / MAE of the one-step naive forecast on the training window",
+        )
+        .header("scaled error"),
+    ]);
+    columns
+}
+
+fn unit_column() -> ColumnDef {
+    ColumnDef::unit_column("unit of the data, MAE, RMSE, actual, forecast and error")
 }
 
 #[cfg(test)]
@@ -254,7 +520,10 @@ mod tests {
         assert!(trials.is_empty());
         assert_eq!(skipped.len(), 2);
         assert!(
-            skipped[0].starts_with("holt: no forecast from the window ending 2017"),
+            skipped[0]
+                .note(Subject::series("cbec"))
+                .text()
+                .starts_with("cbec holt: no forecast from the window ending 2017"),
             "{skipped:?}"
         );
     }

@@ -191,6 +191,44 @@ pub fn key_label<S: AsRef<str>>(keys: &[String], values: &[S]) -> String {
 
 pub use crate::notes::pct;
 
+/// A frame made from rows of a Rust struct: the key columns first (group columns, then
+/// `series`, as Strings), then one column per [`RowFrame::column`]. For the per-series
+/// results computed in Rust (projections, backtests, claim checks), so that their tables
+/// come from frames like every other result's.
+pub struct RowFrame<'r, R> {
+    rows: &'r [R],
+    columns: Vec<Column>,
+}
+
+impl<'r, R> RowFrame<'r, R> {
+    /// A frame of `rows` whose key columns `keys` hold, per row, the values `key` gives.
+    pub fn keyed<'k>(keys: &[String], rows: &'r [R], key: impl Fn(&'r R) -> &'k [String]) -> Self {
+        let columns = keys
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let values: Vec<&str> = rows.iter().map(|r| key(r)[i].as_str()).collect();
+                Column::new(name.as_str().into(), values)
+            })
+            .collect();
+        RowFrame { rows, columns }
+    }
+
+    /// Adds the column `name` with the value `value` gives for each row.
+    pub fn column<T>(mut self, name: impl Into<PlSmallStr>, value: impl Fn(&'r R) -> T) -> Self
+    where
+        Series: NamedFrom<Vec<T>, [T]>,
+    {
+        let values: Vec<T> = self.rows.iter().map(value).collect();
+        self.columns.push(Column::new(name.into(), values));
+        self
+    }
+
+    pub fn finish(self) -> Result<DataFrame> {
+        Ok(DataFrame::new(self.rows.len(), self.columns)?)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Frames for unit tests, in canonical long form.

@@ -1,17 +1,21 @@
 //! `tradestat backtest`: rolling-origin accuracy of the projection methods.
 
-use super::project::series_names;
-use super::{
-    key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common,
-};
-use crate::analysis::backtest::{backtest, ranked, scores, Score};
+use super::{joined_notes, load_series, resolve_methods, Common, Selected};
+use crate::analysis::backtest::{self, Backtest, Window};
 use crate::analysis::project::Method;
 use crate::cli::BacktestArgs;
 use crate::data::Dataset;
-use crate::notes::{self, Note, Subject, What};
-use crate::output::{Column, Kind, Output, Table, Value};
-use crate::schema::{Reads, UNIT, YEAR};
+use crate::output::{Output, UnitLabel};
+use crate::schema::Reads;
 use anyhow::{bail, Result};
+
+/// What to backtest: the methods (the naive baseline is always added) on the named series
+/// (all when none are named).
+pub struct BacktestRequest<'a> {
+    pub series: &'a [String],
+    pub methods: &'a [Method],
+    pub window: Window,
+}
 
 pub fn run(args: BacktestArgs) -> Result<()> {
     let mut common = Common::new(args.data, args.span, args.output)?;
@@ -29,6 +33,61 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     common.emit(&output)
 }
 
+/// The backtest of the selected series; an error when none is long enough.
+pub fn compute(
+    common: &Common,
+    dataset: &Dataset,
+    request: &BacktestRequest,
+) -> Result<Selected<Backtest>> {
+    let (all, units) = load_series(common, dataset, request.series)?;
+    let keys = dataset.keys();
+    let result = backtest::run(&all, &keys, &units, request.methods, request.window)?;
+    if result.scores.height() == 0 {
+        bail!(
+            "nothing to backtest ({})",
+            joined_notes(dataset, &result.notes)
+        );
+    }
+    Ok(Selected { result, units })
+}
+
+/// The tables of `computed`: scores per method and every trial (only the trials when
+/// `trials_only`).
+pub fn describe(
+    common: &Common,
+    dataset: &Dataset,
+    computed: &Selected<Backtest>,
+    trials_only: bool,
+) -> Result<Output> {
+    let Selected { result, units } = computed;
+    let Window { horizon, min_train } = result.window;
+    let mut meta = common.meta("backtest", dataset, units);
+    meta.param("horizon", horizon);
+    meta.param("min_train", min_train);
+    meta.param("methods", Method::names(&result.methods));
+    meta.conventions = backtest::conventions(result.any_unranked);
+    meta.notes.extend(result.notes.iter().cloned());
+    let unit = UnitLabel::new(units, result.series);
+    let mut output = Output::new(meta);
+    let title = format!("Backtest scores ({horizon}-year-ahead, training from {min_train} years)");
+    let scores = backtest::score_columns(&dataset.groups, result.any_unranked);
+    output.push_if(
+        !trials_only,
+        ("rows", &title),
+        &result.scores,
+        &scores,
+        &unit,
+    )?;
+    let trials = backtest::trial_columns(&dataset.groups);
+    output.push(
+        ("trials", "Forecasts by origin"),
+        &result.trials,
+        &trials,
+        &unit,
+    )?;
+    Ok(output)
+}
+
 /// Scores per method (and every trial; only the trials when `trials_only`). `window` is the
 /// horizon and the smallest training window.
 pub fn build(
@@ -36,229 +95,19 @@ pub fn build(
     dataset: &Dataset,
     series: &[String],
     methods: &[Method],
-    window: (usize, usize),
+    (horizon, min_train): (usize, usize),
     trials_only: bool,
 ) -> Result<Output> {
-    let (all, units) = load_series(common, dataset, series)?;
-    let keys = dataset.keys();
-    let mut methods = methods.to_vec();
-    methods.push(Method::Naive);
-    let (horizon, min_train) = window;
-
-    let mut meta = common.meta("backtest", dataset, &units);
-    meta.param("horizon", horizon);
-    meta.param("min_train", min_train);
-    meta.param(
-        "methods",
-        methods.iter().map(|m| m.name()).collect::<Vec<_>>(),
-    );
-    meta.conventions = vec![
-        "origins: training windows of the first k years, k = min_train .. T - horizon; each forecasts the year `horizon` observations later".to_string(),
-        "MAE = mean |e|, RMSE = sqrt(mean e²), MAPE = mean |100·e/y|, MASE = mean over origins of |e| / (MAE of the one-step naive forecast on that origin's training window); e = actual - forecast".to_string(),
-        "ranked by MASE, then MAE".to_string(),
-    ];
-    let mut score_rows = Vec::new();
-    let mut trial_rows = Vec::new();
-    let mut any_unranked = false;
-    for (key, series) in &all {
-        let at = || Subject::new(&keys, key, None);
-        let unit = Value::opt_text(units.get(key.last().map_or("", String::as_str)).cloned());
-        if series.len() < min_train + horizon {
-            meta.notes.push(Note::new(
-                at(),
-                What::TooShortToBacktest {
-                    years: series.len(),
-                    min_train,
-                    horizon,
-                },
-            ));
-            continue;
-        }
-        let (trials, skipped) = backtest(series, &methods, min_train, horizon);
-        meta.notes.extend(
-            skipped
-                .into_iter()
-                .map(|s| Note::new(at(), What::TrialSkipped(s))),
-        );
-        let targets: Vec<i32> = trials
-            .iter()
-            .filter(|t| t.method == Method::Naive)
-            .map(|t| t.year)
-            .collect();
-        if let (Some(first), Some(last)) = (targets.first(), targets.last()) {
-            meta.notes.push(Note::new(
-                at(),
-                What::ScoresRestOn {
-                    count: targets.len(),
-                    first: *first,
-                    last: *last,
-                },
-            ));
-        }
-        let scores = scores(&trials);
-        let ranked = ranked(&scores);
-        if let Some(text) = unranked_note(&ranked, min_train) {
-            meta.notes.push(Note::new(at(), What::Unranked(text)));
-            any_unranked = true;
-        }
-        for (rank, s) in ranked {
-            let mut row = key_cells(key);
-            row.extend([
-                rank.map_or(Value::Null, |r| Value::Int(r as i64)),
-                Value::text(s.method.name()),
-                Value::Int(s.origins as i64),
-                unit.clone(),
-                Value::float(s.mae),
-                Value::float(s.rmse),
-                Value::opt_float(s.mape),
-                Value::opt_float(s.mase),
-            ]);
-            score_rows.push(row);
-        }
-        for t in &trials {
-            let mut row = key_cells(key);
-            row.extend([
-                Value::text(t.method.name()),
-                Value::Int(i64::from(t.train_to)),
-                Value::Int(t.train_size as i64),
-                Value::Int(i64::from(t.year)),
-                unit.clone(),
-                Value::float(t.actual),
-                Value::float(t.forecast),
-                Value::float(t.error),
-                Value::opt_float((t.actual != 0.0).then(|| (100.0 * t.error / t.actual).abs())),
-                Value::opt_float(t.scaled),
-            ]);
-            trial_rows.push(row);
-        }
-    }
-    if score_rows.is_empty() {
-        bail!("nothing to backtest ({})", notes::joined(&meta.notes));
-    }
-
-    if any_unranked {
-        meta.conventions.push("only methods scored on every origin are ranked: errors on different forecasts are not comparable; the others have an empty rank and a note".to_string());
-    }
-    let unit = unit_label(&units, series_names(&all));
-    for (key, description) in [
-        (
-            "rank",
-            if any_unranked {
-                "1 = most accurate by MASE, among the methods scored on every origin (empty: scored on fewer)"
-            } else {
-                "1 = most accurate by MASE"
-            },
-        ),
-        ("method", "projection method (naive: the last value, the baseline)"),
-        ("origins", "number of forecasts the scores rest on"),
-        (UNIT, "unit of the data, MAE, RMSE, actual, forecast and error"),
-        ("mae", "mean absolute error"),
-        ("rmse", "root mean squared error"),
-        ("mape", "mean absolute percentage error, in percent"),
-        ("mase", "mean absolute scaled error (below 1: better than the one-step naive forecast in-sample)"),
-        ("train_to", "last year of the training window"),
-        ("train_size", "years in the training window"),
-        (YEAR, "the year forecast"),
-        ("actual", "observed value"),
-        ("forecast", "point forecast"),
-        ("error", "actual - forecast"),
-        ("ape", "absolute percentage error, in percent"),
-        ("scaled_error", "|error| / MAE of the one-step naive forecast on the training window"),
-    ] {
-        meta.describe(key, description);
-    }
-    let mut columns = key_columns(dataset, &mut meta);
-    columns.extend([
-        Column::new("rank", "rank", Kind::Integer),
-        Column::new("method", "method", Kind::Text),
-        Column::new("origins", "origins", Kind::Integer),
-        unit_column(&unit),
-        Column::new("mae", format!("MAE{}", unit.suffix), Kind::Number),
-        Column::new("rmse", format!("RMSE{}", unit.suffix), Kind::Number),
-        Column::new("mape", "MAPE (%)", Kind::Points),
-        Column::new("mase", "MASE", Kind::Points),
-    ]);
-    let scores = Table {
-        key: "rows".to_string(),
-        title: format!("Backtest scores ({horizon}-year-ahead, training from {min_train} years)"),
-        columns,
-        rows: score_rows.into(),
+    let window = Window { horizon, min_train };
+    let request = BacktestRequest {
+        series,
+        methods,
+        window,
     };
-    let mut columns = key_columns(dataset, &mut meta);
-    columns.extend([
-        Column::new("method", "method", Kind::Text),
-        Column::new("train_to", "trained to", Kind::Integer),
-        Column::new("train_size", "years", Kind::Integer),
-        Column::new(YEAR, "forecast year", Kind::Integer),
-        unit_column(&unit),
-        Column::new("actual", format!("actual{}", unit.suffix), Kind::Number),
-        Column::new("forecast", format!("forecast{}", unit.suffix), Kind::Number),
-        Column::new("error", "error", Kind::Number),
-        Column::new("ape", "APE (%)", Kind::Points),
-        Column::new("scaled_error", "scaled error", Kind::Points),
-    ]);
-    let trials = Table {
-        key: "trials".to_string(),
-        title: "Forecasts by origin".to_string(),
-        columns,
-        rows: trial_rows.into(),
-    };
-    let tables = if trials_only {
-        vec![trials]
-    } else {
-        vec![scores, trials]
-    };
-    Ok(Output { tables, meta })
-}
-
-/// The note on methods left unranked because they were scored on fewer origins than the
-/// ranked ones, grouped by the forecasts they rest on. When each group's forecasts are the
-/// last of the ranked methods' (it only missed the first, too-short windows), it names the
-/// `--min-train` that scores every method on the same forecasts.
-fn unranked_note(ranked: &[(Option<usize>, &Score)], min_train: usize) -> Option<String> {
-    let full = &ranked.iter().find(|(r, _)| r.is_some())?.1.years;
-    let mut groups: Vec<(&Vec<i32>, Vec<&str>)> = Vec::new();
-    for (_, s) in ranked.iter().filter(|(r, _)| r.is_none()) {
-        match groups.iter_mut().find(|(years, _)| **years == s.years) {
-            Some((_, names)) => names.push(s.method.name()),
-            None => groups.push((&s.years, vec![s.method.name()])),
-        }
-    }
-    if groups.is_empty() {
-        return None;
-    }
-    // Runs of consecutive years: `2012, 2016–2018`, never a range over years not forecast.
-    let years = |years: &[i32]| super::project::year_runs(years);
-    let fewer: Vec<String> = groups
-        .iter()
-        .map(|(y, names)| {
-            let n = y.len();
-            let plural = if n == 1 { "" } else { "s" };
-            format!(
-                "{} (scored on {n} forecast{plural}, {})",
-                names.join(", "),
-                years(y)
-            )
-        })
-        .collect();
-    // A window one year longer drops the first origin: where every group's forecasts are the
-    // tail of the full set, starting at the latest group's first year makes them all equal.
-    let suffixes = groups.iter().all(|(y, _)| full.ends_with(y));
-    let latest = groups.iter().filter_map(|(y, _)| y.first()).max();
-    // --min-train counts observations, not years: skip as many origins as come before the
-    // latest group's first one.
-    let skipped = latest.and_then(|latest| full.iter().position(|y| y == latest));
-    let hint = match (suffixes, skipped) {
-        (true, Some(skipped)) => format!(
-            " (--min-train {} scores every method on the same ones)",
-            min_train + skipped
-        ),
-        _ => String::new(),
-    };
-    Some(format!(
-        "{}; the ranked methods are scored on {} ({}), and errors on different forecasts are not comparable{hint}",
-        fewer.join("; "),
-        full.len(),
-        years(full)
-    ))
+    describe(
+        common,
+        dataset,
+        &compute(common, dataset, &request)?,
+        trials_only,
+    )
 }

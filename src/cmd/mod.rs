@@ -23,7 +23,7 @@ use crate::cli::{
     Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, MethodArgs, OutputArgs, SpanArgs,
 };
 use crate::data::{self, ColumnChoice, Dataset, Filter, FxTable, Input, Layout, ReadOptions, Unit};
-use crate::output::Value;
+use crate::notes::Note;
 use crate::output::{Column, Kind, Meta, Output};
 use crate::progress::Progress;
 use crate::render::{self, Format};
@@ -385,14 +385,6 @@ pub fn group_columns(dataset: &Dataset, meta: &mut Meta) -> Vec<Column> {
         .collect()
 }
 
-/// Group columns, then `series`.
-pub fn key_columns(dataset: &Dataset, meta: &mut Meta) -> Vec<Column> {
-    let mut columns = group_columns(dataset, meta);
-    meta.describe(SERIES, "series name");
-    columns.push(Column::new(SERIES, SERIES, Kind::Text));
-    columns
-}
-
 pub fn year_column(meta: &mut Meta) -> Column {
     meta.describe(YEAR, "calendar year");
     Column::new(YEAR, YEAR, Kind::Integer)
@@ -464,16 +456,8 @@ pub fn load_series(
     Ok((all, units))
 }
 
-/// Key cells of a row: group values, then the series name.
-pub fn key_cells(key: &[String]) -> Vec<Value> {
-    key.iter().map(|k| Value::text(k.as_str())).collect()
-}
-
-/// `80` → `80`, `99.5` → `99.5`: the level as it appears in column names.
-pub fn level_name(level: f64) -> String {
-    if level.fract() == 0.0 {
-        format!("{level:.0}")
-    } else {
-        format!("{level}")
-    }
+/// The input's notes, then `notes`, joined: what an error says when a result is empty.
+pub fn joined_notes(dataset: &Dataset, notes: &[Note]) -> String {
+    let input = dataset.notes.iter().map(Note::input);
+    crate::notes::joined(&input.chain(notes.iter().cloned()).collect::<Vec<_>>())
 }

@@ -3,6 +3,7 @@
 
 use super::number::{parse_value, parse_year};
 use super::small_csv::{self, Row, Sheet};
+use super::units::Unit;
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 
@@ -14,6 +15,24 @@ pub struct Claim {
     pub value: f64,
     #[serde(default)]
     pub unit: Option<String>,
+}
+
+impl Claim {
+    /// The factor that brings the claimed value into `unit`, the unit of the series `name`
+    /// it is about: 1 when the claim or the series names no unit. Errors when the two units
+    /// do not convert by scale.
+    pub fn factor_to(&self, name: &str, unit: Option<&str>) -> Result<f64> {
+        let (Some(claimed), Some(actual)) = (&self.unit, unit) else {
+            return Ok(1.0);
+        };
+        let claimed_unit =
+            Unit::read(claimed).map_err(|why| anyhow::anyhow!("the claim about {name}: {why}"))?;
+        claimed_unit.factor_to(&Unit::parse(actual)).ok_or_else(|| {
+            anyhow::anyhow!(
+                "the claim about {name} is in {claimed:?}, but {name} is in {actual:?} (expected a unit that converts by scale, e.g. another multiple of the same currency)"
+            )
+        })
+    }
 }
 
 /// Reads a claims file; errors name the file, line and column.

@@ -167,6 +167,24 @@ impl Output {
             .push(frame::described_table(key, title, df, defs, units)?);
         Ok(())
     }
+
+    /// [`Output::push`] when `shown`; else only the meanings of the columns, for a table
+    /// computed but not shown.
+    pub fn push_if(
+        &mut self,
+        shown: bool,
+        title: (&str, &str),
+        df: &polars::prelude::DataFrame,
+        defs: &[ColumnDef],
+        units: &UnitLabel,
+    ) -> anyhow::Result<()> {
+        if shown {
+            self.push(title, df, defs, units)
+        } else {
+            self.meta.describe_all(defs);
+            Ok(())
+        }
+    }
 }
 
 /// Metadata for JSON output and the notes printed under human tables (or on stderr).
@@ -214,9 +232,10 @@ impl Meta {
             .or_insert_with(|| description.into());
     }
 
-    /// Records the meaning of every column of `columns` (meanings recorded first stay).
+    /// Records the meaning of every column of `columns` (meanings recorded first stay;
+    /// columns without one are left out).
     pub fn describe_all(&mut self, columns: &[ColumnDef]) {
-        for c in columns {
+        for c in columns.iter().filter(|c| !c.meaning.is_empty()) {
             self.describe(&c.key, c.meaning.as_ref());
         }
     }

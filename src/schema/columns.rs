@@ -78,7 +78,7 @@ pub struct ColumnDef {
     pub unit_in_header: bool,
     pub kind: Kind,
     pub unit: UnitOf,
-    /// What the column means, for `meta.columns`.
+    /// What the column means, for `meta.columns`; empty for a column left out of it.
     pub meaning: Cow<'static, str>,
     pub shown: Shown,
 }

@@ -6,7 +6,7 @@
 //! optimum sits at α = β* = 0: Holt becomes the OLS line and its interval stops widening with
 //! the horizon. We say so (a warning on the model) instead of printing a falsely narrow band.
 
-use super::{Method, Model, Params, Predictor, Quantile, Series};
+use super::{FitError, Method, Model, Params, Predictor, Quantile, Series};
 use argmin::core::{CostFunction, Error, Executor, State};
 use argmin::solver::neldermead::NelderMead;
 
@@ -131,40 +131,22 @@ fn minimise(y: &[f64], damped: bool) -> Smoothing {
     Smoothing::from_vec(&p, damped)
 }
 
-/// Fits Holt's linear trend (`damped`: with φ) to a series of consecutive years.
-pub fn fit_holt(series: &Series, damped: bool) -> Result<Model, String> {
-    let method = if damped {
-        Method::HoltDamped
+/// The parameters Holt estimates: α, β*, the initial level and trend (and φ when `damped`).
+pub(super) fn parameters(damped: bool) -> usize {
+    if damped {
+        5
     } else {
-        Method::Holt
-    };
-    // α, β*, the initial level and trend (and φ) are estimated.
-    let parameters = if damped { 5 } else { 4 };
-    if series.len() <= parameters {
-        return Err(format!(
-            "{} estimates {parameters} parameters and needs more than {parameters} years, has {}",
-            method.name(),
-            series.len()
-        ));
+        4
     }
-    if let Some(gap) = series.first_gap() {
-        return Err(format!(
-            "{} needs consecutive years, but {gap} is missing",
-            method.name()
-        ));
-    }
-    let y = &series.values;
-    let s = minimise(y, damped);
-    let (_, _, sse, level, trend) = best_start(y, s);
-    let sigma = (sse / (y.len() - parameters) as f64).sqrt();
-    let beta = s.alpha * s.beta_star;
+}
 
-    // β* only acts through β = α·β*: with α = 0 the trend never updates, every β* fits
-    // equally well, and the optimiser's value is an artefact of its start. `clamp` makes a
-    // fitted α at or below its bound exactly 0, so the test is exact.
-    let beta_star_identified = s.alpha > 0.0;
+/// Why the interval of a fit with smoothing `s` on `years` points should not be trusted,
+/// when that is so.
+fn warning(s: Smoothing, damped: bool, years: usize) -> Option<String> {
+    // β* only acts through β = α·β*: with α = 0 it is not identified (see [`fit_holt`]) and
+    // never cited as on a bound.
     let mut smoothing = vec![("α", s.alpha)];
-    if beta_star_identified {
+    if s.alpha > 0.0 {
         smoothing.push(("β*", s.beta_star));
     }
     let mut on_bound = Vec::new();
@@ -183,20 +165,49 @@ pub fn fit_holt(series: &Series, damped: bool) -> Result<Model, String> {
             on_bound.join(", ")
         ));
     }
-    if series.len() <= FEW_POINTS {
+    if years <= FEW_POINTS {
         reasons.push(format!(
-            "only {} years (R's ets refuses to fit ≤ {FEW_POINTS})",
-            series.len()
+            "only {years} years (R's ets refuses to fit ≤ {FEW_POINTS})"
         ));
     }
     let collapsed = s.alpha < ON_BOUND;
-    let warning = (!reasons.is_empty()).then(|| {
+    (!reasons.is_empty()).then(|| {
         let mut w = format!("interval not trustworthy: {}", reasons.join("; "));
         if collapsed {
             w.push_str("; with α ≈ 0 Holt is a fixed straight line and its interval hardly widens with the horizon");
         }
         w
-    });
+    })
+}
+
+/// Fits Holt's linear trend (`damped`: with φ) to a series of consecutive years.
+pub fn fit_holt(series: &Series, damped: bool) -> Result<Model, FitError> {
+    let method = if damped {
+        Method::HoltDamped
+    } else {
+        Method::Holt
+    };
+    let parameters = parameters(damped);
+    if series.len() <= parameters {
+        return Err(FitError::TooShort {
+            method,
+            years: series.len(),
+        });
+    }
+    if let Some(missing) = series.first_gap() {
+        return Err(FitError::Gap { method, missing });
+    }
+    let y = &series.values;
+    let s = minimise(y, damped);
+    let (_, _, sse, level, trend) = best_start(y, s);
+    let sigma = (sse / (y.len() - parameters) as f64).sqrt();
+    let beta = s.alpha * s.beta_star;
+
+    // β* only acts through β = α·β*: with α = 0 the trend never updates, every β* fits
+    // equally well, and the optimiser's value is an artefact of its start. `clamp` makes a
+    // fitted α at or below its bound exactly 0, so the test is exact.
+    let beta_star_identified = s.alpha > 0.0;
+    let warning = warning(s, damped, series.len());
     let note = (!beta_star_identified).then(|| {
         "β* left empty: with α = 0 the trend update β·e = α·β*·e is 0 whatever β* is, so the data cannot determine it (β = 0 is reported)".to_string()
     });
@@ -321,11 +332,13 @@ mod tests {
         };
         assert!(fit_holt(&short, false)
             .unwrap_err()
+            .to_string()
             .contains("needs more than 4 years"));
         let mut gapped = cbec();
         gapped.years[4] = 2020;
         assert!(fit_holt(&gapped, false)
             .unwrap_err()
+            .to_string()
             .contains("2019 is missing"));
     }
 }

@@ -8,16 +8,24 @@
 //! Per-series fitting is plain Rust on slices: each fit is a handful of sums (or, for Holt, a
 //! small optimisation), and the frames are split into series in one place ([`series_of`]).
 
+mod forecast;
 mod holt;
 mod trend;
 
+pub use forecast::{
+    bound_columns, forecast_columns, level_name, model_columns, run, Plan, Projection, HISTORY,
+    MAX_HORIZON,
+};
 pub use holt::fit_holt;
 pub use trend::{fit_cagr, fit_drift, fit_linear, fit_loglinear, fit_naive};
 
+use crate::notes::{Note, Subject, What};
 use crate::schema::{VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 /// A projection method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -45,8 +53,13 @@ impl Method {
         }
     }
 
+    /// The names of `methods`, in order.
+    pub fn names(methods: &[Method]) -> Vec<&'static str> {
+        methods.iter().map(|m| m.name()).collect()
+    }
+
     /// Fits this method to one series.
-    pub fn fit(self, series: &Series) -> Result<Model, String> {
+    pub fn fit(self, series: &Series) -> Result<Model, FitError> {
         match self {
             Method::Linear => fit_linear(series),
             Method::LogLinear => fit_loglinear(series),
@@ -57,7 +70,79 @@ impl Method {
             Method::Naive => fit_naive(series),
         }
     }
+
+    /// This method fitted to `series`, or the note on `at` that says why it cannot be.
+    pub fn fit_or_note(self, series: &Series, at: impl FnOnce() -> Subject) -> Result<Model, Note> {
+        self.fit(series).map_err(|why| {
+            let what = What::NoProjection {
+                method: self.name().to_string(),
+                why: why.to_string(),
+            };
+            Note::new(at(), what)
+        })
+    }
 }
+
+/// Why a method cannot be fitted to a series.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FitError {
+    /// Fewer years than the method needs (`years` is how many the series has).
+    TooShort { method: Method, years: usize },
+    /// A missing year where the method needs consecutive ones.
+    Gap { method: Method, missing: i32 },
+    /// `loglinear`: a value that is not positive.
+    NotPositive { year: i32, value: f64 },
+    /// `cagr`: a first value that is not positive, or a last one that is negative.
+    CagrEnds { first: f64, last: f64 },
+}
+
+impl fmt::Display for FitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            FitError::TooShort { method, years } => {
+                let name = method.name();
+                match method {
+                    Method::Linear | Method::LogLinear => write!(
+                        f,
+                        "{name} needs at least 3 years (a residual variance needs one degree of freedom), has {years}"
+                    ),
+                    Method::Holt | Method::HoltDamped => {
+                        let k = holt::parameters(method == Method::HoltDamped);
+                        write!(
+                            f,
+                            "{name} estimates {k} parameters and needs more than {k} years, has {years}"
+                        )
+                    }
+                    Method::Cagr => write!(f, "cagr needs at least 2 years"),
+                    Method::Drift | Method::Naive => {
+                        write!(f, "{name} needs at least 2 years, has {years}")
+                    }
+                }
+            }
+            FitError::Gap {
+                method: Method::Drift,
+                missing,
+            } => write!(
+                f,
+                "drift needs consecutive years, but {missing} is missing (its differences would span several years)"
+            ),
+            FitError::Gap { method, missing } => write!(
+                f,
+                "{} needs consecutive years, but {missing} is missing",
+                method.name()
+            ),
+            FitError::NotPositive { year, value } => {
+                write!(f, "loglinear needs every value > 0, but {year} is {value}")
+            }
+            FitError::CagrEnds { first, last } => write!(
+                f,
+                "cagr needs a positive first value and a non-negative last one, has {first} and {last}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FitError {}
 
 /// One series: strictly increasing years, each with a finite value.
 #[derive(Debug, Clone, PartialEq)]
@@ -338,6 +423,19 @@ impl Model {
 
 /// A series with its key values (group columns, then the series name).
 pub type KeyedSeries = (Vec<String>, Series);
+
+/// Number of distinct series names among keyed series.
+pub fn series_names(all: &[KeyedSeries]) -> usize {
+    let names: BTreeSet<&String> = all.iter().filter_map(|(k, _)| k.last()).collect();
+    names.len()
+}
+
+/// The unit of the series whose key values are `key` (the series name last), if it has one.
+pub fn unit_of<'u>(units: &'u BTreeMap<String, String>, key: &[String]) -> Option<&'u str> {
+    units
+        .get(key.last().map_or("", String::as_str))
+        .map(String::as_str)
+}
 
 /// Splits a frame in canonical long form (sorted by keys and year) into series, dropping
 /// missing values. Returns each series' key values (group columns, then the series name).

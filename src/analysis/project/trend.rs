@@ -1,6 +1,6 @@
 //! Linear and log-linear trends (OLS), random walk with drift, CAGR extrapolation.
 
-use super::{Method, Model, Params, Predictor, Quantile, Series};
+use super::{FitError, Method, Model, Params, Predictor, Quantile, Series};
 
 /// OLS of `y` on x = year − first year + 1 (the actual year, so gaps are handled).
 struct Ols {
@@ -43,25 +43,24 @@ fn ols(years: &[i32], y: &[f64]) -> Ols {
     }
 }
 
-fn trend(series: &Series, log: bool) -> Result<Model, String> {
+fn trend(series: &Series, log: bool) -> Result<Model, FitError> {
     let method = if log {
         Method::LogLinear
     } else {
         Method::Linear
     };
     if series.len() < 3 {
-        return Err(format!(
-            "{} needs at least 3 years (a residual variance needs one degree of freedom), has {}",
-            method.name(),
-            series.len()
-        ));
+        return Err(FitError::TooShort {
+            method,
+            years: series.len(),
+        });
     }
     let y: Vec<f64> = if log {
         if let Some(i) = series.values.iter().position(|&v| v <= 0.0) {
-            return Err(format!(
-                "loglinear needs every value > 0, but {} is {}",
-                series.years[i], series.values[i]
-            ));
+            return Err(FitError::NotPositive {
+                year: series.years[i],
+                value: series.values[i],
+            });
         }
         series.values.iter().map(|v| v.ln()).collect()
     } else {
@@ -103,12 +102,12 @@ fn trend(series: &Series, log: bool) -> Result<Model, String> {
 }
 
 /// Linear trend: ŷ = b0 + b1·x0 with a t prediction interval (statsmodels' obs_ci).
-pub fn fit_linear(series: &Series) -> Result<Model, String> {
+pub fn fit_linear(series: &Series) -> Result<Model, FitError> {
     trend(series, false)
 }
 
 /// Log-linear (constant growth) trend: exp of the OLS line on ln y, asymmetric interval.
-pub fn fit_loglinear(series: &Series) -> Result<Model, String> {
+pub fn fit_loglinear(series: &Series) -> Result<Model, FitError> {
     trend(series, true)
 }
 
@@ -118,17 +117,18 @@ pub fn fit_loglinear(series: &Series) -> Result<Model, String> {
 /// h/(T − 1) is the convention of R's `forecast::rwf`, fable and statsforecast (and the current
 /// FPP3 text): the drift is the mean of T − 1 differences, so its variance is σ²/(T − 1). The
 /// h/T of FPP2's table is the older, narrower variant.
-pub fn fit_drift(series: &Series) -> Result<Model, String> {
+pub fn fit_drift(series: &Series) -> Result<Model, FitError> {
     if series.len() < 2 {
-        return Err(format!(
-            "drift needs at least 2 years, has {}",
-            series.len()
-        ));
+        return Err(FitError::TooShort {
+            method: Method::Drift,
+            years: series.len(),
+        });
     }
-    if let Some(gap) = series.first_gap() {
-        return Err(format!(
-            "drift needs consecutive years, but {gap} is missing (its differences would span several years)"
-        ));
+    if let Some(missing) = series.first_gap() {
+        return Err(FitError::Gap {
+            method: Method::Drift,
+            missing,
+        });
     }
     let t = series.len();
     let b = (series.last_value() - series.values[0]) / (t as f64 - 1.0);
@@ -165,16 +165,17 @@ pub fn fit_drift(series: &Series) -> Result<Model, String> {
 }
 
 /// CAGR extrapolation y_T·(1 + CAGR)^h, the CAGR taken over the whole series (in years).
-pub fn fit_cagr(series: &Series) -> Result<Model, String> {
+pub fn fit_cagr(series: &Series) -> Result<Model, FitError> {
     let (first, last) = (series.values[0], series.last_value());
     let years = series.last_year() - series.years[0];
     if years < 1 {
-        return Err("cagr needs at least 2 years".to_string());
+        return Err(FitError::TooShort {
+            method: Method::Cagr,
+            years: series.len(),
+        });
     }
     if first <= 0.0 || last < 0.0 {
-        return Err(format!(
-            "cagr needs a positive first value and a non-negative last one, has {first} and {last}"
-        ));
+        return Err(FitError::CagrEnds { first, last });
     }
     let growth = (last / first).powf(1.0 / f64::from(years)) - 1.0;
     Ok(Model {
@@ -194,7 +195,7 @@ pub fn fit_cagr(series: &Series) -> Result<Model, String> {
 }
 
 /// The naive forecast: the last value, for every horizon (a point-only baseline).
-pub fn fit_naive(series: &Series) -> Result<Model, String> {
+pub fn fit_naive(series: &Series) -> Result<Model, FitError> {
     Ok(Model {
         method: Method::Naive,
         params: Params {
@@ -221,7 +222,7 @@ mod tests {
     /// Checks METHODS.md's reference rows for a model fitted to CBEC: the 95 % point and bounds
     /// for 2020–2022, the 80 % bounds for 2020, and the 95 % row for trade 2020.
     fn assert_reference(
-        fit: fn(&Series) -> Result<Model, String>,
+        fit: fn(&Series) -> Result<Model, FitError>,
         rows95: [(i32, f64, f64, f64); 3],
         cbec80: (f64, f64),
         trade95: (f64, f64, f64),
@@ -331,7 +332,10 @@ mod tests {
             years: vec![2018, 2019],
             values: vec![1.0, 2.0],
         };
-        assert!(fit_linear(&two).unwrap_err().contains("at least 3 years"));
+        assert!(fit_linear(&two)
+            .unwrap_err()
+            .to_string()
+            .contains("at least 3 years"));
         let drift = fit_drift(&two).unwrap();
         close(drift.predict(2020).point, 3.0, 1e-12);
         assert!(drift.predict(2020).spread.is_none() && drift.warning.is_some());
@@ -341,6 +345,7 @@ mod tests {
         };
         assert!(fit_loglinear(&with_zero)
             .unwrap_err()
+            .to_string()
             .contains("every value > 0"));
         assert!(fit_cagr(&with_zero).is_err());
         let constant = Series {
@@ -355,7 +360,10 @@ mod tests {
             years: vec![2015, 2016, 2018],
             values: vec![1.0, 2.0, 4.0],
         };
-        assert!(fit_drift(&gap).unwrap_err().contains("2017 is missing"));
+        assert!(fit_drift(&gap)
+            .unwrap_err()
+            .to_string()
+            .contains("2017 is missing"));
         // The linear trend uses the actual years (x = 1, 2, 4): y = x exactly, so 2019 gives 5.
         close(fit_linear(&gap).unwrap().predict(2019).point, 5.0, 1e-12);
     }
