@@ -254,7 +254,16 @@ impl Spread {
         };
         let distance = (x - self.center).abs();
         if self.scale > 0.0 {
-            Some(self.quantile.level_at(distance / self.scale))
+            let z = distance / self.scale;
+            // Values near f64::MAX can make the distance infinite or NaN; the distribution
+            // code must not see them (statrs does not expect them).
+            if z.is_nan() {
+                return None;
+            }
+            if z.is_infinite() {
+                return Some(1.0);
+            }
+            Some(self.quantile.level_at(z))
         } else {
             Some(if distance == 0.0 { 0.0 } else { 1.0 })
         }
