@@ -2,7 +2,9 @@
 //!
 //! The binary is a thin shell around [`run`]; the library is split by responsibility:
 //! [`data`] reads input, [`analysis`] computes on Polars frames, [`output`] is the neutral
-//! result, [`render`] turns it into bytes, and [`cmd`] wires one subcommand each.
+//! result, [`render`] turns it into bytes, [`config`] is a run's checked settings,
+//! [`pipeline`] loads, runs (whole file or in pieces) and writes, and [`cmd`] builds one
+//! subcommand's result each.
 //! [`cleanup`] undoes half-written output on interrupts and [`panic`] turns internal errors
 //! into one line and exit status 1.
 
@@ -11,9 +13,11 @@ pub mod chart;
 pub mod cleanup;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod data;
 pub mod output;
 pub mod panic;
+pub mod pipeline;
 pub mod progress;
 pub mod render;
 pub mod report;

@@ -1,37 +1,38 @@
 //! `tradestat backtest`: rolling-origin accuracy of the projection methods.
 
 use super::project::series_names;
-use super::{
-    key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common,
-};
+use super::{key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label};
 use crate::analysis::backtest::{backtest, ranked, scores, Score};
 use crate::analysis::project::Method;
 use crate::analysis::{key_label, Reads};
 use crate::cli::BacktestArgs;
+use crate::config::Config;
 use crate::data::{Dataset, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::pipeline::Pipeline;
 use anyhow::{bail, Result};
 
 pub fn run(args: BacktestArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
-    common.reads = Reads::SPAN;
-    let dataset = common.load()?;
+    let mut config = Config::new(args.data, args.span, args.output)?;
+    config.reads = Reads::SPAN;
+    let mut pipeline = Pipeline::new(config);
+    let dataset = pipeline.load()?;
     let methods = resolve_methods(&args.methods);
     let output = build(
-        &common,
+        pipeline.config(),
         &dataset,
         &args.series,
         &methods,
         (usize::from(args.horizon), usize::from(args.min_train)),
         args.trials,
     )?;
-    common.emit(&output)
+    pipeline.emit(&output)
 }
 
 /// Scores per method (and every trial; only the trials when `trials_only`). `window` is the
 /// horizon and the smallest training window.
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     methods: &[Method],

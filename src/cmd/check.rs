@@ -1,16 +1,16 @@
 //! `tradestat check`: a claim ("cbec reaches 16 in 2020") against history and projections.
 
 use super::project::series_names;
-use super::{
-    key_cells, key_columns, load_series, resolve_methods, unit_column, unit_label, Common, Status,
-};
+use super::{key_cells, key_columns, load_series, unit_column, unit_label, Status};
 use crate::analysis::claim::{check, Verdict};
 use crate::analysis::pct;
 use crate::analysis::project::Method;
 use crate::analysis::{key_label, Reads};
-use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
+use crate::cli::{CheckArgs, SpanArgs};
+use crate::config::Config;
 use crate::data::{load_claims, Claim, Dataset, Unit, UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::pipeline::Pipeline;
 use anyhow::{bail, Result};
 
 pub fn run(args: CheckArgs) -> Result<Status> {
@@ -28,21 +28,26 @@ pub fn run(args: CheckArgs) -> Result<Status> {
         from: args.from,
         to: None,
     };
-    let mut common = Common::new(args.data, span, args.output)?;
-    common.reads = Reads::SPAN;
-    let dataset = common.load()?;
-    let methods = resolve_methods(&MethodArgs {
-        method: vec![MethodArg::All],
-        damped: args.damped,
-    });
+    let mut config = Config::new(args.data, span, args.output)?;
+    config.reads = Reads::SPAN;
+    let mut pipeline = Pipeline::new(config);
+    let dataset = pipeline.load()?;
+    let methods = Method::all(args.damped);
     let flag = if args.claims.is_some() {
         "--claims"
     } else {
         "SERIES"
     };
-    let (mut output, rejected) = build(&common, &dataset, &claims, &methods, flag, args.methods)?;
+    let (mut output, rejected) = build(
+        pipeline.config(),
+        &dataset,
+        &claims,
+        &methods,
+        flag,
+        args.methods,
+    )?;
     output.meta.param("strict", args.strict);
-    common.emit(&output)?;
+    pipeline.emit(&output)?;
     Ok(if args.strict && rejected {
         Status::ClaimRejected
     } else {
@@ -53,7 +58,7 @@ pub fn run(args: CheckArgs) -> Result<Status> {
 /// Verdicts per claim and each method's view (only the latter when `methods_only`), and
 /// whether any claim is implausible. `flag` names where the claims came from in errors.
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     claims: &[Claim],
     methods: &[Method],

@@ -3,25 +3,26 @@
 use super::show::series_count;
 use super::{
     ensure_rows, key_columns, select, unit_column, unit_label, unit_value_columns, year_column,
-    Common,
 };
 use crate::analysis::growth::{cagr, cagr_notes, growth, growth_notes};
 use crate::analysis::{missing_value_notes, overflow_notes};
 use crate::cli::GrowthArgs;
+use crate::config::Config;
 use crate::data::{Dataset, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use crate::pipeline::Pipeline;
 use anyhow::Result;
 
 pub fn run(args: GrowthArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
-    common.emit_by_groups(|common: &Common, dataset: Dataset| {
-        build(common, &dataset, &args.series, args.summary)
+    let config = Config::new(args.data, args.span, args.output)?;
+    Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        build(config, &dataset, &args.series, args.summary)
     })
 }
 
 /// Growth by year and the CAGR summary (only the summary when `summary_only`).
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     summary_only: bool,

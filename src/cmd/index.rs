@@ -1,31 +1,31 @@
 //! `tradestat index`: index numbers against a base year.
 
 use super::show::series_count;
-use super::{
-    ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column, Common,
-};
+use super::{ensure_rows, key_columns, select, unit_label, unit_value_columns, year_column};
 use crate::analysis::index::{index, index_notes};
 use crate::analysis::{overflow_notes, Reads};
 use crate::cli::IndexArgs;
+use crate::config::Config;
 use crate::data::{Dataset, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use crate::pipeline::Pipeline;
 use anyhow::{bail, Result};
 
 pub fn run(args: IndexArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
+    let mut config = Config::new(args.data, args.span, args.output)?;
     // The index reads its base year, wherever it lies; without --base, the span's first.
-    common.reads = Reads {
+    config.reads = Reads {
         year: args.base,
         ..Reads::SPAN
     };
-    common.emit_by_groups(|common: &Common, dataset: Dataset| {
-        build(common, &dataset, &args.series, args.base)
+    Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        build(config, &dataset, &args.series, args.base)
     })
 }
 
 /// Index numbers against `base` (default: each series' first year in the span).
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     base: Option<i32>,

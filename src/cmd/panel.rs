@@ -2,26 +2,28 @@
 //! optional share and each series' CAGR — one row per group and year.
 
 use super::share::one_unit;
-use super::{ensure_rows, group_columns, select, Common};
+use super::{ensure_rows, group_columns, select};
 use crate::analysis::panel::{cagr_column, panel, yoy_column, PanelSpec, SHARE};
 use crate::analysis::{missing_value_notes, overflow_notes};
 use crate::cli::PanelArgs;
+use crate::config::Config;
 use crate::data::{Dataset, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use crate::pipeline::Pipeline;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
 pub fn run(args: PanelArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
+    let config = Config::new(args.data, args.span, args.output)?;
     let share = args.part.zip(args.whole);
-    common.emit_by_groups(|common: &Common, dataset: Dataset| {
-        build(common, dataset, &args.series, share.as_ref())
+    Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        build(config, dataset, &args.series, share.as_ref())
     })
 }
 
 /// The panel of `series` (all when empty), with the share of `part` in `whole` when given.
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: Dataset,
     series: &[String],
     share: Option<&(String, String)>,

@@ -2,14 +2,15 @@
 
 use super::{
     key_cells, key_columns, level_name, load_series, resolve_methods, unit_column, unit_label,
-    Common,
 };
 use crate::analysis::project::{KeyedSeries, Method, Model};
 use crate::analysis::{cap_notes, key_label, Reads, OVERFLOWS};
 use crate::cli::{ProjectArgs, SpanArgs};
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::data::{UNIT, YEAR};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::pipeline::Pipeline;
 use anyhow::{bail, Result};
 
 /// Most years a projection runs past the last observed year, for `--horizon` and `--to` alike
@@ -35,9 +36,10 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         from: args.from,
         to: None,
     };
-    let mut common = Common::new(args.data, span, args.output)?;
-    common.reads = Reads::SPAN;
-    let dataset = common.load()?;
+    let mut config = Config::new(args.data, span, args.output)?;
+    config.reads = Reads::SPAN;
+    let mut pipeline = Pipeline::new(config);
+    let dataset = pipeline.load()?;
     let request = ProjectRequest {
         series: args.series,
         methods: resolve_methods(&args.methods),
@@ -47,11 +49,11 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         with_history: args.with_history,
         models_only: args.models,
     };
-    common.emit(&build(&common, &dataset, &request)?)
+    pipeline.emit(&build(pipeline.config(), &dataset, &request)?)
 }
 
 /// Forecasts and the model summary.
-pub fn build(common: &Common, dataset: &Dataset, args: &ProjectRequest) -> Result<Output> {
+pub fn build(common: &Config, dataset: &Dataset, args: &ProjectRequest) -> Result<Output> {
     let (all, units) = load_series(common, dataset, &args.series)?;
     let keys = dataset.keys();
     let methods = &args.methods;

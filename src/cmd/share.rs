@@ -1,24 +1,26 @@
 //! `tradestat share`: share of a part in a whole, its change and contribution to growth.
 
-use super::{ensure_rows, group_columns, Common};
+use super::{ensure_rows, group_columns};
 use crate::analysis::overflow_notes;
 use crate::analysis::share::{share, share_notes};
 use crate::cli::ShareArgs;
+use crate::config::Config;
 use crate::data::{Dataset, Unit, SERIES, UNIT, YEAR};
 use crate::output::{frame::table_from_frame, Column, Kind, Output};
+use crate::pipeline::Pipeline;
 use anyhow::{bail, Result};
 use polars::prelude::*;
 
 pub fn run(args: ShareArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
-    common.emit_by_groups(|common: &Common, dataset: Dataset| {
-        build(common, dataset, &args.part, &args.whole)
+    let config = Config::new(args.data, args.span, args.output)?;
+    Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        build(config, dataset, &args.part, &args.whole)
     })
 }
 
 /// Puts `whole` in `part`'s unit when the two differ (by scale, or with --fx), and says so.
 pub fn one_unit(
-    common: &Common,
+    common: &Config,
     dataset: &mut Dataset,
     part: &str,
     whole: &str,
@@ -107,7 +109,7 @@ fn same_unit_per_group(dataset: &Dataset, part: &str, whole: &str) -> Result<()>
 }
 
 /// The share of `part` in `whole` (the whole converted to the part's unit when needed).
-pub fn build(common: &Common, mut dataset: Dataset, part: &str, whole: &str) -> Result<Output> {
+pub fn build(common: &Config, mut dataset: Dataset, part: &str, whole: &str) -> Result<Output> {
     let part = dataset
         .resolve_series("--part", &[part.to_string()])?
         .remove(0);

@@ -1,19 +1,22 @@
 //! `tradestat show`: the loaded data with units, or the bundled modes table.
 
 use super::{
-    ensure_rows, key_columns, selected_frame, unit_label, unit_value_columns, year_column, Common,
+    ensure_rows, key_columns, selected_frame, unit_label, unit_value_columns, year_column,
 };
 use crate::analysis::{missing_value_notes, Reads};
 use crate::cli::{ShowArgs, ShowTable};
+use crate::config::Config;
 use crate::data::{self, Dataset};
 use crate::output::{frame::table_from_frame, Column, Kind, Meta, Output, SourceMeta};
+use crate::pipeline::Pipeline;
 use anyhow::Result;
 use polars::prelude::*;
 
 pub fn run(args: ShowArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
-    common.reads = Reads::SPAN;
-    common.flag_column = true;
+    let mut config = Config::new(args.data, args.span, args.output)?;
+    config.reads = Reads::SPAN;
+    config.flag_column = true;
+    let mut pipeline = Pipeline::new(config);
     if args.table == ShowTable::Modes {
         let source = SourceMeta {
             input: "bundled:modes".to_string(),
@@ -34,13 +37,14 @@ pub fn run(args: ShowArgs) -> Result<()> {
             tables: vec![data::modes_table()?],
             meta,
         };
-        return common.emit(&output);
+        return pipeline.emit(&output);
     }
-    common.emit_by_groups(|common: &Common, dataset: Dataset| build(common, &dataset, &args.series))
+    pipeline
+        .run_by_groups(|config: &Config, dataset: Dataset| build(config, &dataset, &args.series))
 }
 
 /// The loaded data (selected series and span) with units.
-pub fn build(common: &Common, dataset: &Dataset, series: &[String]) -> Result<Output> {
+pub fn build(common: &Config, dataset: &Dataset, series: &[String]) -> Result<Output> {
     let (df, units) = selected_frame(common, dataset, series)?;
     let keys = dataset.keys();
     ensure_rows(df.height(), common.span)?;

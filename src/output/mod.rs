@@ -163,7 +163,7 @@ impl Meta {
         }
     }
 
-    /// Records the meaning of every column of `table` (later tables do not overwrite).
+    /// Records the meaning of the column `key` (a meaning already recorded is kept).
     pub fn describe(&mut self, key: &str, description: impl Into<String>) {
         self.columns
             .entry(key.to_string())
