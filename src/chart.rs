@@ -10,6 +10,16 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use std::ops::Range;
 
+/// What a chart shows (`--kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChartKind {
+    Series,
+    Growth,
+    Share,
+    Index,
+    Projection,
+}
+
 /// One line: a label and its points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {

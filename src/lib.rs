@@ -4,7 +4,8 @@
 //! [`schema`] names the columns and the order of the canonical long frame, [`data`] reads
 //! input into that frame, [`analysis`] computes on it with Polars (`data` and `analysis`
 //! depend on `schema`, not on each other), [`output`] is the neutral result, [`render`] turns
-//! it into bytes, and [`cmd`] wires one subcommand each.
+//! it into bytes, [`config`] is a run's checked settings, [`pipeline`] loads, runs (whole
+//! file or in pieces) and writes, and [`cmd`] builds one subcommand's result each.
 //! [`cleanup`] undoes half-written output on interrupts and [`panic`] turns internal errors
 //! into one line and exit status 1.
 
@@ -13,12 +14,14 @@ pub mod chart;
 pub mod cleanup;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod data;
 #[cfg(test)]
 mod layering;
 pub mod notes;
 pub mod output;
 pub mod panic;
+pub mod pipeline;
 pub mod progress;
 pub mod render;
 pub mod report;

@@ -1,11 +1,14 @@
 //! `tradestat backtest`: rolling-origin accuracy of the projection methods.
 
-use super::{joined_notes, load_series, resolve_methods, Common, Selected};
+use super::{joined_notes, load_series, Selected};
 use crate::analysis::backtest::{self, Backtest, Window};
 use crate::analysis::project::Method;
+use crate::cli::resolve_methods;
 use crate::cli::BacktestArgs;
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::output::{Output, UnitLabel};
+use crate::pipeline::Pipeline;
 use crate::schema::Reads;
 use anyhow::{bail, Result};
 
@@ -18,24 +21,25 @@ pub struct BacktestRequest<'a> {
 }
 
 pub fn run(args: BacktestArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
-    common.reads = Reads::SPAN;
-    let dataset = common.load()?;
+    let mut config = Config::new(args.data, args.span, args.output)?;
+    config.reads = Reads::SPAN;
+    let mut pipeline = Pipeline::new(config);
+    let dataset = pipeline.load()?;
     let methods = resolve_methods(&args.methods);
     let output = build(
-        &common,
+        pipeline.config(),
         &dataset,
         &args.series,
         &methods,
         (usize::from(args.horizon), usize::from(args.min_train)),
         args.trials,
     )?;
-    common.emit(&output)
+    pipeline.emit(&output)
 }
 
 /// The backtest of the selected series; an error when none is long enough.
 pub fn compute(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     request: &BacktestRequest,
 ) -> Result<Selected<Backtest>> {
@@ -54,7 +58,7 @@ pub fn compute(
 /// The tables of `computed`: scores per method and every trial (only the trials when
 /// `trials_only`).
 pub fn describe(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     computed: &Selected<Backtest>,
     trials_only: bool,
@@ -91,7 +95,7 @@ pub fn describe(
 /// Scores per method (and every trial; only the trials when `trials_only`). `window` is the
 /// horizon and the smallest training window.
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     methods: &[Method],

@@ -4,12 +4,15 @@
 //! never disagrees with the numbers.
 
 use super::project::ProjectRequest;
-use super::{growth, index, project, share, show, Common};
+use super::{growth, index, project, share, show};
 use crate::analysis::project::Method;
+use crate::chart::ChartKind;
 use crate::chart::{render_svg, Band, Body, Chart, Forecast, Line};
-use crate::cli::{ChartArgs, ChartKind};
+use crate::cli::ChartArgs;
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::output::{Output, Table, Value};
+use crate::pipeline::Pipeline;
 use crate::render::write_atomic;
 use crate::schema::Reads;
 use anyhow::{bail, Context, Result};
@@ -30,9 +33,9 @@ pub struct ChartRequest {
 }
 
 pub fn run(args: ChartArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, Default::default())?;
+    let mut config = Config::new(args.data, args.span, Default::default())?;
     // What --unit converts: growth and share read each series' base year, an index its --base.
-    common.reads = match args.kind {
+    config.reads = match args.kind {
         ChartKind::Growth | ChartKind::Share => Reads::default(),
         ChartKind::Index => Reads {
             year: args.base,
@@ -40,20 +43,21 @@ pub fn run(args: ChartArgs) -> Result<()> {
         },
         ChartKind::Series | ChartKind::Projection => Reads::SPAN,
     };
-    let dataset = common.load()?;
+    let mut pipeline = Pipeline::new(config);
+    let dataset = pipeline.load()?;
     let request = ChartRequest {
         kind: args.kind,
         series: args.series,
         part: args.part,
         whole: args.whole,
         base: args.base,
-        methods: super::resolve_methods(&args.methods),
+        methods: crate::cli::resolve_methods(&args.methods),
         horizon: args.horizon,
         title: args.title,
         width: args.width,
         height: args.height,
     };
-    let svg = build(&common, &dataset, &request)?;
+    let svg = build(pipeline.config(), &dataset, &request)?;
     match args.output {
         Some(path) => write_atomic(&path, svg.as_bytes()),
         None => {
@@ -66,7 +70,7 @@ pub fn run(args: ChartArgs) -> Result<()> {
 }
 
 /// The SVG for `request`.
-pub fn build(common: &Common, dataset: &Dataset, request: &ChartRequest) -> Result<String> {
+pub fn build(common: &Config, dataset: &Dataset, request: &ChartRequest) -> Result<String> {
     let (title, y_label, body) = match request.kind {
         ChartKind::Series => {
             let out = show::build(common, dataset, &request.series)?;

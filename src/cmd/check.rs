@@ -1,11 +1,13 @@
 //! `tradestat check`: a claim ("cbec reaches 16 in 2020") against history and projections.
 
-use super::{load_series, resolve_methods, Common, Selected, Status};
+use super::{load_series, Selected, Status};
 use crate::analysis::claim::{self, Checker, Checks, Claimed};
 use crate::analysis::project::Method;
-use crate::cli::{CheckArgs, MethodArg, MethodArgs, SpanArgs};
+use crate::cli::{CheckArgs, SpanArgs};
+use crate::config::Config;
 use crate::data::{load_claims, Claim, Dataset};
 use crate::output::{Output, UnitLabel};
+use crate::pipeline::Pipeline;
 use crate::schema::Reads;
 use anyhow::{anyhow, bail, Result};
 
@@ -32,21 +34,26 @@ pub fn run(args: CheckArgs) -> Result<Status> {
         from: args.from,
         to: None,
     };
-    let mut common = Common::new(args.data, span, args.output)?;
-    common.reads = Reads::SPAN;
-    let dataset = common.load()?;
-    let methods = resolve_methods(&MethodArgs {
-        method: vec![MethodArg::All],
-        damped: args.damped,
-    });
+    let mut config = Config::new(args.data, span, args.output)?;
+    config.reads = Reads::SPAN;
+    let mut pipeline = Pipeline::new(config);
+    let dataset = pipeline.load()?;
+    let methods = Method::all(args.damped);
     let flag = if args.claims.is_some() {
         "--claims"
     } else {
         "SERIES"
     };
-    let (mut output, rejected) = build(&common, &dataset, &claims, &methods, flag, args.methods)?;
+    let (mut output, rejected) = build(
+        pipeline.config(),
+        &dataset,
+        &claims,
+        &methods,
+        flag,
+        args.methods,
+    )?;
     output.meta.param("strict", args.strict);
-    common.emit(&output)?;
+    pipeline.emit(&output)?;
     Ok(if args.strict && rejected {
         Status::ClaimRejected
     } else {
@@ -56,7 +63,7 @@ pub fn run(args: CheckArgs) -> Result<Status> {
 
 /// Every claim judged, in the order given, on each series of its name.
 pub fn compute(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     request: &CheckRequest,
 ) -> Result<Selected<Checks>> {
@@ -91,7 +98,7 @@ pub fn compute(
 /// The tables of `computed`: the verdicts and each method's view (only the latter when
 /// `methods_only`).
 pub fn describe(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     computed: &Selected<Checks>,
     methods_only: bool,
@@ -120,7 +127,7 @@ pub fn describe(
 /// Verdicts per claim and each method's view (only the latter when `methods_only`), and
 /// whether any claim is implausible. `flag` names where the claims came from in errors.
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     claims: &[Claim],
     methods: &[Method],

@@ -1,23 +1,25 @@
 //! `tradestat growth`: per-year change and growth, and the CAGR summary.
 
 use super::show::series_count;
-use super::{ensure_rows, select, Common, Selected};
+use super::{ensure_rows, select, Selected};
 use crate::analysis::growth;
 use crate::cli::GrowthArgs;
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::output::{Output, UnitLabel};
+use crate::pipeline::Pipeline;
 use anyhow::Result;
 
 pub fn run(args: GrowthArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
-    common.emit_by_groups(|common: &Common, dataset: Dataset| {
-        build(common, &dataset, &args.series, args.summary)
+    let config = Config::new(args.data, args.span, args.output)?;
+    Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        build(config, &dataset, &args.series, args.summary)
     })
 }
 
 /// Growth of the selected series by year and their CAGR.
 pub fn compute(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
 ) -> Result<Selected<growth::Growth>> {
@@ -31,7 +33,7 @@ pub fn compute(
 /// The tables of `computed`: growth by year and the CAGR summary (only the summary when
 /// `summary_only`).
 pub fn describe(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     computed: &Selected<growth::Growth>,
     summary_only: bool,
@@ -56,7 +58,7 @@ pub fn describe(
 
 /// Growth by year and the CAGR summary (only the summary when `summary_only`).
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     summary_only: bool,

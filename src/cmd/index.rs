@@ -1,30 +1,32 @@
 //! `tradestat index`: index numbers against a base year.
 
 use super::show::series_count;
-use super::{ensure_rows, select, Common, Selected};
+use super::{ensure_rows, select, Selected};
 use crate::analysis::index;
 use crate::cli::IndexArgs;
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::output::{Output, UnitLabel};
+use crate::pipeline::Pipeline;
 use crate::schema::Reads;
 use anyhow::{bail, Result};
 
 pub fn run(args: IndexArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
+    let mut config = Config::new(args.data, args.span, args.output)?;
     // The index reads its base year, wherever it lies; without --base, the span's first.
-    common.reads = Reads {
+    config.reads = Reads {
         year: args.base,
         ..Reads::SPAN
     };
-    common.emit_by_groups(|common: &Common, dataset: Dataset| {
-        build(common, &dataset, &args.series, args.base)
+    Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        build(config, &dataset, &args.series, args.base)
     })
 }
 
 /// Index numbers of the selected series against `base` (default: each series' first year
 /// in the span).
 pub fn compute(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     base: Option<i32>,
@@ -43,7 +45,7 @@ pub fn compute(
 
 /// The table of `computed`, indexed on `base`.
 pub fn describe(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     computed: &Selected<index::Indexed>,
     base: Option<i32>,
@@ -68,7 +70,7 @@ pub fn describe(
 
 /// Index numbers against `base` (default: each series' first year in the span).
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     base: Option<i32>,

@@ -3,10 +3,11 @@
 //! and the command line that reads the file as detected, so detection can be checked and
 //! then pinned in a script.
 
-use super::Common;
 use crate::cli::InspectArgs;
+use crate::config::Config;
 use crate::data::{Dataset, Found, Input};
 use crate::output::{Column, Kind, Output, Table, Value};
+use crate::pipeline::Pipeline;
 use crate::schema::{SERIES, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
@@ -21,13 +22,13 @@ pub fn run(args: InspectArgs) -> Result<()> {
         }
         data.data = Some(file);
     }
-    let mut common = Common::new(data, Default::default(), args.output)?;
-    let dataset = common.load()?;
-    common.emit(&build(&common, &dataset)?)
+    let mut pipeline = Pipeline::new(Config::new(data, Default::default(), args.output)?);
+    let dataset = pipeline.load()?;
+    pipeline.emit(&build(pipeline.config(), &dataset)?)
 }
 
 /// The two tables: what was found, and the series.
-pub fn build(common: &Common, dataset: &Dataset) -> Result<Output> {
+pub fn build(common: &Config, dataset: &Dataset) -> Result<Output> {
     let found = &dataset.found;
     let units = dataset.units()?;
     let mut meta = common.meta("inspect", dataset, &units);
@@ -192,7 +193,7 @@ fn year_columns(columns: &[String]) -> String {
 
 /// The command line that reads the file as detected, with every detected choice spelled
 /// out, for a script that should not depend on detection.
-fn command_line(common: &Common, dataset: &Dataset) -> String {
+fn command_line(common: &Config, dataset: &Dataset) -> String {
     let found: &Found = &dataset.found;
     let quote = |s: &str| {
         if s.chars()

@@ -1,27 +1,29 @@
 //! `tradestat panel`: every series side by side per group and year, with YoY growth, an
 //! optional share and each series' CAGR — one row per group and year.
 
-use super::{ensure_rows, Common, Selected};
+use super::{ensure_rows, Selected};
 use crate::analysis::panel::{self, PanelSpec};
 use crate::analysis::share::unit_notes;
 use crate::cli::PanelArgs;
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::output::{Output, UnitLabel};
+use crate::pipeline::Pipeline;
 use anyhow::Result;
 use polars::prelude::*;
 
 pub fn run(args: PanelArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
+    let config = Config::new(args.data, args.span, args.output)?;
     let share = args.part.zip(args.whole);
-    common.emit_by_groups(|common: &Common, dataset: Dataset| {
-        build(common, &dataset, &args.series, share.as_ref())
+    Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        build(config, &dataset, &args.series, share.as_ref())
     })
 }
 
 /// The panel of `series` (all when empty), with the share of `part` in `whole` when given;
 /// the units are those of the series shown and of part and whole.
 pub fn compute(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     share: Option<&(String, String)>,
@@ -56,7 +58,7 @@ pub fn compute(
 
 /// The table of `computed`.
 pub fn describe(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     computed: &Selected<panel::Panel>,
 ) -> Result<Output> {
@@ -79,7 +81,7 @@ pub fn describe(
 
 /// The panel of `series` (all when empty), with the share of `part` in `whole` when given.
 pub fn build(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     series: &[String],
     share: Option<&(String, String)>,

@@ -1,10 +1,13 @@
 //! `tradestat project`: forecasts with prediction intervals, and the model summary.
 
-use super::{joined_notes, load_series, resolve_methods, Common, Selected};
+use super::{joined_notes, load_series, Selected};
 use crate::analysis::project::{self, Method, Plan, Projection};
+use crate::cli::resolve_methods;
 use crate::cli::{ProjectArgs, SpanArgs};
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::output::{Output, UnitLabel};
+use crate::pipeline::Pipeline;
 use crate::schema::Reads;
 use anyhow::{bail, Result};
 
@@ -28,9 +31,10 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         from: args.from,
         to: None,
     };
-    let mut common = Common::new(args.data, span, args.output)?;
-    common.reads = Reads::SPAN;
-    let dataset = common.load()?;
+    let mut config = Config::new(args.data, span, args.output)?;
+    config.reads = Reads::SPAN;
+    let mut pipeline = Pipeline::new(config);
+    let dataset = pipeline.load()?;
     let request = ProjectRequest {
         series: args.series,
         methods: resolve_methods(&args.methods),
@@ -40,12 +44,12 @@ pub fn run(args: ProjectArgs) -> Result<()> {
         with_history: args.with_history,
         models_only: args.models,
     };
-    common.emit(&build(&common, &dataset, &request)?)
+    pipeline.emit(&build(pipeline.config(), &dataset, &request)?)
 }
 
 /// The projections of the selected series; an error when no method projects any.
 pub fn compute(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     request: &ProjectRequest,
 ) -> Result<Selected<Projection>> {
@@ -68,7 +72,7 @@ pub fn compute(
 /// The tables of `computed`: the forecasts and the models (only the models when
 /// `models_only`).
 pub fn describe(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     computed: &Selected<Projection>,
     models_only: bool,
@@ -91,7 +95,7 @@ pub fn describe(
 }
 
 /// Forecasts and the model summary.
-pub fn build(common: &Common, dataset: &Dataset, request: &ProjectRequest) -> Result<Output> {
+pub fn build(common: &Config, dataset: &Dataset, request: &ProjectRequest) -> Result<Output> {
     let computed = compute(common, dataset, request)?;
     describe(common, dataset, &computed, request.models_only)
 }

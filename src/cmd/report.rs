@@ -2,11 +2,14 @@
 
 use super::chart::{self, ChartRequest};
 use super::project::ProjectRequest;
-use super::{backtest, check, growth, index, project, share, show, Common};
+use super::{backtest, check, growth, index, project, share, show};
 use crate::analysis::project::Method;
-use crate::cli::{ChartKind, ReportArgs};
+use crate::chart::ChartKind;
+use crate::cli::ReportArgs;
+use crate::config::Config;
 use crate::data::{load_claims, parse_claim, Claim, Dataset};
 use crate::output::Output;
+use crate::pipeline::Pipeline;
 use crate::report::{self, Block, Figure, Report, Section};
 use anyhow::{bail, Result};
 use std::io::Write;
@@ -20,8 +23,9 @@ const ALL: [Method; 5] = [
 ];
 
 pub fn run(args: ReportArgs) -> Result<()> {
-    let mut common = Common::new(args.data, Default::default(), Default::default())?;
-    let dataset = common.load()?;
+    let config = Config::new(args.data, Default::default(), Default::default())?;
+    let mut pipeline = Pipeline::new(config);
+    let dataset = pipeline.load()?;
     let mut claims: Vec<Claim> = args
         .claim
         .iter()
@@ -56,7 +60,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
         precision: usize::from(args.precision),
         timestamp,
     };
-    let report = build(&common, &dataset, &settings)?;
+    let report = build(pipeline.config(), &dataset, &settings)?;
     let files = report::files(&report)?;
     report::write_dir_atomic(&args.out, &files, args.force)?;
     // A closed stderr is no reason to fail a report that is already written.
@@ -99,7 +103,7 @@ fn chart_request(kind: ChartKind) -> ChartRequest {
 /// overflow have no index) — a note in its place saying which and why, so one figure never
 /// costs the whole report. `what` names the figure in the note ("No growth figure: …").
 fn figure(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     request: &ChartRequest,
     file: &str,
@@ -145,7 +149,7 @@ fn add_tables(
     }
 }
 
-pub fn build(common: &Common, dataset: &Dataset, settings: &Settings) -> Result<Report> {
+pub fn build(common: &Config, dataset: &Dataset, settings: &Settings) -> Result<Report> {
     let source = &dataset.source;
     let mut preamble = vec![format!("Input: {}", source.input)];
     if let Some(sha) = &source.sha256 {

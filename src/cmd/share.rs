@@ -1,25 +1,27 @@
 //! `tradestat share`: share of a part in a whole, its change and contribution to growth.
 
-use super::{ensure_rows, Common, Selected};
+use super::{ensure_rows, Selected};
 use crate::analysis::share;
 use crate::cli::ShareArgs;
+use crate::config::Config;
 use crate::data::Dataset;
 use crate::output::{Output, UnitLabel};
+use crate::pipeline::Pipeline;
 use crate::schema::UNIT;
 use anyhow::Result;
 use polars::prelude::IntoLazy;
 
 pub fn run(args: ShareArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
-    common.emit_by_groups(|common: &Common, dataset: Dataset| {
-        build(common, &dataset, &args.part, &args.whole)
+    let config = Config::new(args.data, args.span, args.output)?;
+    Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        build(config, &dataset, &args.part, &args.whole)
     })
 }
 
 /// The share of `part` in `whole`, the whole converted to the part's unit when needed; the
 /// units are those of part and whole after that.
 pub fn compute(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     part: &str,
     whole: &str,
@@ -42,7 +44,7 @@ pub fn compute(
 
 /// The table of `computed`.
 pub fn describe(
-    common: &Common,
+    common: &Config,
     dataset: &Dataset,
     computed: &Selected<share::Share>,
 ) -> Result<Output> {
@@ -67,6 +69,6 @@ pub fn describe(
 }
 
 /// The share of `part` in `whole` (the whole converted to the part's unit when needed).
-pub fn build(common: &Common, dataset: &Dataset, part: &str, whole: &str) -> Result<Output> {
+pub fn build(common: &Config, dataset: &Dataset, part: &str, whole: &str) -> Result<Output> {
     describe(common, dataset, &compute(common, dataset, part, whole)?)
 }

@@ -1,19 +1,22 @@
 //! `tradestat show`: the loaded data with units, or the bundled modes table.
 
-use super::{ensure_rows, selected_frame, Common};
+use super::{ensure_rows, selected_frame};
 use crate::analysis::missing_value_notes;
 use crate::cli::{ShowArgs, ShowTable};
+use crate::config::Config;
 use crate::data::{self, Dataset, SourceMeta};
 use crate::output::{Meta, Output, UnitLabel};
+use crate::pipeline::Pipeline;
 use crate::schema::columns::{canonical_columns, flag_column};
 use crate::schema::{ColumnDef, Reads, FLAG, SERIES};
 use anyhow::Result;
 use polars::prelude::*;
 
 pub fn run(args: ShowArgs) -> Result<()> {
-    let mut common = Common::new(args.data, args.span, args.output)?;
-    common.reads = Reads::SPAN;
-    common.flag_column = true;
+    let mut config = Config::new(args.data, args.span, args.output)?;
+    config.reads = Reads::SPAN;
+    config.flag_column = true;
+    let mut pipeline = Pipeline::new(config);
     if args.table == ShowTable::Modes {
         let source = SourceMeta {
             input: "bundled:modes".to_string(),
@@ -32,13 +35,14 @@ pub fn run(args: ShowArgs) -> Result<()> {
             &modes_columns(),
             &UnitLabel::default(),
         )?;
-        return common.emit(&output);
+        return pipeline.emit(&output);
     }
-    common.emit_by_groups(|common: &Common, dataset: Dataset| build(common, &dataset, &args.series))
+    pipeline
+        .run_by_groups(|config: &Config, dataset: Dataset| build(config, &dataset, &args.series))
 }
 
 /// The loaded data (selected series and span) with units.
-pub fn build(common: &Common, dataset: &Dataset, series: &[String]) -> Result<Output> {
+pub fn build(common: &Config, dataset: &Dataset, series: &[String]) -> Result<Output> {
     let (df, units) = selected_frame(common, dataset, series)?;
     ensure_rows(df.height(), common.span)?;
     let mut meta = common.meta("show", dataset, &units);

@@ -1,12 +1,13 @@
 //! `tradestat sql`: Polars SQL over the loaded data, the modes table and derived tables.
 
-use super::Common;
 use crate::analysis::growth::{cagr, growth};
 use crate::analysis::index::index;
 use crate::analysis::share::share;
 use crate::cli::SqlArgs;
+use crate::config::Config;
 use crate::data::{self, Dataset};
 use crate::output::{frame::table_from_frame, Column, Kind, Output, Table, Value};
+use crate::pipeline::Pipeline;
 use crate::schema::{Span, SERIES};
 use anyhow::{bail, Context, Result};
 use polars::prelude::*;
@@ -22,7 +23,7 @@ struct Registered {
     frame: LazyFrame,
 }
 
-fn tables(common: &Common, dataset: &Dataset) -> Result<Vec<Registered>> {
+fn tables(common: &Config, dataset: &Dataset) -> Result<Vec<Registered>> {
     let keys = dataset.keys();
     let lf = || dataset.frame.clone().lazy();
     let mut out = vec![
@@ -99,7 +100,7 @@ fn tables(common: &Common, dataset: &Dataset) -> Result<Vec<Registered>> {
 /// without `--allow-files`) and returns the result as tradestat would print it. For the
 /// fuzz target and tests; `run` is the command.
 pub fn query(dataset: &Dataset, query: &str) -> Result<DataFrame> {
-    let common = Common::new(
+    let common = Config::new(
         crate::cli::DataArgs::default(),
         Default::default(),
         Default::default(),
@@ -148,12 +149,13 @@ fn query_text(query: &Option<String>, file: &Option<std::path::PathBuf>) -> Resu
 /// `sql --raw`: the input as the table `raw`, every column as text, without the tidy loader:
 /// for reshaping that the reading flags cannot express.
 fn run_raw(
-    common: &Common,
+    pipeline: &Pipeline,
     query: &Option<String>,
     file: &Option<std::path::PathBuf>,
     allow_files: bool,
 ) -> Result<()> {
     let query = query_text(query, file)?;
+    let common = pipeline.config();
     let frame = data::load_raw(&common.input, &common.read)?;
     let registered = vec![Registered {
         name: "raw",
@@ -172,7 +174,7 @@ fn run_raw(
     let mut meta = crate::output::Meta::new("sql", source);
     meta.param("query", query.trim());
     let table = table_from_frame("rows", "Query result", &df, result_columns(&df))?;
-    common.emit(&Output {
+    pipeline.emit(&Output {
         tables: vec![table],
         meta,
     })
@@ -210,15 +212,16 @@ fn execute(
 }
 
 pub fn run(args: SqlArgs) -> Result<()> {
-    let mut common = Common::new(args.data, Default::default(), args.output)?;
-    common.flag_column = true;
+    let mut config = Config::new(args.data, Default::default(), args.output)?;
+    config.flag_column = true;
+    let mut pipeline = Pipeline::new(config);
     if args.raw {
-        return run_raw(&common, &args.query, &args.file, args.allow_files);
+        return run_raw(&pipeline, &args.query, &args.file, args.allow_files);
     }
-    let dataset = common.load()?;
-    let registered = tables(&common, &dataset)?;
+    let dataset = pipeline.load()?;
+    let registered = tables(pipeline.config(), &dataset)?;
     let units = dataset.units()?;
-    let mut meta = common.meta("sql", &dataset, &units);
+    let mut meta = pipeline.config().meta("sql", &dataset, &units);
 
     if args.schema {
         let mut rows = Vec::new();
@@ -263,14 +266,19 @@ pub fn run(args: SqlArgs) -> Result<()> {
             ],
             rows: rows.into(),
         };
-        return common.emit(&Output {
+        return pipeline.emit(&Output {
             tables: vec![table],
             meta,
         });
     }
 
     let query = query_text(&args.query, &args.file)?;
-    let df = execute(registered, &query, args.allow_files, &common.read)?;
+    let df = execute(
+        registered,
+        &query,
+        args.allow_files,
+        &pipeline.config().read,
+    )?;
     meta.param("query", query.trim());
     let columns = result_columns(&df);
     // Series names in the result narrow the units shown to those series.
@@ -279,7 +287,7 @@ pub fn run(args: SqlArgs) -> Result<()> {
         meta.units.retain(|s, _| present.contains(&s.as_str()));
     }
     let table = table_from_frame("rows", "Query result", &df, columns)?;
-    common.emit(&Output {
+    pipeline.emit(&Output {
         tables: vec![table],
         meta,
     })

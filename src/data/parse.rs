@@ -15,7 +15,7 @@ use anyhow::{bail, Result};
 use polars::prelude::*;
 
 /// Input layout: `year` plus one column per series, or `year,series,value[,unit]` rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Layout {
     #[default]
     Auto,

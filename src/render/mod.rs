@@ -15,8 +15,9 @@ pub use write::{emit, write_atomic, write_atomic_with, Target};
 use crate::output::{Cell, Kind, Output, Value};
 use anyhow::Result;
 
-/// A concrete output format (after `auto` has been resolved).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A concrete output format (after `auto` has been resolved). The command line's `--format`
+/// takes these and `auto` ([`crate::config::Config::new`] resolves it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Table,
     Csv,
@@ -25,7 +26,8 @@ pub enum Format {
     Ndjson,
     Markdown,
     Latex,
-    /// A binary workbook: needs `--output`.
+    // A binary workbook: needs `--output`. (Not a doc comment: clap would show it as the
+    // value's help in `--help`.)
     Xlsx,
 }
 

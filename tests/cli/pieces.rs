@@ -1,5 +1,5 @@
 //! Large panels written with `--output` are analysed piece by piece (whole groups per
-//! piece). `TRADESTAT_PIECE_BYTES` makes the pieces tiny here, so that a small panel is cut
+//! piece). The hidden `--piece-bytes` makes the pieces tiny here, so that a small panel is cut
 //! into dozens of them; the file written must be byte for byte the whole-file result.
 
 use crate::{run_with_env, stderr};
@@ -34,9 +34,10 @@ fn written(args: &[&str], dir: &Path, name: &str, piece_bytes: Option<&str>) -> 
     let mut all: Vec<&str> = args.to_vec();
     let out_arg = out_path.to_str().unwrap();
     all.extend(["--output", out_arg]);
-    let mut env = vec![("TRADESTAT_TIMINGS", "1")];
-    env.extend(piece_bytes.map(|b| ("TRADESTAT_PIECE_BYTES", b)));
-    let out = run_with_env(&all, b"", &env);
+    if let Some(bytes) = piece_bytes {
+        all.extend(["--piece-bytes", bytes]);
+    }
+    let out = run_with_env(&all, b"", &[("TRADESTAT_TIMINGS", "1")]);
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     let log = stderr(&out);
     // The timing marks say which way the file went.
@@ -163,9 +164,13 @@ fn files_that_cannot_be_cut_take_the_whole_file_path() {
     ];
     let out_path = dir.path().join("g.csv");
     let mut args = job.to_vec();
-    args.extend(["--output", out_path.to_str().unwrap()]);
-    let env = [("TRADESTAT_PIECE_BYTES", "600"), ("TRADESTAT_TIMINGS", "1")];
-    let out = run_with_env(&args, b"", &env);
+    args.extend([
+        "--output",
+        out_path.to_str().unwrap(),
+        "--piece-bytes",
+        "600",
+    ]);
+    let out = run_with_env(&args, b"", &[("TRADESTAT_TIMINGS", "1")]);
     assert!(out.status.success());
     assert!(
         !stderr(&out).contains("written in pieces"),
@@ -192,9 +197,11 @@ fn files_that_cannot_be_cut_take_the_whole_file_path() {
             "region",
             "--output",
             target.to_str().unwrap(),
+            "--piece-bytes",
+            "600",
         ],
         b"",
-        &[("TRADESTAT_PIECE_BYTES", "600")],
+        &[],
     );
     assert_eq!(out.status.code(), Some(1));
     let line = bad.lines().count();
@@ -252,4 +259,148 @@ fn files_of_16_mib_and_more_go_in_pieces_by_default() {
             text.len()
         );
     }
+}
+
+#[test]
+fn the_engine_flag_forces_or_forbids_pieces_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("panel.csv");
+    std::fs::write(&data, panel(300)).unwrap();
+    let data = data.to_str().unwrap();
+    let out_path = dir.path().join("out.csv");
+    let out_arg = out_path.to_str().unwrap();
+    let growth = ["growth", "--data", data, "--by", "region"];
+    let timed = |extra: &[&str]| {
+        let mut args = growth.to_vec();
+        args.extend(extra);
+        run_with_env(&args, b"", &[("TRADESTAT_TIMINGS", "1")])
+    };
+
+    // The choice and its reason are logged with the timings.
+    let tiny = ["--output", out_arg, "--piece-bytes", "600"];
+    let out = timed(&tiny);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("] engine: pieces ("),
+        "{}",
+        stderr(&out)
+    );
+    let pieces = std::fs::read(&out_path).unwrap();
+    for engine in ["whole", "pieces"] {
+        let out = timed(&[&tiny[..], &["--engine", engine]].concat());
+        assert!(out.status.success(), "{engine}: {}", stderr(&out));
+        let log = stderr(&out);
+        assert_eq!(
+            log.contains("written in pieces"),
+            engine == "pieces",
+            "{log}"
+        );
+        if engine == "whole" {
+            assert!(
+                log.contains("] engine: whole file (--engine whole)"),
+                "{log}"
+            );
+        }
+        assert_eq!(
+            std::fs::read(&out_path).unwrap(),
+            pieces,
+            "--engine {engine}"
+        );
+    }
+    let out = timed(&["--output", out_arg]);
+    assert!(
+        stderr(&out).contains("] engine: whole file (the input's ")
+            && stderr(&out).contains(" bytes are fewer than two pieces of 8388608 bytes)"),
+        "{}",
+        stderr(&out)
+    );
+
+    // `--engine pieces` on a run that cannot go in pieces: exit 1, why, and no file.
+    std::fs::remove_file(&out_path).unwrap();
+    let json = dir.path().join("out.json");
+    let json = json.to_str().unwrap();
+    let bundled = ["growth", "--engine", "pieces", "--output", out_arg];
+    let project = [
+        "project", "--data", data, "--by", "region", "--engine", "pieces", "--output", out_arg,
+    ];
+    let cases: [(Vec<&str>, &str); 5] = [
+        (
+            [&growth[..], &["--engine", "pieces"]].concat(),
+            "--engine pieces: no --output FILE: pieces are written to a file",
+        ),
+        (
+            [
+                &growth[..],
+                &[
+                    "--engine",
+                    "pieces",
+                    "--output",
+                    json,
+                    "--piece-bytes",
+                    "600",
+                ],
+            ]
+            .concat(),
+            "--engine pieces: --format json: pieces are written as CSV, TSV or NDJSON only",
+        ),
+        (
+            [&growth[..], &["--engine", "pieces", "--output", out_arg]].concat(),
+            "panel.csv cannot be cut between groups into pieces of 8388608 bytes",
+        ),
+        (bundled.to_vec(), "--engine pieces: the input is not a file"),
+        (
+            project.to_vec(),
+            "--engine pieces: only show, growth, index, share and panel go in pieces",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run_with_env(&args, b"", &[]);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(expected),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!out_path.exists(), "{args:?}");
+        assert!(!dir.path().join("out.json").exists(), "{args:?}");
+    }
+
+    // A piece that fails stops a forced run instead of falling back to the whole file.
+    let text = panel(300);
+    let mut lines: Vec<&str> = text.lines().collect();
+    let moved = lines.remove(18);
+    lines.push(moved);
+    let unsorted = dir.path().join("unsorted.csv");
+    std::fs::write(&unsorted, lines.join("\n") + "\n").unwrap();
+    let out = run_with_env(
+        &[
+            "growth",
+            "--data",
+            unsorted.to_str().unwrap(),
+            "--by",
+            "region",
+            "--output",
+            out_arg,
+            "--piece-bytes",
+            "600",
+            "--engine",
+            "pieces",
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "--engine pieces: the file cannot go in pieces: groups out of order across pieces"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!out_path.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "no staging file left"
+    );
 }

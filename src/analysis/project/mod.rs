@@ -27,20 +27,44 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// A projection method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A projection method. The command line names the first five (`--method`; `holt` with
+/// `--damped` is [`Method::HoltDamped`]); the baseline is not for choosing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Method {
     Linear,
+    #[value(name = "loglinear")]
     LogLinear,
     Drift,
     Holt,
+    #[value(skip)]
     HoltDamped,
     Cagr,
     /// The last value carried forward: the baseline of backtests (and of MASE).
+    #[value(skip)]
     Naive,
 }
 
 impl Method {
+    /// Every projection method (`--method all`), Holt damped or not.
+    pub fn all(damped: bool) -> Vec<Method> {
+        use Method::*;
+        Method::resolve(&[Linear, LogLinear, Drift, Holt, Cagr], damped)
+    }
+
+    /// The methods `named`, in a fixed order without repeats; `damped` makes Holt damped.
+    pub fn resolve(named: &[Method], damped: bool) -> Vec<Method> {
+        let mut methods: Vec<Method> = named
+            .iter()
+            .map(|&m| match m {
+                Method::Holt if damped => Method::HoltDamped,
+                m => m,
+            })
+            .collect();
+        methods.sort();
+        methods.dedup();
+        methods
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Method::Linear => "linear",

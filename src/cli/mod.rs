@@ -1,6 +1,16 @@
 //! Command-line definitions (clap derive). Long help lives in the doc comments; examples in
-//! `after_long_help`. Nothing here computes: [`crate::cmd`] turns these into a checked config.
+//! `after_long_help`. Nothing here computes: [`crate::config::Config`] turns these into a
+//! checked config. The value enums are the domain's own (`Format`, `Layout`, `Method`, …).
 
+use crate::analysis::project::Method;
+mod settings;
+pub use settings::resolve_methods;
+
+use crate::chart::ChartKind;
+use crate::config::Engine;
+use crate::data::Layout;
+use crate::render::Format;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -283,8 +293,8 @@ pub struct DataArgs {
 
     /// Layout of the input; `auto` picks long when the header has `series` and `value` (or a
     /// publisher's value column), years when two or more header cells are years
-    #[arg(long, value_enum, default_value_t = LayoutArg::Auto)]
-    pub layout: LayoutArg,
+    #[arg(long, value_enum, default_value_t = Layout::Auto)]
+    pub layout: Layout,
 
     /// Lines before the header (default: found, the first line naming a year column or
     /// holding two or more years; lines above it are kept as source notes)
@@ -384,8 +394,11 @@ pub struct SpanArgs {
     pub to: Option<i32>,
 }
 
+/// Decimals in human output unless `--precision` says otherwise.
+const PRECISION: u8 = 2;
+
 /// How and where to write the result.
-#[derive(Debug, Default, Args)]
+#[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format; `auto` is a table on a terminal and CSV otherwise (or follows the
     /// --output file's extension)
@@ -394,8 +407,9 @@ pub struct OutputArgs {
     /// below); csv, tsv, json, ndjson and xlsx are for programs (full precision, stable column
     /// names; empty cell or null for missing values; notes on stderr, or in JSON's "meta" and
     /// the workbook's notes sheet). xlsx needs --output.
-    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Auto)]
-    pub format: FormatArg,
+    // `None` is `auto`. The full path keeps clap from reading `Option` as "optional".
+    #[arg(short = 'f', long, value_parser = word_or::<Format>("auto"), default_value = "auto")]
+    pub format: std::option::Option<Format>,
 
     /// Write to FILE instead of standard output (atomically: all or nothing)
     ///
@@ -406,13 +420,45 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 
     /// Decimals shown in table and markdown output (CSV and JSON keep full precision)
-    #[arg(short = 'p', long, value_name = "N", default_value_t = 2,
+    #[arg(short = 'p', long, value_name = "N", default_value_t = PRECISION,
           value_parser = clap::value_parser!(u8).range(0..=15))]
     pub precision: u8,
 
     /// Do not print notes on stderr (they stay in table, markdown and JSON output)
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Whole file or piece by piece (`auto`: in pieces when the run qualifies)
+    ///
+    /// show, growth, index, share and panel can analyse a large file in pieces of whole groups
+    /// and write them in order, holding a few pieces in memory rather than the file. A run
+    /// qualifies when the input is a file of 16 MiB or more read as tidy CSV, with --by groups
+    /// (or a long file's group columns) whose rows are together, written with --output FILE as
+    /// CSV, TSV or NDJSON. The result is the same byte for byte. `auto` analyses the whole file
+    /// when the run does not qualify or a piece fails (a bad cell: the message names its line
+    /// in the file); `pieces` stops with an error that says why instead, at any file size.
+    /// TRADESTAT_TIMINGS=1 prints the choice and its reason on stderr.
+    #[arg(long, value_enum, value_name = "ENGINE", default_value_t = Engine::Auto)]
+    pub engine: Engine,
+
+    /// Size of a piece in bytes (default 8 MiB), for tests and tuning
+    #[arg(long, value_name = "BYTES", hide = true,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub piece_bytes: Option<u64>,
+}
+
+/// The command line's defaults, for commands without output flags (`report`, `chart`).
+impl Default for OutputArgs {
+    fn default() -> Self {
+        OutputArgs {
+            format: None,
+            output: None,
+            precision: PRECISION,
+            quiet: false,
+            engine: Engine::Auto,
+            piece_bytes: None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -541,7 +587,7 @@ pub struct ProjectArgs {
     pub to: Option<i32>,
     /// Project this many years past the last observed one (default 1, at most 200)
     #[arg(long, value_name = "N",
-          value_parser = clap::value_parser!(u16).range(1..=crate::cmd::MAX_HORIZON as i64))]
+          value_parser = clap::value_parser!(u16).range(1..=crate::analysis::project::MAX_HORIZON as i64))]
     pub horizon: Option<u16>,
     /// Interval levels in percent, each strictly between 0 and 100
     #[arg(short = 'l', long, value_name = "PCT", value_delimiter = ',', default_value = "80,95",
@@ -740,27 +786,19 @@ pub struct ReportArgs {
     pub data: DataArgs,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ChartKind {
-    Series,
-    Growth,
-    Share,
-    Index,
-    Projection,
-}
-
 /// Which projection methods to run.
 #[derive(Debug, Args)]
 pub struct MethodArgs {
     /// Methods (comma-separated); `all` is linear, loglinear, drift, holt and cagr
+    // `None` is `all`.
     #[arg(
         short = 'm',
         long,
-        value_enum,
+        value_parser = word_or::<Method>("all"),
         value_delimiter = ',',
         default_value = "all"
     )]
-    pub method: Vec<MethodArg>,
+    pub method: Vec<Option<Method>>,
     /// Damped Holt (fits φ in [0.8, 0.98]) instead of Holt's linear trend
     #[arg(long)]
     pub damped: bool,
@@ -789,7 +827,7 @@ fn query_text(text: &str) -> Result<String, String> {
     }
 }
 
-/// `--level 95` → 0.95; refuses 0, 100 and anything outside.
+/// `--level 95` → 95.0: a percentage, not a fraction; refuses 0, 100 and anything outside.
 fn parse_level(text: &str) -> Result<f64, String> {
     let level: f64 = text
         .trim()
@@ -805,16 +843,6 @@ fn parse_level(text: &str) -> Result<f64, String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MethodArg {
-    All,
-    Linear,
-    Loglinear,
-    Drift,
-    Holt,
-    Cagr,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShowTable {
     /// The loaded series (bundled Table 1 or --data)
     Data,
@@ -822,28 +850,20 @@ pub enum ShowTable {
     Modes,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum LayoutArg {
-    #[default]
-    Auto,
-    Wide,
-    Long,
-    /// Key columns, then one column per year (World Bank, Eurostat, NBS)
-    Years,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    #[default]
-    Auto,
-    Table,
-    Csv,
-    Tsv,
-    Json,
-    Ndjson,
-    Markdown,
-    Latex,
-    Xlsx,
+/// The values of `E` after `word` (`auto`, `all`), which names none of them: `None`. The
+/// possible values, in that order, are what `--help` and usage errors list.
+fn word_or<E: ValueEnum + Clone + Send + Sync + 'static>(
+    word: &'static str,
+) -> impl TypedValueParser<Value = Option<E>> {
+    let values = std::iter::once(PossibleValue::new(word))
+        .chain(E::value_variants().iter().filter_map(E::to_possible_value));
+    PossibleValuesParser::new(values).map(move |name| {
+        if name == word {
+            None
+        } else {
+            E::from_str(&name, true).ok()
+        }
+    })
 }
 
 #[cfg(test)]
@@ -854,5 +874,53 @@ mod tests {
     #[test]
     fn verify_cli() {
         Cli::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Command {
+        Cli::try_parse_from(std::iter::once("tradestat").chain(args.iter().copied()))
+            .unwrap()
+            .command
+    }
+
+    #[test]
+    fn default_output_args_are_the_command_lines() {
+        let Command::Growth(args) = parse(&["growth"]) else {
+            unreachable!()
+        };
+        let (parsed, default) = (args.output, OutputArgs::default());
+        assert_eq!(parsed.format, default.format);
+        assert_eq!(parsed.output, default.output);
+        assert_eq!(parsed.precision, default.precision);
+        assert_eq!(parsed.quiet, default.quiet);
+        assert_eq!(parsed.engine, default.engine);
+        assert_eq!(parsed.piece_bytes, default.piece_bytes);
+        assert_eq!(default.precision, 2);
+    }
+
+    #[test]
+    fn auto_and_all_name_no_value_of_their_enum() {
+        let format = |value: &str| match parse(&["growth", "--format", value]) {
+            Command::Growth(args) => args.output.format,
+            _ => unreachable!(),
+        };
+        assert_eq!(format("auto"), None);
+        assert_eq!(format("ndjson"), Some(Format::Ndjson));
+        let methods = |args: &[&str]| match parse(args) {
+            Command::Project(args) => resolve_methods(&args.methods),
+            _ => unreachable!(),
+        };
+        use Method::*;
+        assert_eq!(
+            methods(&["project", "--method", "holt,all", "--damped"]),
+            [Linear, LogLinear, Drift, HoltDamped, Cagr]
+        );
+        assert_eq!(
+            methods(&["project", "-m", "cagr,loglinear"]),
+            [LogLinear, Cagr]
+        );
+        assert_eq!(methods(&["project"]), Method::all(false));
+        for hidden in ["holt-damped", "naive"] {
+            assert!(Cli::try_parse_from(["tradestat", "project", "-m", hidden]).is_err());
+        }
     }
 }
