@@ -26,5 +26,6 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod schema;
+pub mod sql;
 
 pub use cmd::run;

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-use tradestat::cmd::sql::query;
+use tradestat::sql::query;
 use tradestat::data::{from_bytes, load, Dataset, Input, Layout};
 
 const PANEL: &[u8] = b"region,year,cbec,trade\nnorth,2015,1,10\nnorth,2016,2,\nsouth,2015,3,30\nsouth,2017,-4,0\n";

@@ -81,6 +81,15 @@ pub fn growth(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
         .drop(by_name([RUN], true, false)))
 }
 
+/// [`growth`] with the documented columns only ([`yearly_columns`]), lazily: what SQL reads.
+pub fn growth_documented(lf: LazyFrame, keys: &[String], span: Span) -> Result<LazyFrame> {
+    Ok(growth(lf, keys, span)?.drop(by_name(
+        [PREV_YEAR, PREV_VALUE, FIRST_YEAR, FIRST_VALUE],
+        true,
+        false,
+    )))
+}
+
 /// CAGR per key from the first to the last present year in the span (years, not rows, count).
 /// Columns: keys, `unit`, `from_year`, `to_year`, `years`, `observations`, `first_value`,
 /// `last_value`, `cagr`. `lf` is in canonical order (see [`super`]); so is the result.

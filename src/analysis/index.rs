@@ -46,6 +46,16 @@ pub fn index(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> R
         .drop(by_name([RUN], true, false)))
 }
 
+/// [`index`] with the documented columns only ([`columns`]), lazily: what SQL reads.
+pub fn index_documented(
+    lf: LazyFrame,
+    keys: &[String],
+    span: Span,
+    base: Option<i32>,
+) -> Result<LazyFrame> {
+    Ok(index(lf, keys, span, base)?.drop(by_name([BASE_VALUE], true, false)))
+}
+
 /// The result of `index`: index numbers by year (the columns of [`columns`]) and notes on
 /// series without a usable base.
 pub struct Indexed {

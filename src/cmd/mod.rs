@@ -15,7 +15,7 @@ mod report;
 mod share;
 mod shell;
 mod show;
-pub mod sql;
+mod sql;
 
 use crate::analysis::project::{series_of, KeyedSeries};
 use crate::cli::{Cli, Command};

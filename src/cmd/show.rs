@@ -8,7 +8,7 @@ use crate::data::{self, Dataset, SourceMeta};
 use crate::output::{Meta, Output, UnitLabel};
 use crate::pipeline::Pipeline;
 use crate::schema::columns::{canonical_columns, flag_column};
-use crate::schema::{ColumnDef, Reads, FLAG, SERIES};
+use crate::schema::{Reads, FLAG, SERIES};
 use anyhow::Result;
 use polars::prelude::*;
 
@@ -32,7 +32,7 @@ pub fn run(args: ShowArgs) -> Result<()> {
         output.push(
             ("rows", title),
             &modes,
-            &modes_columns(),
+            &data::modes_columns(),
             &UnitLabel::default(),
         )?;
         return pipeline.emit(&output);
@@ -66,17 +66,4 @@ pub fn build(common: &Config, dataset: &Dataset, series: &[String]) -> Result<Ou
 /// Number of distinct series in a frame.
 pub fn series_count(df: &DataFrame) -> Result<usize> {
     Ok(df.column(SERIES)?.n_unique()?)
-}
-
-/// The columns of the bundled modes table (the seed paper's Table 2).
-pub fn modes_columns() -> Vec<ColumnDef> {
-    vec![
-        ColumnDef::text("mode", "trading mode: C2C, B2B or B2C"),
-        ColumnDef::text("characteristic", "who trades with whom"),
-        ColumnDef::text(
-            "representative_websites",
-            "example platforms named in the paper",
-        )
-        .header("representative websites"),
-    ]
 }

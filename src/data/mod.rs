@@ -477,3 +477,17 @@ pub fn modes_frame() -> Result<DataFrame> {
         .collect();
     Ok(DataFrame::new(records.len(), columns)?)
 }
+
+/// The columns of the bundled modes table (the seed paper's Table 2).
+pub fn modes_columns() -> Vec<schema::ColumnDef> {
+    use schema::ColumnDef;
+    vec![
+        ColumnDef::text("mode", "trading mode: C2C, B2B or B2C"),
+        ColumnDef::text("characteristic", "who trades with whom"),
+        ColumnDef::text(
+            "representative_websites",
+            "example platforms named in the paper",
+        )
+        .header("representative websites"),
+    ]
+}
