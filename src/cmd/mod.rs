@@ -19,6 +19,7 @@ mod show;
 pub mod sql;
 
 use crate::analysis::project::{series_of, KeyedSeries, Method};
+pub use crate::analysis::Selected;
 use crate::cli::{
     Cli, Command, DataArgs, FormatArg, LayoutArg, MethodArg, MethodArgs, OutputArgs, SpanArgs,
 };
@@ -313,13 +314,6 @@ pub fn select(
         .iter()
         .fold(lit(false), |any, n| any.or(col(SERIES).eq(lit(n.clone()))));
     Ok((lf.filter(wanted), units))
-}
-
-/// An analysis' result on the selected series, with the units of those series: what a
-/// command's table, a chart and a report section are all made from, computed once.
-pub struct Selected<T> {
-    pub result: T,
-    pub units: BTreeMap<String, String>,
 }
 
 /// Why the selection is empty, when it is: better than printing an empty table.
