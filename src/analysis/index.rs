@@ -84,6 +84,14 @@ pub fn run(lf: LazyFrame, keys: &[String], span: Span, base: Option<i32>) -> Res
     })
 }
 
+/// The title of the index table and figure on `base` (default: each series' first year).
+pub fn title(base: Option<i32>) -> String {
+    match base {
+        Some(base) => format!("Index numbers ({base} = 100)"),
+        None => "Index numbers (first year = 100)".to_string(),
+    }
+}
+
 /// The columns of [`Indexed::frame`], in the order people read them.
 pub fn columns(groups: &[String]) -> Vec<ColumnDef> {
     let mut columns = canonical_columns(groups);

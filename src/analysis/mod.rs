@@ -31,6 +31,13 @@ use crate::schema::{sort_keys, RUN, VALUE, YEAR};
 use anyhow::Result;
 use polars::prelude::*;
 
+/// An analysis' result on the selected series, with the units of those series: what a
+/// command's table, a chart and a report section are all made from, computed once.
+pub struct Selected<T> {
+    pub result: T,
+    pub units: std::collections::BTreeMap<String, String>,
+}
+
 /// True where a row has the same keys as the row before it (false on the first row): on
 /// rows in canonical order, where a partition continues.
 fn continues(keys: &[String]) -> Expr {

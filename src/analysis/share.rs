@@ -54,6 +54,11 @@ pub fn run(lf: LazyFrame, groups: &[String], part: &str, whole: &str, span: Span
     })
 }
 
+/// The title of the share table and figure of `part` in `whole`.
+pub fn title(part: &str, whole: &str) -> String {
+    format!("Share of {part} in {whole}")
+}
+
 /// The columns of [`Share::frame`] for `part` in `whole` (their names head the value
 /// columns), in the order people read them.
 pub fn columns(groups: &[String], part: &str, whole: &str) -> Vec<ColumnDef> {

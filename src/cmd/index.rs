@@ -57,10 +57,7 @@ pub fn describe(
     }
     meta.notes.extend(result.notes.iter().cloned());
     meta.conventions = index::CONVENTIONS.map(String::from).to_vec();
-    let title = match base {
-        Some(base) => format!("Index numbers ({base} = 100)"),
-        None => "Index numbers (first year = 100)".to_string(),
-    };
+    let title = index::title(base);
     let unit = UnitLabel::new(units, series_count(&result.frame)?);
     let mut output = Output::new(meta);
     let columns = index::columns(&dataset.groups);

@@ -18,6 +18,7 @@ mod show;
 mod sql;
 
 use crate::analysis::project::{series_of, KeyedSeries};
+pub use crate::analysis::Selected;
 use crate::cli::{Cli, Command};
 use crate::config::Config;
 use crate::data::Dataset;
@@ -73,13 +74,6 @@ pub fn select(
         .iter()
         .fold(lit(false), |any, n| any.or(col(SERIES).eq(lit(n.clone()))));
     Ok((lf.filter(wanted), units))
-}
-
-/// An analysis' result on the selected series, with the units of those series: what a
-/// command's table, a chart and a report section are all made from, computed once.
-pub struct Selected<T> {
-    pub result: T,
-    pub units: BTreeMap<String, String>,
 }
 
 /// Why the selection is empty, when it is: better than printing an empty table.

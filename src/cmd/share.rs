@@ -62,7 +62,7 @@ pub fn describe(
         column_for_people: false,
     };
     let columns = share::columns(&dataset.groups, part, whole);
-    let title = format!("Share of {part} in {whole}");
+    let title = share::title(part, whole);
     let mut output = Output::new(meta);
     output.push(("rows", &title), &result.frame, &columns, &unit)?;
     Ok(output)

@@ -1,6 +1,6 @@
 //! `tradestat show`: the loaded data with units, or the bundled modes table.
 
-use super::{ensure_rows, selected_frame};
+use super::{ensure_rows, selected_frame, Selected};
 use crate::analysis::missing_value_notes;
 use crate::cli::{ShowArgs, ShowTable};
 use crate::config::Config;
@@ -41,26 +41,41 @@ pub fn run(args: ShowArgs) -> Result<()> {
         .run_by_groups(|config: &Config, dataset: Dataset| build(config, &dataset, &args.series))
 }
 
-/// The loaded data (selected series and span) with units.
-pub fn build(common: &Config, dataset: &Dataset, series: &[String]) -> Result<Output> {
+/// The loaded data: the selected series within the span, with their units.
+pub fn compute(
+    common: &Config,
+    dataset: &Dataset,
+    series: &[String],
+) -> Result<Selected<DataFrame>> {
     let (df, units) = selected_frame(common, dataset, series)?;
     ensure_rows(df.height(), common.span)?;
-    let mut meta = common.meta("show", dataset, &units);
+    Ok(Selected { result: df, units })
+}
+
+/// The table of `computed`, with notes on its empty cells.
+pub fn describe(
+    common: &Config,
+    dataset: &Dataset,
+    computed: &Selected<DataFrame>,
+) -> Result<Output> {
+    let Selected { result: df, units } = computed;
+    let mut meta = common.meta("show", dataset, units);
     meta.notes
         .extend(missing_value_notes(df.clone().lazy(), &dataset.keys())?);
     let mut columns = canonical_columns(&dataset.groups);
     if df.get_column_index(FLAG).is_some() {
         columns.push(flag_column());
     }
-    let title = dataset
-        .source
-        .title
-        .clone()
-        .unwrap_or_else(|| format!("Data from {}", dataset.source.input));
-    let unit = UnitLabel::new(&units, series_count(&df)?);
+    let title = dataset.source.data_title();
+    let unit = UnitLabel::new(units, series_count(df)?);
     let mut output = Output::new(meta);
-    output.push(("rows", &title), &df, &columns, &unit)?;
+    output.push(("rows", &title), df, &columns, &unit)?;
     Ok(output)
+}
+
+/// The loaded data (selected series and span) with units.
+pub fn build(common: &Config, dataset: &Dataset, series: &[String]) -> Result<Output> {
+    describe(common, dataset, &compute(common, dataset, series)?)
 }
 
 /// Number of distinct series in a frame.

@@ -236,6 +236,13 @@ impl SourceMeta {
             notes: Vec::new(),
         }
     }
+
+    /// The title of the data's own table and figure: the input's title, else its name.
+    pub fn data_title(&self) -> String {
+        self.title
+            .clone()
+            .unwrap_or_else(|| format!("Data from {}", self.input))
+    }
 }
 
 impl Dataset {

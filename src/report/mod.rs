@@ -1,11 +1,14 @@
-//! Reports: sections of text, tables and figures, written as Markdown and as one
-//! self-contained HTML page (inline CSS and SVG, no scripts), plus every table as CSV and JSON
-//! and every figure as SVG. [`write_dir_atomic`] builds the directory beside its destination and
-//! renames it into place, so a failed run leaves the previous report as it was.
+//! Reports: sections of text, tables and figures ([`build`] decides which), written as
+//! Markdown and as one self-contained HTML page (inline CSS and SVG, no scripts), plus every
+//! table as CSV and JSON and every figure as SVG. [`write_dir_atomic`] builds the directory
+//! beside its destination and renames it into place, so a failed run leaves the previous
+//! report as it was.
 
+mod build;
 mod html;
 mod markdown;
 
+pub use build::{build, Analyses, Described, Settings};
 pub use html::to_html;
 pub use markdown::to_markdown;
 
