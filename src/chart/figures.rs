@@ -9,10 +9,9 @@ use crate::analysis::index::{self, Indexed};
 use crate::analysis::share::{self, Share, SHARE};
 use crate::analysis::Selected;
 use crate::data::SourceMeta;
-use crate::output::{Cell, Kind, Output};
 use crate::schema::VALUE;
-use anyhow::{bail, Context, Result};
-use polars::prelude::{Column, DataFrame, PlSmallStr};
+use anyhow::{bail, Result};
+use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
 
 /// A figure before it is drawn: its own title, the label of its value axis, what it shows,
@@ -141,52 +140,4 @@ pub fn projection(
         body: projection_body(forecasts)?,
         empty: "no method gives a projection to draw (each needs enough years, and forecasts that fit in a float)",
     })
-}
-
-/// Until project has compute(): the projection figure of `project`'s output. Its forecast
-/// table (keys, `year`, `method`, `unit`, `point`, bounds) is read back into the frame
-/// project will return, each column typed by its kind: the one place a figure reads cells.
-pub fn projection_of(out: &Output, keys: &[String]) -> Result<Figure> {
-    let table = out
-        .tables
-        .first()
-        .context("internal error: no forecast table")?;
-    let height = table.rows.len();
-    let columns = table.columns.iter().enumerate().map(|(i, c)| {
-        let view = table.rows.column(i);
-        let cells = (0..height).map(|row| view.cell(row));
-        let name = PlSmallStr::from(c.key.as_str());
-        match c.kind {
-            Kind::Text => Column::new(
-                name,
-                cells
-                    .map(|v| match v {
-                        Cell::Text(s) => Some(s.to_string()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            Kind::Integer => Column::new(
-                name,
-                cells
-                    .map(|v| match v {
-                        Cell::Int(i) => Some(i),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            _ => Column::new(
-                name,
-                cells
-                    .map(|v| match v {
-                        Cell::Float(x) => Some(x),
-                        Cell::Int(i) => Some(i as f64),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-        }
-    });
-    let forecasts = DataFrame::new(height, columns.collect())?;
-    projection(&forecasts, keys, &out.meta.units)
 }

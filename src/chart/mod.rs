@@ -12,7 +12,7 @@ mod figures;
 mod lines;
 mod svg;
 
-pub use figures::{growth, index, projection, projection_of, series, share, Figure};
+pub use figures::{growth, index, projection, series, share, Figure};
 pub use svg::render_svg;
 
 /// What a chart shows (`--kind`).

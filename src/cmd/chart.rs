@@ -1,7 +1,7 @@
 //! `tradestat chart`: SVG figures of levels, growth, shares, indices and projections, each
 //! drawn ([`crate::chart`]) from the result its command computes.
 
-use super::report::Commands;
+use super::project::{self, ProjectRequest};
 use super::{growth, index, share, show};
 use crate::analysis::project::Method;
 use crate::chart;
@@ -11,7 +11,6 @@ use crate::config::Config;
 use crate::data::Dataset;
 use crate::pipeline::Pipeline;
 use crate::render::write_atomic;
-use crate::report::Analyses;
 use crate::schema::Reads;
 use anyhow::{bail, Result};
 use std::io::Write;
@@ -86,8 +85,17 @@ pub fn build(common: &Config, dataset: &Dataset, request: &ChartRequest) -> Resu
         }
         ChartKind::Projection => {
             // cagr too: it has no interval, so it is drawn as marked points without a band.
-            let out = Commands(c, d).project(series, &request.methods, request.horizon, true)?;
-            chart::projection_of(&out, keys)
+            let request = ProjectRequest {
+                series: series.clone(),
+                methods: request.methods.clone(),
+                to: None,
+                horizon: request.horizon,
+                levels: vec![80.0, 95.0],
+                with_history: true,
+                models_only: false,
+            };
+            let projected = project::compute(c, d, &request)?;
+            chart::projection(&projected.result.forecasts, keys, &projected.units)
         }
     }?;
     figure.draw(request.title.as_deref(), request.width, request.height)

@@ -9,7 +9,7 @@ use crate::data::Dataset;
 use crate::output::{Output, UnitLabel};
 use crate::pipeline::Pipeline;
 use crate::schema::Reads;
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 pub use crate::analysis::project::MAX_HORIZON;
 
@@ -63,8 +63,7 @@ pub fn compute(
     };
     let result = project::run(&all, &dataset.keys(), &units, &plan)?;
     if result.forecasts.height() == 0 {
-        let why = joined_notes(dataset, &result.notes);
-        bail!("no method could project any selected series ({why})");
+        return Err(nothing_projected(dataset, &result));
     }
     Ok(Selected { result, units })
 }
@@ -98,6 +97,12 @@ pub fn describe(
 pub fn build(common: &Config, dataset: &Dataset, request: &ProjectRequest) -> Result<Output> {
     let computed = compute(common, dataset, request)?;
     describe(common, dataset, &computed, request.models_only)
+}
+
+/// The error of a projection without a forecast: no method could project any series.
+pub fn nothing_projected(dataset: &Dataset, result: &Projection) -> anyhow::Error {
+    let why = joined_notes(dataset, &result.notes);
+    anyhow::anyhow!("no method could project any selected series ({why})")
 }
 
 #[cfg(test)]

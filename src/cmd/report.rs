@@ -2,8 +2,9 @@
 //! [`crate::report`] assembles them from the commands' own analyses ([`Commands`]).
 
 use super::project::ProjectRequest;
-use super::{backtest, check, growth, index, project, share, show};
-use crate::analysis::{growth::Growth, index::Indexed, project::Method, share::Share};
+use super::{backtest, check, growth, index, project, share, show, Selected};
+use crate::analysis::project::{Method, Projection, HISTORY};
+use crate::analysis::{growth::Growth, index::Indexed, share::Share};
 use crate::cli::ReportArgs;
 use crate::config::Config;
 use crate::data::{load_claims, parse_claim, Claim, Dataset};
@@ -11,7 +12,7 @@ use crate::output::Output;
 use crate::pipeline::Pipeline;
 use crate::report::{self, Analyses, Described, Settings};
 use anyhow::Result;
-use polars::prelude::DataFrame;
+use polars::prelude::*;
 use std::io::Write;
 
 pub fn run(args: ReportArgs) -> Result<()> {
@@ -83,23 +84,24 @@ impl Analyses for Commands<'_> {
         Ok(Described::new(share::describe(c, d, &share)?, share))
     }
 
-    fn project(
-        &self,
-        series: &[String],
-        methods: &[Method],
-        horizon: u16,
-        history: bool,
-    ) -> Result<Output> {
+    fn project(&self, methods: &[Method], horizon: u16) -> Result<Described<Projection>> {
+        let Commands(c, d) = *self;
         let request = ProjectRequest {
-            series: series.to_vec(),
+            series: Vec::new(),
             methods: methods.to_vec(),
             to: None,
             horizon,
             levels: vec![80.0, 95.0],
-            with_history: history,
+            with_history: true,
             models_only: false,
         };
-        project::build(self.0, self.1, &request)
+        let projected = project::compute(c, d, &request)?;
+        let forecasts = without_history(&projected)?;
+        if forecasts.result.forecasts.height() == 0 {
+            return Err(project::nothing_projected(d, &projected.result));
+        }
+        let tables = project::describe(c, d, &forecasts, false)?;
+        Ok(Described::new(tables, projected))
     }
 
     fn backtest(&self, methods: &[Method]) -> Result<Output> {
@@ -109,4 +111,18 @@ impl Analyses for Commands<'_> {
     fn check(&self, claims: &[Claim], methods: &[Method]) -> Result<Output> {
         Ok(check::build(self.0, self.1, claims, methods, "--claim", false)?.0)
     }
+}
+
+/// `projected` without its history rows: the projection table as `project` prints it.
+fn without_history(projected: &Selected<Projection>) -> Result<Selected<Projection>> {
+    let mut result = projected.result.clone();
+    result.forecasts = result
+        .forecasts
+        .lazy()
+        .filter(col("method").neq(lit(HISTORY)))
+        .collect()?;
+    Ok(Selected {
+        result,
+        units: projected.units.clone(),
+    })
 }

@@ -5,14 +5,15 @@
 use super::{Block, Figure, Report, Section};
 use crate::analysis::growth::Growth;
 use crate::analysis::index::Indexed;
-use crate::analysis::project::Method;
+use crate::analysis::project::{Method, Projection};
 use crate::analysis::share::Share;
 use crate::analysis::Selected;
 use crate::chart;
 use crate::data::{Claim, Dataset, ReportDefaults};
 use crate::output::Output;
+use crate::schema::SERIES;
 use anyhow::{bail, Result};
-use polars::prelude::DataFrame;
+use polars::prelude::*;
 
 /// Every projection method: the report projects, backtests and checks claims with all.
 const ALL: [Method; 5] = [
@@ -77,13 +78,9 @@ pub trait Analyses {
     // Until project, backtest and check have compute(): what their commands build.
     /// `project`'s tables on `series` (every series when empty) by `methods`, `horizon` years
     /// ahead, at 80 % and 95 %; with the observed history when `with_history` (for a figure).
-    fn project(
-        &self,
-        series: &[String],
-        methods: &[Method],
-        horizon: u16,
-        with_history: bool,
-    ) -> Result<Output>;
+    /// Every series projected `horizon` years with `methods`: the tables without history
+    /// rows, the computed result with them (what each series' figure draws).
+    fn project(&self, methods: &[Method], horizon: u16) -> Result<Described<Projection>>;
     fn backtest(&self, methods: &[Method]) -> Result<Output>;
     fn check(&self, claims: &[Claim], methods: &[Method]) -> Result<Output>;
 }
@@ -312,24 +309,39 @@ fn projections_section(
 ) -> Result<Section> {
     let mut section = Section::new("projections", "Projections");
     let keys = dataset.keys();
-    match analyses.project(&[], &ALL, settings.horizon, false) {
-        Ok(out) => {
-            add_tables(&mut section, conventions, &out, "projections");
+    match analyses.project(&ALL, settings.horizon) {
+        Ok(projected) => {
+            add_tables(&mut section, conventions, &projected.tables, "projections");
             // One list of names, files and captions: each figure's file and caption travel
             // together into report.md, report.html and figures/.
             for (name, file) in projection_files(&dataset.series_names()?) {
                 let caption = format!("{name}: history and projections with 80 % and 95 % bands");
                 let what = format!("projection figure for {name}");
-                // Until project has compute(): one more run of it per figure.
-                let series = [name.clone()];
-                let out = analyses.project(&series, &ALL, settings.horizon, true);
-                let lines = out.and_then(|out| chart::projection_of(&out, &keys));
+                let lines = projection_figure(&projected.computed, &keys, &name);
                 section.blocks.push(figure(lines, &file, &caption, &what));
             }
         }
         Err(e) => section.blocks.push(missing("projections", &e)),
     }
     Ok(section)
+}
+
+/// The figure of one series' history and projections, from the report's one projection.
+fn projection_figure(
+    projected: &Selected<Projection>,
+    keys: &[String],
+    name: &str,
+) -> Result<chart::Figure> {
+    let forecasts = projected
+        .result
+        .forecasts
+        .clone()
+        .lazy()
+        .filter(col(SERIES).eq(lit(name)))
+        .collect()?;
+    let mut units = projected.units.clone();
+    units.retain(|series, _| series == name);
+    chart::projection(&forecasts, keys, &units)
 }
 
 fn backtest_section(analyses: &impl Analyses, conventions: &mut Vec<String>) -> Section {
@@ -448,6 +460,7 @@ fn projection_files(names: &[String]) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::project::{self, series_of, Plan};
     use crate::analysis::{growth, index, share};
     use crate::data::{load_with, parse_claim, Input, ReadOptions};
     use crate::output::Meta;
@@ -516,13 +529,19 @@ mod tests {
             self.described("share", result)
         }
 
-        fn project(&self, series: &[String], _: &[Method], _: u16, _: bool) -> Result<Output> {
-            self.count(if series.is_empty() {
-                "project"
-            } else {
-                "project figure"
-            });
-            Ok(self.tables())
+        fn project(&self, methods: &[Method], horizon: u16) -> Result<Described<Projection>> {
+            let keys = self.dataset.keys();
+            let units = self.dataset.units()?;
+            let all = series_of(&self.dataset.frame, &keys)?;
+            let plan = Plan {
+                methods: methods.to_vec(),
+                to: None,
+                horizon,
+                levels: vec![80.0, 95.0],
+                with_history: true,
+            };
+            let result = project::run(&all, &keys, &units, &plan);
+            self.described("project", result)
         }
 
         fn backtest(&self, _: &[Method]) -> Result<Output> {
@@ -539,7 +558,6 @@ mod tests {
     #[test]
     fn each_analysis_runs_once_per_report() {
         let dataset = load_with(&Input::Bundled, &ReadOptions::default()).unwrap();
-        let series = dataset.series_names().unwrap().len();
         let analyses = Counting {
             dataset,
             calls: RefCell::default(),
@@ -556,10 +574,7 @@ mod tests {
         let once = [
             "backtest", "check", "data", "growth", "index", "project", "share",
         ];
-        let mut expected: BTreeMap<&str, usize> = once.into_iter().map(|a| (a, 1)).collect();
-        // Until project has compute(): it runs once more for each series' figure (here its
-        // output has no table to draw from, so those figures are notes).
-        expected.insert("project figure", series);
+        let expected: BTreeMap<&str, usize> = once.into_iter().map(|a| (a, 1)).collect();
         assert_eq!(analyses.calls.into_inner(), expected);
         // Each section's figure is drawn from the one result its tables came from.
         let figures: Vec<&str> = report
@@ -573,7 +588,14 @@ mod tests {
             .collect();
         assert_eq!(
             figures,
-            ["series.svg", "growth.svg", "share.svg", "index.svg"]
+            [
+                "series.svg",
+                "growth.svg",
+                "share.svg",
+                "index.svg",
+                "projection-cbec.svg",
+                "projection-trade.svg"
+            ]
         );
     }
 

@@ -33,6 +33,7 @@ pub struct Plan {
 }
 
 /// The projections of the selected series.
+#[derive(Debug, Clone)]
 pub struct Projection {
     /// Per series: its observed values (`method` = `history`, no bounds) when the plan asks
     /// for them, then each method's forecasts by year. Columns as [`forecast_columns`]
