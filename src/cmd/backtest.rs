@@ -39,11 +39,11 @@ pub fn run(args: BacktestArgs) -> Result<()> {
 
 /// The backtest of the selected series; an error when none is long enough.
 pub fn compute(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     request: &BacktestRequest,
 ) -> Result<Selected<Backtest>> {
-    let (all, units) = load_series(common, dataset, request.series)?;
+    let (all, units) = load_series(config, dataset, request.series)?;
     let keys = dataset.keys();
     let result = backtest::run(&all, &keys, &units, request.methods, request.window)?;
     if result.scores.height() == 0 {
@@ -58,14 +58,14 @@ pub fn compute(
 /// The tables of `computed`: scores per method and every trial (only the trials when
 /// `trials_only`).
 pub fn describe(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     computed: &Selected<Backtest>,
     trials_only: bool,
 ) -> Result<Output> {
     let Selected { result, units } = computed;
     let Window { horizon, min_train } = result.window;
-    let mut meta = common.meta("backtest", dataset, units);
+    let mut meta = config.meta("backtest", dataset, units);
     meta.param("horizon", horizon);
     meta.param("min_train", min_train);
     meta.param("methods", Method::names(&result.methods));
@@ -95,7 +95,7 @@ pub fn describe(
 /// Scores per method (and every trial; only the trials when `trials_only`). `window` is the
 /// horizon and the smallest training window.
 pub fn build(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
     methods: &[Method],
@@ -109,9 +109,9 @@ pub fn build(
         window,
     };
     describe(
-        common,
+        config,
         dataset,
-        &compute(common, dataset, &request)?,
+        &compute(config, dataset, &request)?,
         trials_only,
     )
 }

@@ -67,8 +67,8 @@ pub fn run(args: ChartArgs) -> Result<()> {
 }
 
 /// The SVG for `request`: its command's result, computed once, as a figure.
-pub fn build(common: &Config, dataset: &Dataset, request: &ChartRequest) -> Result<String> {
-    let (c, d, keys, series) = (common, dataset, &dataset.keys(), &request.series);
+pub fn build(config: &Config, dataset: &Dataset, request: &ChartRequest) -> Result<String> {
+    let (c, d, keys, series) = (config, dataset, &dataset.keys(), &request.series);
     let figure = match request.kind {
         ChartKind::Series => chart::series(&show::compute(c, d, series)?, keys, &d.source),
         ChartKind::Growth => chart::growth(&growth::compute(c, d, series)?, keys),

@@ -63,7 +63,7 @@ pub fn run(args: CheckArgs) -> Result<Status> {
 
 /// Every claim judged, in the order given, on each series of its name.
 pub fn compute(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     request: &CheckRequest,
 ) -> Result<Selected<Checks>> {
@@ -72,7 +72,7 @@ pub fn compute(
     for claim in request.claims {
         let named = std::slice::from_ref(&claim.series);
         let name = dataset.resolve_series(request.flag, named)?.remove(0);
-        let (series, found) = load_series(common, dataset, std::slice::from_ref(&name))?;
+        let (series, found) = load_series(config, dataset, std::slice::from_ref(&name))?;
         let unit = found.get(&name).map(String::as_str);
         let claimed = Claimed {
             name: &name,
@@ -98,13 +98,13 @@ pub fn compute(
 /// The tables of `computed`: the verdicts and each method's view (only the latter when
 /// `methods_only`).
 pub fn describe(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     computed: &Selected<Checks>,
     methods_only: bool,
 ) -> Result<Output> {
     let Selected { result, units } = computed;
-    let mut meta = common.meta("check", dataset, units);
+    let mut meta = config.meta("check", dataset, units);
     meta.notes.extend(result.notes.iter().cloned());
     meta.warnings.extend(result.warnings.iter().cloned());
     meta.conventions = claim::CONVENTIONS.map(String::from).to_vec();
@@ -127,7 +127,7 @@ pub fn describe(
 /// Verdicts per claim and each method's view (only the latter when `methods_only`), and
 /// whether any claim is implausible. `flag` names where the claims came from in errors.
 pub fn build(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     claims: &[Claim],
     methods: &[Method],
@@ -139,7 +139,7 @@ pub fn build(
         methods,
         flag,
     };
-    let computed = compute(common, dataset, &request)?;
-    let output = describe(common, dataset, &computed, methods_only)?;
+    let computed = compute(config, dataset, &request)?;
+    let output = describe(config, dataset, &computed, methods_only)?;
     Ok((output, computed.result.rejected))
 }

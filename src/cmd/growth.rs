@@ -19,27 +19,27 @@ pub fn run(args: GrowthArgs) -> Result<()> {
 
 /// Growth of the selected series by year and their CAGR.
 pub fn compute(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
 ) -> Result<Selected<growth::Growth>> {
     let (lf, units) = select(dataset, "--series", series)?;
-    let result = growth::run(lf, &dataset.keys(), common.span)?;
+    let result = growth::run(lf, &dataset.keys(), config.span)?;
     crate::progress::mark("growth and cagr collected");
-    ensure_rows(result.yearly.height(), common.span)?;
+    ensure_rows(result.yearly.height(), config.span)?;
     Ok(Selected { result, units })
 }
 
 /// The tables of `computed`: growth by year and the CAGR summary (only the summary when
 /// `summary_only`).
 pub fn describe(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     computed: &Selected<growth::Growth>,
     summary_only: bool,
 ) -> Result<Output> {
     let Selected { result, units } = computed;
-    let mut meta = common.meta("growth", dataset, units);
+    let mut meta = config.meta("growth", dataset, units);
     meta.notes.extend(result.notes.iter().cloned());
     meta.conventions = growth::CONVENTIONS.map(String::from).to_vec();
     let unit = UnitLabel::new(units, series_count(&result.yearly)?);
@@ -58,15 +58,15 @@ pub fn describe(
 
 /// Growth by year and the CAGR summary (only the summary when `summary_only`).
 pub fn build(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
     summary_only: bool,
 ) -> Result<Output> {
     describe(
-        common,
+        config,
         dataset,
-        &compute(common, dataset, series)?,
+        &compute(config, dataset, series)?,
         summary_only,
     )
 }

@@ -26,15 +26,15 @@ pub fn run(args: IndexArgs) -> Result<()> {
 /// Index numbers of the selected series against `base` (default: each series' first year
 /// in the span).
 pub fn compute(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
     base: Option<i32>,
 ) -> Result<Selected<index::Indexed>> {
     let (lf, units) = select(dataset, "--series", series)?;
-    let result = index::run(lf, &dataset.keys(), common.span, base)?;
+    let result = index::run(lf, &dataset.keys(), config.span, base)?;
     let df = &result.frame;
-    ensure_rows(df.height(), common.span)?;
+    ensure_rows(df.height(), config.span)?;
     if let Some(base) = base {
         if df.column("index")?.null_count() == df.height() {
             bail!("--base {base}: no selected series has a value in {base} (expected a year with data)");
@@ -45,13 +45,13 @@ pub fn compute(
 
 /// The table of `computed`, indexed on `base`.
 pub fn describe(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     computed: &Selected<index::Indexed>,
     base: Option<i32>,
 ) -> Result<Output> {
     let Selected { result, units } = computed;
-    let mut meta = common.meta("index", dataset, units);
+    let mut meta = config.meta("index", dataset, units);
     if let Some(base) = base {
         meta.param("base", base);
     }
@@ -67,11 +67,11 @@ pub fn describe(
 
 /// Index numbers against `base` (default: each series' first year in the span).
 pub fn build(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
     base: Option<i32>,
 ) -> Result<Output> {
-    let computed = compute(common, dataset, series, base)?;
-    describe(common, dataset, &computed, base)
+    let computed = compute(config, dataset, series, base)?;
+    describe(config, dataset, &computed, base)
 }

@@ -93,13 +93,13 @@ pub fn ensure_rows(height: usize, span: Span) -> Result<()> {
 
 /// The selected series within the span, sorted by keys and year, with their units.
 pub fn selected_frame(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
 ) -> Result<(DataFrame, BTreeMap<String, String>)> {
     let (lf, units) = select(dataset, "--series", series)?;
     let df = lf
-        .filter(common.span.contains())
+        .filter(config.span.contains())
         .sort(sort_keys(&dataset.keys()), Default::default())
         .collect()?;
     Ok((df, units))
@@ -107,13 +107,13 @@ pub fn selected_frame(
 
 /// The selected data split into series (keys: groups, then series name), with units.
 pub fn load_series(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
 ) -> Result<(Vec<KeyedSeries>, BTreeMap<String, String>)> {
-    let (df, units) = selected_frame(common, dataset, series)?;
+    let (df, units) = selected_frame(config, dataset, series)?;
     let all = series_of(&df, &dataset.keys())?;
-    ensure_rows(all.len(), common.span)?;
+    ensure_rows(all.len(), config.span)?;
     Ok((all, units))
 }
 

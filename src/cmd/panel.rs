@@ -23,7 +23,7 @@ pub fn run(args: PanelArgs) -> Result<()> {
 /// The panel of `series` (all when empty), with the share of `part` in `whole` when given;
 /// the units are those of the series shown and of part and whole.
 pub fn compute(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
     share: Option<&(String, String)>,
@@ -39,14 +39,14 @@ pub fn compute(
     let (mut converted, mut share_lf) = (None, None);
     if let Some((part, whole)) = &share {
         let mut in_one_unit = dataset.clone();
-        let (fx, reads) = (common.fx.as_ref(), common.reads);
-        converted = in_one_unit.whole_in_part_unit(part, whole, fx, common.span, reads)?;
+        let (fx, reads) = (config.fx.as_ref(), config.reads);
+        converted = in_one_unit.whole_in_part_unit(part, whole, fx, config.span, reads)?;
         share_lf = converted.is_some().then(|| in_one_unit.frame.lazy());
     }
     let spec = PanelSpec { series, share };
     let lf = dataset.frame.clone().lazy();
-    let mut result = panel::run(lf, share_lf, &dataset.groups, spec, common.span)?;
-    ensure_rows(result.frame.height(), common.span)?;
+    let mut result = panel::run(lf, share_lf, &dataset.groups, spec, config.span)?;
+    ensure_rows(result.frame.height(), config.span)?;
     let mut units = dataset.units()?;
     units.retain(|s, _| result.spec.reads(s));
     if let Some((part, whole)) = &result.spec.share {
@@ -58,12 +58,12 @@ pub fn compute(
 
 /// The table of `computed`.
 pub fn describe(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     computed: &Selected<panel::Panel>,
 ) -> Result<Output> {
     let Selected { result, units } = computed;
-    let mut meta = common.meta("panel", dataset, units);
+    let mut meta = config.meta("panel", dataset, units);
     if let Some((part, whole)) = &result.spec.share {
         meta.param("part", part);
         meta.param("whole", whole);
@@ -81,10 +81,10 @@ pub fn describe(
 
 /// The panel of `series` (all when empty), with the share of `part` in `whole` when given.
 pub fn build(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
     share: Option<&(String, String)>,
 ) -> Result<Output> {
-    describe(common, dataset, &compute(common, dataset, series, share)?)
+    describe(config, dataset, &compute(config, dataset, series, share)?)
 }

@@ -49,11 +49,11 @@ pub fn run(args: ProjectArgs) -> Result<()> {
 
 /// The projections of the selected series; an error when no method projects any.
 pub fn compute(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     request: &ProjectRequest,
 ) -> Result<Selected<Projection>> {
-    let (all, units) = load_series(common, dataset, &request.series)?;
+    let (all, units) = load_series(config, dataset, &request.series)?;
     let plan = Plan {
         methods: request.methods.clone(),
         to: request.to,
@@ -71,13 +71,13 @@ pub fn compute(
 /// The tables of `computed`: the forecasts and the models (only the models when
 /// `models_only`).
 pub fn describe(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     computed: &Selected<Projection>,
     models_only: bool,
 ) -> Result<Output> {
     let Selected { result, units } = computed;
-    let mut meta = common.meta("project", dataset, units);
+    let mut meta = config.meta("project", dataset, units);
     meta.param("methods", Method::names(&result.methods));
     meta.param("levels", &result.levels);
     meta.notes.extend(result.notes.iter().cloned());
@@ -94,9 +94,9 @@ pub fn describe(
 }
 
 /// Forecasts and the model summary.
-pub fn build(common: &Config, dataset: &Dataset, request: &ProjectRequest) -> Result<Output> {
-    let computed = compute(common, dataset, request)?;
-    describe(common, dataset, &computed, request.models_only)
+pub fn build(config: &Config, dataset: &Dataset, request: &ProjectRequest) -> Result<Output> {
+    let computed = compute(config, dataset, request)?;
+    describe(config, dataset, &computed, request.models_only)
 }
 
 /// The error of a projection without a forecast: no method could project any series.

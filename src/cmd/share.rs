@@ -21,15 +21,15 @@ pub fn run(args: ShareArgs) -> Result<()> {
 /// The share of `part` in `whole`, the whole converted to the part's unit when needed; the
 /// units are those of part and whole after that.
 pub fn compute(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     part: &str,
     whole: &str,
 ) -> Result<Selected<share::Share>> {
     let (part, whole) = dataset.resolve_part_whole(part, whole)?;
     let mut dataset = dataset.clone();
-    let (fx, span) = (common.fx.as_ref(), common.span);
-    let converted = dataset.whole_in_part_unit(&part, &whole, fx, span, common.reads)?;
+    let (fx, span) = (config.fx.as_ref(), config.span);
+    let converted = dataset.whole_in_part_unit(&part, &whole, fx, span, config.reads)?;
     let mut units = dataset.units()?;
     units.retain(|s, _| *s == part || *s == whole);
     let lf = dataset.frame.clone().lazy();
@@ -44,13 +44,13 @@ pub fn compute(
 
 /// The table of `computed`.
 pub fn describe(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     computed: &Selected<share::Share>,
 ) -> Result<Output> {
     let Selected { result, units } = computed;
     let (part, whole) = (&result.part, &result.whole);
-    let mut meta = common.meta("share", dataset, units);
+    let mut meta = config.meta("share", dataset, units);
     meta.param("part", part);
     meta.param("whole", whole);
     meta.notes.extend(result.notes.iter().cloned());
@@ -69,6 +69,6 @@ pub fn describe(
 }
 
 /// The share of `part` in `whole` (the whole converted to the part's unit when needed).
-pub fn build(common: &Config, dataset: &Dataset, part: &str, whole: &str) -> Result<Output> {
-    describe(common, dataset, &compute(common, dataset, part, whole)?)
+pub fn build(config: &Config, dataset: &Dataset, part: &str, whole: &str) -> Result<Output> {
+    describe(config, dataset, &compute(config, dataset, part, whole)?)
 }

@@ -43,23 +43,23 @@ pub fn run(args: ShowArgs) -> Result<()> {
 
 /// The loaded data: the selected series within the span, with their units.
 pub fn compute(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     series: &[String],
 ) -> Result<Selected<DataFrame>> {
-    let (df, units) = selected_frame(common, dataset, series)?;
-    ensure_rows(df.height(), common.span)?;
+    let (df, units) = selected_frame(config, dataset, series)?;
+    ensure_rows(df.height(), config.span)?;
     Ok(Selected { result: df, units })
 }
 
 /// The table of `computed`, with notes on its empty cells.
 pub fn describe(
-    common: &Config,
+    config: &Config,
     dataset: &Dataset,
     computed: &Selected<DataFrame>,
 ) -> Result<Output> {
     let Selected { result: df, units } = computed;
-    let mut meta = common.meta("show", dataset, units);
+    let mut meta = config.meta("show", dataset, units);
     meta.notes
         .extend(missing_value_notes(df.clone().lazy(), &dataset.keys())?);
     let mut columns = canonical_columns(&dataset.groups);
@@ -74,8 +74,8 @@ pub fn describe(
 }
 
 /// The loaded data (selected series and span) with units.
-pub fn build(common: &Config, dataset: &Dataset, series: &[String]) -> Result<Output> {
-    describe(common, dataset, &compute(common, dataset, series)?)
+pub fn build(config: &Config, dataset: &Dataset, series: &[String]) -> Result<Output> {
+    describe(config, dataset, &compute(config, dataset, series)?)
 }
 
 /// Number of distinct series in a frame.

@@ -77,11 +77,11 @@ fn run_raw(
     allow_files: bool,
 ) -> Result<()> {
     let query = query_text(query, file)?;
-    let common = pipeline.config();
-    let registered = vec![raw_table(common)?];
-    let df = execute(registered, &query, allow_files, &common.read)?;
+    let config = pipeline.config();
+    let registered = vec![raw_table(config)?];
+    let df = execute(registered, &query, allow_files, &config.read)?;
     let source = SourceMeta {
-        input: common.input.name(),
+        input: config.input.name(),
         sha256: None,
         title: None,
         citation: None,

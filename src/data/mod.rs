@@ -14,6 +14,7 @@ pub mod decode;
 mod fast;
 pub mod front;
 mod fx;
+pub mod inspect;
 mod number;
 mod parse;
 mod part_whole;
