@@ -2,11 +2,14 @@
 //! `crate::cli`, the only place that knows both), so that nothing past it sees clap types. A `Config` holds settings only; loading, running and
 //! writing belong to [`crate::pipeline::Pipeline`].
 
+use crate::analysis::project::{series_of, KeyedSeries};
+use crate::data::Units;
 use crate::data::{Dataset, FxTable, Input, ReadOptions, Unit};
 use crate::output::Meta;
 use crate::render::Format;
-use crate::schema::{Reads, Span};
+use crate::schema::{sort_keys, Reads, Span};
 use anyhow::Result;
+use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -73,6 +76,33 @@ impl Config {
     ) -> Result<()> {
         dataset.retain(self.span.rows(self.reads, &dataset.keys())?)?;
         dataset.convert(target, self.fx.as_ref(), only)
+    }
+
+    /// The selected series within the span, sorted by keys and year, with their units.
+    pub fn selected_frame(
+        &self,
+        dataset: &Dataset,
+        series: &[String],
+    ) -> Result<(DataFrame, Units)> {
+        let (lf, units) = dataset.select("--series", series)?;
+        let df = lf
+            .filter(self.span.contains())
+            .sort(sort_keys(&dataset.keys()), Default::default())
+            .collect()?;
+        Ok((df, units))
+    }
+
+    /// The selected series within the span, one [`KeyedSeries`] each (keys: groups, then
+    /// series name), with their units; an error when none has a value.
+    pub fn load_series(
+        &self,
+        dataset: &Dataset,
+        series: &[String],
+    ) -> Result<(Vec<KeyedSeries>, Units)> {
+        let (df, units) = self.selected_frame(dataset, series)?;
+        let all = series_of(&df, &dataset.keys())?;
+        self.span.ensure_rows(all.len())?;
+        Ok((all, units))
     }
 
     /// Starts the metadata of a result: source, span and units of the series in it.

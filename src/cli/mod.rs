@@ -924,3 +924,26 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod horizon_tests {
+    use crate::analysis::project::MAX_HORIZON;
+
+    #[test]
+    fn the_help_states_the_limit() {
+        use clap::CommandFactory;
+        let cli = crate::cli::Cli::command();
+        let project = cli.find_subcommand("project").unwrap();
+        for flag in ["to", "horizon"] {
+            let arg = project
+                .get_arguments()
+                .find(|a| a.get_id() == flag)
+                .unwrap();
+            let help = arg.get_help().unwrap().to_string();
+            assert!(
+                help.contains(&format!("at most {MAX_HORIZON}")),
+                "--{flag}: {help}"
+            );
+        }
+    }
+}

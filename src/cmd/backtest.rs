@@ -1,6 +1,6 @@
 //! `tradestat backtest`: rolling-origin accuracy of the projection methods.
 
-use super::{joined_notes, load_series, Selected};
+use super::Selected;
 use crate::analysis::backtest::{self, Backtest, Window};
 use crate::analysis::project::Method;
 use crate::cli::resolve_methods;
@@ -43,13 +43,13 @@ pub fn compute(
     dataset: &Dataset,
     request: &BacktestRequest,
 ) -> Result<Selected<Backtest>> {
-    let (all, units) = load_series(config, dataset, request.series)?;
+    let (all, units) = config.load_series(dataset, request.series)?;
     let keys = dataset.keys();
     let result = backtest::run(&all, &keys, &units, request.methods, request.window)?;
     if result.scores.height() == 0 {
         bail!(
             "nothing to backtest ({})",
-            joined_notes(dataset, &result.notes)
+            dataset.joined_notes(&result.notes)
         );
     }
     Ok(Selected { result, units })

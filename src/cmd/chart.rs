@@ -3,7 +3,7 @@
 
 use super::project::{self, ProjectRequest};
 use super::{growth, index, share, show};
-use crate::analysis::project::Method;
+use crate::analysis::project::{Method, Plan};
 use crate::chart;
 use crate::chart::ChartKind;
 use crate::cli::ChartArgs;
@@ -85,14 +85,10 @@ pub fn build(config: &Config, dataset: &Dataset, request: &ChartRequest) -> Resu
         }
         ChartKind::Projection => {
             // cagr too: it has no interval, so it is drawn as marked points without a band.
+            let plan = Plan::figure(&request.methods, request.horizon);
             let request = ProjectRequest {
                 series: series.clone(),
-                methods: request.methods.clone(),
-                to: None,
-                horizon: request.horizon,
-                levels: vec![80.0, 95.0],
-                with_history: true,
-                models_only: false,
+                plan,
             };
             let projected = project::compute(c, d, &request)?;
             chart::projection(&projected.result.forecasts, keys, &projected.units)

@@ -1,6 +1,6 @@
 //! `tradestat check`: a claim ("cbec reaches 16 in 2020") against history and projections.
 
-use super::{load_series, Selected, Status};
+use super::{Selected, Status};
 use crate::analysis::claim::{self, Checker, Checks, Claimed};
 use crate::analysis::project::Method;
 use crate::cli::{CheckArgs, SpanArgs};
@@ -72,7 +72,7 @@ pub fn compute(
     for claim in request.claims {
         let named = std::slice::from_ref(&claim.series);
         let name = dataset.resolve_series(request.flag, named)?.remove(0);
-        let (series, found) = load_series(config, dataset, std::slice::from_ref(&name))?;
+        let (series, found) = config.load_series(dataset, std::slice::from_ref(&name))?;
         let unit = found.get(&name).map(String::as_str);
         let claimed = Claimed {
             name: &name,

@@ -1,7 +1,7 @@
 //! `tradestat growth`: per-year change and growth, and the CAGR summary.
 
 use super::show::series_count;
-use super::{ensure_rows, select, Selected};
+use super::Selected;
 use crate::analysis::growth;
 use crate::cli::GrowthArgs;
 use crate::config::Config;
@@ -23,10 +23,10 @@ pub fn compute(
     dataset: &Dataset,
     series: &[String],
 ) -> Result<Selected<growth::Growth>> {
-    let (lf, units) = select(dataset, "--series", series)?;
+    let (lf, units) = dataset.select("--series", series)?;
     let result = growth::run(lf, &dataset.keys(), config.span)?;
     crate::progress::mark("growth and cagr collected");
-    ensure_rows(result.yearly.height(), config.span)?;
+    config.span.ensure_rows(result.yearly.height())?;
     Ok(Selected { result, units })
 }
 

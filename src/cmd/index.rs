@@ -1,7 +1,7 @@
 //! `tradestat index`: index numbers against a base year.
 
 use super::show::series_count;
-use super::{ensure_rows, select, Selected};
+use super::Selected;
 use crate::analysis::index;
 use crate::cli::IndexArgs;
 use crate::config::Config;
@@ -31,10 +31,10 @@ pub fn compute(
     series: &[String],
     base: Option<i32>,
 ) -> Result<Selected<index::Indexed>> {
-    let (lf, units) = select(dataset, "--series", series)?;
+    let (lf, units) = dataset.select("--series", series)?;
     let result = index::run(lf, &dataset.keys(), config.span, base)?;
     let df = &result.frame;
-    ensure_rows(df.height(), config.span)?;
+    config.span.ensure_rows(df.height())?;
     if let Some(base) = base {
         if df.column("index")?.null_count() == df.height() {
             bail!("--base {base}: no selected series has a value in {base} (expected a year with data)");

@@ -10,23 +10,15 @@ mod index;
 mod inspect;
 mod panel;
 mod project;
-pub use project::MAX_HORIZON;
 mod report;
 mod share;
 mod shell;
 mod show;
 mod sql;
 
-use crate::analysis::project::{series_of, KeyedSeries};
 pub use crate::analysis::Selected;
 use crate::cli::{Cli, Command};
-use crate::config::Config;
-use crate::data::Dataset;
-use crate::notes::Note;
-use crate::schema::{sort_keys, Span, SERIES};
-use anyhow::{bail, Result};
-use polars::prelude::*;
-use std::collections::BTreeMap;
+use anyhow::Result;
 
 /// How a successful run ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,70 +47,4 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Completions { shell } => done(shell::completions(shell)),
         Command::Man => done(shell::man()),
     }
-}
-
-/// The data restricted to the named series (all when none are named), and the units of those.
-pub fn select(
-    dataset: &Dataset,
-    flag: &str,
-    series: &[String],
-) -> Result<(LazyFrame, BTreeMap<String, String>)> {
-    let mut units = dataset.units()?;
-    let lf = dataset.frame.clone().lazy();
-    if series.is_empty() {
-        return Ok((lf, units));
-    }
-    let names = dataset.resolve_series(flag, series)?;
-    units.retain(|s, _| names.contains(s));
-    let wanted = names
-        .iter()
-        .fold(lit(false), |any, n| any.or(col(SERIES).eq(lit(n.clone()))));
-    Ok((lf.filter(wanted), units))
-}
-
-/// Why the selection is empty, when it is: better than printing an empty table.
-pub fn ensure_rows(height: usize, span: Span) -> Result<()> {
-    if height > 0 {
-        return Ok(());
-    }
-    match (span.from, span.to) {
-        (None, None) => bail!("no values to analyse (every selected value is empty)"),
-        (from, to) => bail!(
-            "no values between --from {} and --to {} (expected a span that overlaps the data)",
-            from.map_or("(first)".to_string(), |y| y.to_string()),
-            to.map_or("(last)".to_string(), |y| y.to_string())
-        ),
-    }
-}
-
-/// The selected series within the span, sorted by keys and year, with their units.
-pub fn selected_frame(
-    config: &Config,
-    dataset: &Dataset,
-    series: &[String],
-) -> Result<(DataFrame, BTreeMap<String, String>)> {
-    let (lf, units) = select(dataset, "--series", series)?;
-    let df = lf
-        .filter(config.span.contains())
-        .sort(sort_keys(&dataset.keys()), Default::default())
-        .collect()?;
-    Ok((df, units))
-}
-
-/// The selected data split into series (keys: groups, then series name), with units.
-pub fn load_series(
-    config: &Config,
-    dataset: &Dataset,
-    series: &[String],
-) -> Result<(Vec<KeyedSeries>, BTreeMap<String, String>)> {
-    let (df, units) = selected_frame(config, dataset, series)?;
-    let all = series_of(&df, &dataset.keys())?;
-    ensure_rows(all.len(), config.span)?;
-    Ok((all, units))
-}
-
-/// The input's notes, then `notes`, joined: what an error says when a result is empty.
-pub fn joined_notes(dataset: &Dataset, notes: &[Note]) -> String {
-    let input = dataset.notes.iter().map(Note::input);
-    crate::notes::joined(&input.chain(notes.iter().cloned()).collect::<Vec<_>>())
 }

@@ -1,7 +1,7 @@
 //! `tradestat panel`: every series side by side per group and year, with YoY growth, an
 //! optional share and each series' CAGR — one row per group and year.
 
-use super::{ensure_rows, Selected};
+use super::Selected;
 use crate::analysis::panel::{self, PanelSpec};
 use crate::analysis::share::unit_notes;
 use crate::cli::PanelArgs;
@@ -46,7 +46,7 @@ pub fn compute(
     let spec = PanelSpec { series, share };
     let lf = dataset.frame.clone().lazy();
     let mut result = panel::run(lf, share_lf, &dataset.groups, spec, config.span)?;
-    ensure_rows(result.frame.height(), config.span)?;
+    config.span.ensure_rows(result.frame.height())?;
     let mut units = dataset.units()?;
     units.retain(|s, _| result.spec.reads(s));
     if let Some((part, whole)) = &result.spec.share {

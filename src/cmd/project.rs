@@ -1,6 +1,6 @@
 //! `tradestat project`: forecasts with prediction intervals, and the model summary.
 
-use super::{joined_notes, load_series, Selected};
+use super::Selected;
 use crate::analysis::project::{self, Method, Plan, Projection};
 use crate::cli::resolve_methods;
 use crate::cli::{ProjectArgs, SpanArgs};
@@ -11,19 +11,11 @@ use crate::pipeline::Pipeline;
 use crate::schema::Reads;
 use anyhow::Result;
 
-pub use crate::analysis::project::MAX_HORIZON;
-
-/// What to project, after the command line is checked.
+/// What to project, after the command line is checked: the series (all when empty) and
+/// the plan.
 pub struct ProjectRequest {
     pub series: Vec<String>,
-    pub methods: Vec<Method>,
-    /// Last year to project; else `horizon` years past each series' last.
-    pub to: Option<i32>,
-    pub horizon: u16,
-    /// Levels in percent.
-    pub levels: Vec<f64>,
-    pub with_history: bool,
-    pub models_only: bool,
+    pub plan: Plan,
 }
 
 pub fn run(args: ProjectArgs) -> Result<()> {
@@ -35,16 +27,24 @@ pub fn run(args: ProjectArgs) -> Result<()> {
     config.reads = Reads::SPAN;
     let mut pipeline = Pipeline::new(config);
     let dataset = pipeline.load()?;
-    let request = ProjectRequest {
-        series: args.series,
+    let plan = Plan {
         methods: resolve_methods(&args.methods),
         to: args.to,
         horizon: args.horizon.unwrap_or(1),
         levels: args.level,
         with_history: args.with_history,
-        models_only: args.models,
     };
-    pipeline.emit(&build(pipeline.config(), &dataset, &request)?)
+    let request = ProjectRequest {
+        series: args.series,
+        plan,
+    };
+    let computed = compute(pipeline.config(), &dataset, &request)?;
+    pipeline.emit(&describe(
+        pipeline.config(),
+        &dataset,
+        &computed,
+        args.models,
+    )?)
 }
 
 /// The projections of the selected series; an error when no method projects any.
@@ -53,15 +53,8 @@ pub fn compute(
     dataset: &Dataset,
     request: &ProjectRequest,
 ) -> Result<Selected<Projection>> {
-    let (all, units) = load_series(config, dataset, &request.series)?;
-    let plan = Plan {
-        methods: request.methods.clone(),
-        to: request.to,
-        horizon: request.horizon,
-        levels: request.levels.clone(),
-        with_history: request.with_history,
-    };
-    let result = project::run(&all, &dataset.keys(), &units, &plan)?;
+    let (all, units) = config.load_series(dataset, &request.series)?;
+    let result = project::run(&all, &dataset.keys(), &units, &request.plan)?;
     if result.forecasts.height() == 0 {
         return Err(nothing_projected(dataset, &result));
     }
@@ -93,37 +86,8 @@ pub fn describe(
     Ok(output)
 }
 
-/// Forecasts and the model summary.
-pub fn build(config: &Config, dataset: &Dataset, request: &ProjectRequest) -> Result<Output> {
-    let computed = compute(config, dataset, request)?;
-    describe(config, dataset, &computed, request.models_only)
-}
-
 /// The error of a projection without a forecast: no method could project any series.
 pub fn nothing_projected(dataset: &Dataset, result: &Projection) -> anyhow::Error {
-    let why = joined_notes(dataset, &result.notes);
+    let why = dataset.joined_notes(&result.notes);
     anyhow::anyhow!("no method could project any selected series ({why})")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::MAX_HORIZON;
-
-    #[test]
-    fn the_help_states_the_limit() {
-        use clap::CommandFactory;
-        let cli = crate::cli::Cli::command();
-        let project = cli.find_subcommand("project").unwrap();
-        for flag in ["to", "horizon"] {
-            let arg = project
-                .get_arguments()
-                .find(|a| a.get_id() == flag)
-                .unwrap();
-            let help = arg.get_help().unwrap().to_string();
-            assert!(
-                help.contains(&format!("at most {MAX_HORIZON}")),
-                "--{flag}: {help}"
-            );
-        }
-    }
 }

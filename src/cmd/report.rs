@@ -3,7 +3,7 @@
 
 use super::project::ProjectRequest;
 use super::{backtest, check, growth, index, project, share, show, Selected};
-use crate::analysis::project::{Method, Projection, HISTORY};
+use crate::analysis::project::{Method, Plan, Projection, HISTORY};
 use crate::analysis::{growth::Growth, index::Indexed, share::Share};
 use crate::cli::ReportArgs;
 use crate::config::Config;
@@ -88,12 +88,7 @@ impl Analyses for Commands<'_> {
         let Commands(c, d) = *self;
         let request = ProjectRequest {
             series: Vec::new(),
-            methods: methods.to_vec(),
-            to: None,
-            horizon,
-            levels: vec![80.0, 95.0],
-            with_history: true,
-            models_only: false,
+            plan: Plan::figure(methods, horizon),
         };
         let projected = project::compute(c, d, &request)?;
         let forecasts = without_history(&projected)?;

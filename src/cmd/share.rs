@@ -1,6 +1,6 @@
 //! `tradestat share`: share of a part in a whole, its change and contribution to growth.
 
-use super::{ensure_rows, Selected};
+use super::Selected;
 use crate::analysis::share;
 use crate::cli::ShareArgs;
 use crate::config::Config;
@@ -34,7 +34,7 @@ pub fn compute(
     units.retain(|s, _| *s == part || *s == whole);
     let lf = dataset.frame.clone().lazy();
     let mut result = share::run(lf, &dataset.groups, &part, &whole, span)?;
-    ensure_rows(result.frame.height(), span)?;
+    span.ensure_rows(result.frame.height())?;
     let unit = dataset.frame.column(UNIT);
     let per_group = unit.is_ok_and(|u| u.null_count() < u.len());
     let notes = share::unit_notes(converted, &units, &part, &whole, per_group);

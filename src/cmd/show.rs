@@ -1,6 +1,6 @@
 //! `tradestat show`: the loaded data with units, or the bundled modes table.
 
-use super::{ensure_rows, selected_frame, Selected};
+use super::Selected;
 use crate::analysis::missing_value_notes;
 use crate::cli::{ShowArgs, ShowTable};
 use crate::config::Config;
@@ -47,8 +47,8 @@ pub fn compute(
     dataset: &Dataset,
     series: &[String],
 ) -> Result<Selected<DataFrame>> {
-    let (df, units) = selected_frame(config, dataset, series)?;
-    ensure_rows(df.height(), config.span)?;
+    let (df, units) = config.selected_frame(dataset, series)?;
+    config.span.ensure_rows(df.height())?;
     Ok(Selected { result: df, units })
 }
 

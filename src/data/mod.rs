@@ -28,6 +28,7 @@ pub use number::{parse_value, parse_year};
 pub use parse::{chunks, Chunks, Found, Layout};
 pub use units::Unit;
 
+use crate::notes::Note;
 use crate::schema::{self, SERIES, UNIT, VALUE, YEAR};
 use anyhow::{bail, Context, Result};
 use polars::prelude::*;
@@ -59,6 +60,9 @@ impl Input {
         }
     }
 }
+
+/// Units by series name (a series without a unit is absent).
+pub type Units = BTreeMap<String, String>;
 
 /// A loaded table in canonical long form.
 #[derive(Clone)]
@@ -460,6 +464,28 @@ impl Dataset {
         };
         let last = self.frame.height().saturating_sub(1);
         Ok((row(0)?, row(last)?))
+    }
+
+    /// The data restricted to the named series (all when none are named; `flag` names
+    /// where the names came from in errors), and the units of those series.
+    pub fn select(&self, flag: &str, series: &[String]) -> Result<(LazyFrame, Units)> {
+        let mut units = self.units()?;
+        let lf = self.frame.clone().lazy();
+        if series.is_empty() {
+            return Ok((lf, units));
+        }
+        let names = self.resolve_series(flag, series)?;
+        units.retain(|s, _| names.contains(s));
+        let wanted = names
+            .iter()
+            .fold(lit(false), |any, n| any.or(col(SERIES).eq(lit(n.clone()))));
+        Ok((lf.filter(wanted), units))
+    }
+
+    /// The input's notes, then `notes`, joined: what an error says when a result is empty.
+    pub fn joined_notes(&self, notes: &[Note]) -> String {
+        let input = self.notes.iter().map(Note::input);
+        crate::notes::joined(&input.chain(notes.iter().cloned()).collect::<Vec<_>>())
     }
 
     /// Group columns, then `series`: the partition of every per-series computation.

@@ -82,7 +82,7 @@ impl Dataset {
     }
 
     /// Per group (its values, in order): the units of `part`'s rows and of `whole`'s.
-    fn units_per_group(&self, part: &str, whole: &str) -> Result<BTreeMap<Group, Units>> {
+    fn units_per_group(&self, part: &str, whole: &str) -> Result<BTreeMap<Group, GroupUnits>> {
         let mut keys: Vec<Expr> = self.groups.iter().map(|g| col(g.as_str())).collect();
         keys.extend([col(SERIES), col(UNIT)]);
         let pairs = self
@@ -103,7 +103,7 @@ impl Dataset {
         };
         let groups: Vec<Group> = self.groups.iter().map(|g| text(g)).collect::<Result<_>>()?;
         let (series, units) = (text(SERIES)?, text(UNIT)?);
-        let mut seen: BTreeMap<Group, Units> = BTreeMap::new();
+        let mut seen: BTreeMap<Group, GroupUnits> = BTreeMap::new();
         for i in 0..pairs.height() {
             let group: Group = groups.iter().map(|g| g[i].clone()).collect();
             let entry = seen.entry(group).or_default();
@@ -121,4 +121,4 @@ impl Dataset {
 /// A group's values (or a column's cells), in order.
 type Group = Vec<Option<String>>;
 /// The units of a part's rows and of its whole's.
-type Units = (Vec<String>, Vec<String>);
+type GroupUnits = (Vec<String>, Vec<String>);

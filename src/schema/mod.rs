@@ -120,6 +120,22 @@ impl Span {
         Ok(keep)
     }
 
+    /// Why a selection of `height` rows is empty, when it is: better than printing an
+    /// empty table.
+    pub fn ensure_rows(&self, height: usize) -> Result<()> {
+        if height > 0 {
+            return Ok(());
+        }
+        match (self.from, self.to) {
+            (None, None) => anyhow::bail!("no values to analyse (every selected value is empty)"),
+            (from, to) => anyhow::bail!(
+                "no values between --from {} and --to {} (expected a span that overlaps the data)",
+                from.map_or("(first)".to_string(), |y| y.to_string()),
+                to.map_or("(last)".to_string(), |y| y.to_string())
+            ),
+        }
+    }
+
     pub fn contains(&self) -> Expr {
         let mut keep = lit(true);
         if let Some(from) = self.from {

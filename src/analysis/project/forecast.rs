@@ -32,6 +32,20 @@ pub struct Plan {
     pub with_history: bool,
 }
 
+impl Plan {
+    /// What a figure draws: each series' history, then `horizon` years of each method's
+    /// forecasts with 80 % and 95 % intervals.
+    pub fn figure(methods: &[Method], horizon: u16) -> Self {
+        Plan {
+            methods: methods.to_vec(),
+            to: None,
+            horizon,
+            levels: vec![80.0, 95.0],
+            with_history: true,
+        }
+    }
+}
+
 /// The projections of the selected series.
 #[derive(Debug, Clone)]
 pub struct Projection {
