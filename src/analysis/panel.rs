@@ -200,6 +200,38 @@ pub fn panel(
     spec: &PanelSpec,
     span: Span,
 ) -> Result<(DataFrame, Vec<Note>)> {
+    let Sides {
+        frames,
+        mut notes,
+        share,
+    } = sides(lf, share_lf, groups, spec, span)?;
+    let df = side_by_side(frames, groups)?;
+    let (Some((part, whole)), Some(columns)) = (&spec.share, share) else {
+        return Ok((df, notes));
+    };
+    let (df, share_notes) = with_share(df, groups, (part, whole), columns)?;
+    notes.extend(share_notes);
+    Ok((df, notes))
+}
+
+/// The frames a panel sets side by side, and their notes.
+struct Sides {
+    frames: Vec<DataFrame>,
+    notes: Vec<Note>,
+    /// The columns of the share's part and whole among the frames' (with a share).
+    share: Option<(String, String)>,
+}
+
+/// Each series shown (a series named twice counts once), computed on its own, then the
+/// share's two sides: the shown values when they are in the right unit, else values read
+/// for the share alone (no growth, no notes of their own). See [`panel`].
+fn sides(
+    lf: LazyFrame,
+    share_lf: Option<LazyFrame>,
+    groups: &[String],
+    spec: &PanelSpec,
+    span: Span,
+) -> Result<Sides> {
     let mut shown: Vec<&String> = Vec::new();
     for s in &spec.series {
         if !shown.contains(&s) {
@@ -208,15 +240,13 @@ pub fn panel(
     }
     check_names(groups, &shown, spec.share.is_some())?;
     let mut notes = Vec::new();
-    let mut sides = Vec::with_capacity(shown.len() + 2);
+    let mut frames = Vec::with_capacity(shown.len() + 2);
     for name in &shown {
         let (side, side_notes) = one_series(lf.clone(), groups, name, span)?;
         notes.extend(side_notes);
-        sides.push(side);
+        frames.push(side);
     }
-    // The share's two sides: the shown values when they are in the right unit, else values
-    // read for the share alone (no growth, no notes of their own).
-    let mut share_columns = None;
+    let mut share = None;
     if let Some((part, whole)) = &spec.share {
         let converted = share_lf.is_some();
         let source = share_lf.unwrap_or_else(|| lf.clone());
@@ -224,16 +254,28 @@ pub fn panel(
             if !converted && shown.contains(&name) {
                 return Ok(name.clone());
             }
-            sides.push(values_only(source.clone(), groups, name, internal, span)?);
+            frames.push(values_only(source.clone(), groups, name, internal, span)?);
             Ok(internal.to_string())
         };
-        share_columns = Some((side_for(part, SHARE_PART)?, side_for(whole, SHARE_WHOLE)?));
+        share = Some((side_for(part, SHARE_PART)?, side_for(whole, SHARE_WHOLE)?));
     }
-    let mut df = side_by_side(sides, groups)?;
-    let (Some((part, whole)), Some((p, w))) = (&spec.share, share_columns) else {
-        return Ok((df, notes));
-    };
-    df = df
+    Ok(Sides {
+        frames,
+        notes,
+        share,
+    })
+}
+
+/// `df` with the share of `part` in `whole` (their values in `df`'s `columns`) and the
+/// notes on rows where it is undefined although part or whole is there (rows of other
+/// series alone say nothing about the share); the share's helper columns dropped.
+fn with_share(
+    df: DataFrame,
+    groups: &[String],
+    (part, whole): (&str, &str),
+    (p, w): (String, String),
+) -> Result<(DataFrame, Vec<Note>)> {
+    let df = df
         .lazy()
         .with_column(
             when(col(w.as_str()).gt(lit(0.0)))
@@ -243,10 +285,8 @@ pub fn panel(
         )
         .collect()?;
     if df.column(SHARE)?.null_count() == 0 {
-        return Ok((df.drop_many([SHARE_PART, SHARE_WHOLE]), notes));
+        return Ok((df.drop_many([SHARE_PART, SHARE_WHOLE]), Vec::new()));
     }
-    // Rows where the share is undefined although part or whole is there (rows of other
-    // series alone say nothing about the share).
     let flagged = df
         .clone()
         .lazy()
@@ -270,9 +310,8 @@ pub fn panel(
                 .collect::<Vec<_>>(),
         )
         .collect()?;
-    notes.extend(share_notes(&flagged, groups, part, whole)?);
-    let df = df.drop_many([SHARE_PART, SHARE_WHOLE]);
-    Ok((df, notes))
+    let notes = share_notes(&flagged, groups, part, whole)?;
+    Ok((df.drop_many([SHARE_PART, SHARE_WHOLE]), notes))
 }
 
 /// One series' values alone, named `alias`: groups, `year`, `alias`, within the span.

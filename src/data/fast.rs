@@ -35,6 +35,33 @@ fn raw(i: usize) -> PlSmallStr {
     format!("c{i}").into()
 }
 
+/// The plan's view of the raw frame: which input column is what, and the names the group
+/// columns take in the canonical frame.
+struct Input<'p, 'a> {
+    plan: &'p ColumnsIn<'a>,
+    groups: &'p [String],
+}
+
+impl Input<'_, '_> {
+    /// `df`'s year column as the canonical frame's (`i32`, named [`YEAR`]).
+    fn year(&self, df: &DataFrame) -> PolarsResult<Column> {
+        Ok(df
+            .column(&raw(self.plan.year))?
+            .cast(&DataType::Int32)?
+            .with_name(YEAR.into()))
+    }
+
+    /// `df`'s group columns under their canonical names.
+    fn group_columns(&self, df: &DataFrame) -> PolarsResult<Vec<Column>> {
+        self.plan
+            .groups
+            .iter()
+            .zip(self.groups)
+            .map(|(&i, name)| Ok(df.column(&raw(i))?.clone().with_name(name.as_str().into())))
+            .collect()
+    }
+}
+
 fn attempt(
     bytes: &[u8],
     plan: &ColumnsIn,
@@ -53,6 +80,51 @@ fn attempt(
     if bytes[..header_end].contains(&b'"') {
         return Ok(None);
     }
+    let Some(df) = read_clean(bytes, plan)? else {
+        return Ok(None);
+    };
+    let input = Input { plan, groups };
+    let height = df.height();
+    let year = input.year(&df)?;
+    let (frame, catalog) = match &plan.shape {
+        Shape::Wide(series) => return wide(&input, df, year, series),
+        Shape::Long {
+            series,
+            value,
+            unit,
+        } => {
+            let mut columns = input.group_columns(&df)?;
+            columns.push(df.column(&raw(*series))?.clone().with_name(SERIES.into()));
+            columns.push(year);
+            columns.push(df.column(&raw(*value))?.clone().with_name(VALUE.into()));
+            columns.push(match unit {
+                Some(u) => df.column(&raw(*u))?.clone().with_name(UNIT.into()),
+                None => Column::full_null(UNIT.into(), height, &DataType::String),
+            });
+            let frame = DataFrame::new(height, columns)?;
+            match canonical_units(frame)? {
+                Some(done) => done,
+                None => return Ok(None),
+            }
+        }
+        Shape::Keyed(_) => return Ok(None),
+    };
+    crate::progress::mark("fast path: checked, long frame built");
+    let sorted = frame
+        .lazy()
+        .sort(keys.to_vec(), Default::default())
+        .collect()?;
+    crate::progress::mark("fast path: sorted");
+    if has_adjacent_duplicates(&sorted, keys)? {
+        return Ok(None);
+    }
+    Ok(Some((sorted, catalog)))
+}
+
+/// The file read by Polars with each column's type from the plan (years `i64`, values
+/// `f64`, the rest text); `None` when it has no rows, a cell that is not clean (see
+/// [`cells_are_clean`]) or a year out of range.
+fn read_clean(bytes: &[u8], plan: &ColumnsIn) -> PolarsResult<Option<DataFrame>> {
     let numeric = |i: usize| match &plan.shape {
         Shape::Long { value, .. } => *value == i,
         Shape::Wide(series) => series.iter().any(|(c, _, _)| *c == i),
@@ -85,137 +157,149 @@ fn attempt(
     if !in_range(year.min()) || !in_range(year.max()) {
         return Ok(None);
     }
+    Ok(Some(df))
+}
 
-    let group_columns = |df: &DataFrame| -> PolarsResult<Vec<Column>> {
-        plan.groups
-            .iter()
-            .zip(groups)
-            .map(|(&i, name)| Ok(df.column(&raw(i))?.clone().with_name(name.as_str().into())))
-            .collect()
-    };
+/// A wide file's canonical long frame and its series. In (group, year) order, each group's
+/// rows are a run; the canonical frame is, run by run, the run's rows of each series in
+/// name order. `None` when a (group, year) row appears twice.
+fn wide(
+    input: &Input,
+    df: DataFrame,
+    year: Column,
+    series: &[(usize, String, Option<String>)],
+) -> PolarsResult<Option<(DataFrame, Catalog)>> {
     let height = df.height();
-    let year = df
-        .column(&raw(plan.year))?
-        .cast(&DataType::Int32)?
-        .with_name(YEAR.into());
-    let (frame, catalog) = match &plan.shape {
-        Shape::Wide(series) => {
-            // In (group, year) order, each group's rows are a run; the canonical frame is,
-            // run by run, the run's rows of each series in name order. A clean panel file is
-            // usually in that order already, and then nothing is sorted at all.
-            let wide_keys: Vec<PlSmallStr> = plan
-                .groups
-                .iter()
-                .chain([&plan.year])
-                .map(|&i| raw(i))
-                .collect();
-            let mut df = df;
-            let mut year = year;
-            if !strictly_increasing(&df, &wide_keys)? {
-                df = df
-                    .lazy()
-                    .sort(wide_keys.clone(), Default::default())
-                    .collect()?;
-                if !strictly_increasing(&df, &wide_keys)? {
-                    return Ok(None); // a (group, year) row appears twice
-                }
-                year = df
-                    .column(&raw(plan.year))?
-                    .cast(&DataType::Int32)?
-                    .with_name(YEAR.into());
-            }
-            let starts = run_starts(&df, &wide_keys[..wide_keys.len() - 1])?;
-            let mut series = series.clone();
-            series.sort_by(|a, b| a.1.cmp(&b.1));
-            // Long row by long row: the wide row it comes from, its series and its value.
-            let values: Vec<Float64Chunked> = series
-                .iter()
-                .map(|(i, _, _)| Ok(df.column(&raw(*i))?.f64()?.rechunk().into_owned()))
-                .collect::<PolarsResult<_>>()?;
-            let values: Vec<&[f64]> = values
-                .iter()
-                .map(|v| v.cont_slice())
-                .collect::<PolarsResult<_>>()?;
-            let long_height = height * series.len();
-            let mut rows: Vec<IdxSize> = Vec::with_capacity(long_height);
-            let mut which: Vec<IdxSize> = Vec::with_capacity(long_height);
-            let mut value: Vec<f64> = Vec::with_capacity(long_height);
-            for run in starts.windows(2) {
-                let (from, to) = (run[0] as usize, run[1] as usize);
-                for (s, column) in values.iter().enumerate() {
-                    rows.extend(run[0]..run[1]);
-                    which.extend(std::iter::repeat_n(s as IdxSize, to - from));
-                    value.extend_from_slice(&column[from..to]);
-                }
-            }
-            let rows = IdxCa::from_vec("rows".into(), rows);
-            let which = IdxCa::from_vec("which".into(), which);
-            // Names and units are gathered from arrays of one entry per series.
-            let per_series = |name: &str, texts: Vec<Option<&str>>| -> PolarsResult<Column> {
-                let texts: StringChunked = texts.into_iter().collect();
-                Ok(texts.take(&which)?.into_column().with_name(name.into()))
-            };
-            let group_names: Vec<PlSmallStr> = plan.groups.iter().map(|&g| raw(g)).collect();
-            let mut columns = group_columns(&df.select(group_names)?.take(&rows)?)?;
-            columns.push(per_series(
-                SERIES,
-                series.iter().map(|(_, n, _)| Some(n.as_str())).collect(),
-            )?);
-            columns.push(year.take(&rows)?);
-            columns.push(Column::new(VALUE.into(), value));
-            let first_unit = series.first().and_then(|(_, _, u)| u.clone());
-            columns.push(if series.iter().all(|(_, _, u)| *u == first_unit) {
-                // One unit (or none) for all: a constant column costs nothing per row.
-                match first_unit {
-                    Some(u) => Column::new_scalar(
-                        UNIT.into(),
-                        Scalar::new(DataType::String, AnyValue::StringOwned(u.as_str().into())),
-                        long_height,
-                    ),
-                    None => Column::full_null(UNIT.into(), long_height, &DataType::String),
-                }
-            } else {
-                per_series(UNIT, series.iter().map(|(_, _, u)| u.as_deref()).collect())?
-            });
-            let long = DataFrame::new(long_height, columns)?;
-            crate::progress::mark("fast path: wide rows in canonical order");
-            let catalog = series
-                .into_iter()
-                .map(|(_, name, unit)| (name, unit))
-                .collect();
-            return Ok(Some((long, catalog)));
-        }
-        Shape::Long {
-            series,
-            value,
-            unit,
-        } => {
-            let mut columns = group_columns(&df)?;
-            columns.push(df.column(&raw(*series))?.clone().with_name(SERIES.into()));
-            columns.push(year);
-            columns.push(df.column(&raw(*value))?.clone().with_name(VALUE.into()));
-            columns.push(match unit {
-                Some(u) => df.column(&raw(*u))?.clone().with_name(UNIT.into()),
-                None => Column::full_null(UNIT.into(), height, &DataType::String),
-            });
-            let frame = DataFrame::new(height, columns)?;
-            match canonical_units(frame)? {
-                Some(done) => done,
-                None => return Ok(None),
-            }
-        }
-        Shape::Keyed(_) => return Ok(None),
+    let plan = input.plan;
+    let wide_keys: Vec<PlSmallStr> = plan
+        .groups
+        .iter()
+        .chain([&plan.year])
+        .map(|&i| raw(i))
+        .collect();
+    let Some((df, year)) = in_key_order(input, df, year, &wide_keys)? else {
+        return Ok(None);
     };
-    crate::progress::mark("fast path: checked, long frame built");
-    let sorted = frame
+    let starts = run_starts(&df, &wide_keys[..wide_keys.len() - 1])?;
+    let mut series = series.to_vec();
+    series.sort_by(|a, b| a.1.cmp(&b.1));
+    let values: Vec<Float64Chunked> = series
+        .iter()
+        .map(|(i, _, _)| Ok(df.column(&raw(*i))?.f64()?.rechunk().into_owned()))
+        .collect::<PolarsResult<_>>()?;
+    let long_height = height * series.len();
+    let long = LongRows::of_runs(&starts, &values, long_height)?;
+    let rows = IdxCa::from_vec("rows".into(), long.rows);
+    let which = IdxCa::from_vec("which".into(), long.which);
+    let group_names: Vec<PlSmallStr> = plan.groups.iter().map(|&g| raw(g)).collect();
+    let mut columns = input.group_columns(&df.select(group_names)?.take(&rows)?)?;
+    columns.push(per_series(
+        SERIES,
+        series.iter().map(|(_, n, _)| Some(n.as_str())).collect(),
+        &which,
+    )?);
+    columns.push(year.take(&rows)?);
+    columns.push(Column::new(VALUE.into(), long.value));
+    columns.push(unit_column(&series, &which, long_height)?);
+    let long = DataFrame::new(long_height, columns)?;
+    crate::progress::mark("fast path: wide rows in canonical order");
+    let catalog = series
+        .into_iter()
+        .map(|(_, name, unit)| (name, unit))
+        .collect();
+    Ok(Some((long, catalog)))
+}
+
+/// `df` and its `year` column sorted by `keys` (a clean panel file usually is already, and
+/// then nothing is sorted at all); `None` when two rows share all keys.
+fn in_key_order(
+    input: &Input,
+    df: DataFrame,
+    year: Column,
+    keys: &[PlSmallStr],
+) -> PolarsResult<Option<(DataFrame, Column)>> {
+    if strictly_increasing(&df, keys)? {
+        return Ok(Some((df, year)));
+    }
+    let df = df
         .lazy()
         .sort(keys.to_vec(), Default::default())
         .collect()?;
-    crate::progress::mark("fast path: sorted");
-    if has_adjacent_duplicates(&sorted, keys)? {
+    if !strictly_increasing(&df, keys)? {
         return Ok(None);
     }
-    Ok(Some((sorted, catalog)))
+    let year = input.year(&df)?;
+    Ok(Some((df, year)))
+}
+
+/// A wide frame's long rows, one per (wide row, series): the wide row it comes from, its
+/// series (index in name order) and its value.
+struct LongRows {
+    rows: Vec<IdxSize>,
+    which: Vec<IdxSize>,
+    value: Vec<f64>,
+}
+
+impl LongRows {
+    /// Run by run (`starts` as [`run_starts`] gives them), the run's rows of each series
+    /// in `values`.
+    fn of_runs(
+        starts: &[IdxSize],
+        values: &[Float64Chunked],
+        long_height: usize,
+    ) -> PolarsResult<Self> {
+        let values: Vec<&[f64]> = values
+            .iter()
+            .map(|v| v.cont_slice())
+            .collect::<PolarsResult<_>>()?;
+        let mut long = LongRows {
+            rows: Vec::with_capacity(long_height),
+            which: Vec::with_capacity(long_height),
+            value: Vec::with_capacity(long_height),
+        };
+        for run in starts.windows(2) {
+            let (from, to) = (run[0] as usize, run[1] as usize);
+            for (s, column) in values.iter().enumerate() {
+                long.rows.extend(run[0]..run[1]);
+                long.which
+                    .extend(std::iter::repeat_n(s as IdxSize, to - from));
+                long.value.extend_from_slice(&column[from..to]);
+            }
+        }
+        Ok(long)
+    }
+}
+
+/// The column `name` of long rows whose series are `which`, gathered from `texts` (one
+/// entry per series).
+fn per_series(name: &str, texts: Vec<Option<&str>>, which: &IdxCa) -> PolarsResult<Column> {
+    let texts: StringChunked = texts.into_iter().collect();
+    Ok(texts.take(which)?.into_column().with_name(name.into()))
+}
+
+/// The unit column of a wide file's long rows: one unit (or none) for all series is a
+/// constant column, which costs nothing per row.
+fn unit_column(
+    series: &[(usize, String, Option<String>)],
+    which: &IdxCa,
+    long_height: usize,
+) -> PolarsResult<Column> {
+    let first_unit = series.first().and_then(|(_, _, u)| u.clone());
+    if !series.iter().all(|(_, _, u)| *u == first_unit) {
+        return per_series(
+            UNIT,
+            series.iter().map(|(_, _, u)| u.as_deref()).collect(),
+            which,
+        );
+    }
+    Ok(match first_unit {
+        Some(u) => Column::new_scalar(
+            UNIT.into(),
+            Scalar::new(DataType::String, AnyValue::StringOwned(u.as_str().into())),
+            long_height,
+        ),
+        None => Column::full_null(UNIT.into(), long_height, &DataType::String),
+    })
 }
 
 /// Whether every row is greater than the one before in the lexicographic order of `keys`

@@ -322,52 +322,7 @@ impl Dataset {
         fx: Option<&FxTable>,
         only: Option<&str>,
     ) -> Result<()> {
-        let pairs = self
-            .frame
-            .clone()
-            .lazy()
-            .filter(col(VALUE).is_not_null())
-            .select([col(SERIES), col(YEAR), col(UNIT)])
-            .unique(None, UniqueKeepStrategy::Any)
-            .sort([SERIES, YEAR], Default::default())
-            .collect()?;
-        let (series, years, units) = (
-            pairs.column(SERIES)?.str()?,
-            pairs.column(YEAR)?.i32()?,
-            pairs.column(UNIT)?.str()?,
-        );
-        // Keyed on the unit too: a publisher's series may be in a different unit in each group
-        // (each country in its own currency), and each row converts from its own.
-        let (mut f_series, mut f_years, mut f_units, mut factors) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for i in 0..pairs.height() {
-            let (Some(name), Some(year)) = (series.get(i), years.get(i)) else {
-                continue;
-            };
-            if only.is_some_and(|o| o != name) {
-                continue;
-            }
-            let Some(unit_text) = units.get(i) else {
-                bail!("--unit {target}: series {name:?} has no unit, so it cannot be converted (give the input a unit column or a `[unit]` in its header)");
-            };
-            let unit = Unit::parse(unit_text);
-            let factor = match (unit.factor_to(target), unit.currency(), target.currency()) {
-                (Some(f), _, _) => f,
-                (None, Some(from), Some(to)) => match fx {
-                    Some(fx) => unit.scale() * fx.rate(year, from, to)? / target.scale(),
-                    None => bail!(
-                        "series {name:?} is in {unit} and cannot become {target} without exchange rates (expected --fx FILE with rows year,from,to,rate such as `{year},{from},{to},RATE`)"
-                    ),
-                },
-                _ => bail!("series {name:?} is in {unit:?}, which cannot be converted to {target:?} (expected units of money such as \"billion CNY\")", unit = unit.to_string(), target = target.to_string()),
-            };
-            f_series.push(name.to_string());
-            f_years.push(year);
-            f_units.push(unit_text.to_string());
-            factors.push(factor);
-        }
-        let factors =
-            df!(SERIES => f_series, YEAR => f_years, UNIT => f_units, "__factor" => factors)?;
+        let factors = Conversion { target, fx, only }.factors(&self.frame)?;
         let converted = match only {
             Some(o) => col(SERIES).eq(lit(o.to_string())),
             None => lit(true),
@@ -491,6 +446,74 @@ impl Dataset {
     /// Group columns, then `series`: the partition of every per-series computation.
     pub fn keys(&self) -> Vec<String> {
         schema::keys(&self.groups)
+    }
+}
+
+/// A conversion of [`Dataset::convert`]: to `target`, through `fx` across currencies, of
+/// every series or only `only`.
+struct Conversion<'a> {
+    target: &'a Unit,
+    fx: Option<&'a FxTable>,
+    only: Option<&'a str>,
+}
+
+impl Conversion<'_> {
+    /// The factor of each (series, year, unit) of `frame` with a value, as columns `series`,
+    /// `year`, `unit` and `__factor`. Keyed on the unit too: a publisher's series may be in a
+    /// different unit in each group (each country in its own currency), and each row
+    /// converts from its own.
+    fn factors(&self, frame: &DataFrame) -> Result<DataFrame> {
+        let pairs = frame
+            .clone()
+            .lazy()
+            .filter(col(VALUE).is_not_null())
+            .select([col(SERIES), col(YEAR), col(UNIT)])
+            .unique(None, UniqueKeepStrategy::Any)
+            .sort([SERIES, YEAR], Default::default())
+            .collect()?;
+        let (series, years, units) = (
+            pairs.column(SERIES)?.str()?,
+            pairs.column(YEAR)?.i32()?,
+            pairs.column(UNIT)?.str()?,
+        );
+        let (mut f_series, mut f_years, mut f_units, mut factors) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for i in 0..pairs.height() {
+            let (Some(name), Some(year)) = (series.get(i), years.get(i)) else {
+                continue;
+            };
+            if self.only.is_some_and(|o| o != name) {
+                continue;
+            }
+            let Some(unit_text) = units.get(i) else {
+                let target = self.target;
+                bail!("--unit {target}: series {name:?} has no unit, so it cannot be converted (give the input a unit column or a `[unit]` in its header)");
+            };
+            factors.push(self.factor(name, year, unit_text)?);
+            f_series.push(name.to_string());
+            f_years.push(year);
+            f_units.push(unit_text.to_string());
+        }
+        Ok(df!(SERIES => f_series, YEAR => f_years, UNIT => f_units, "__factor" => factors)?)
+    }
+
+    /// What a value of series `name` in `year`, in the unit written `unit_text`, is
+    /// multiplied by.
+    fn factor(&self, name: &str, year: i32, unit_text: &str) -> Result<f64> {
+        let target = self.target;
+        let unit = Unit::parse(unit_text);
+        Ok(
+            match (unit.factor_to(target), unit.currency(), target.currency()) {
+                (Some(f), _, _) => f,
+                (None, Some(from), Some(to)) => match self.fx {
+                    Some(fx) => unit.scale() * fx.rate(year, from, to)? / target.scale(),
+                    None => bail!(
+                        "series {name:?} is in {unit} and cannot become {target} without exchange rates (expected --fx FILE with rows year,from,to,rate such as `{year},{from},{to},RATE`)"
+                    ),
+                },
+                _ => bail!("series {name:?} is in {unit:?}, which cannot be converted to {target:?} (expected units of money such as \"billion CNY\")", unit = unit.to_string(), target = target.to_string()),
+            },
+        )
     }
 }
 

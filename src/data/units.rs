@@ -156,6 +156,84 @@ impl Words {
             && self.basis.is_none()
             && !self.current
     }
+
+    /// Reads the phrase that starts with the token `lower` (`current`, `constant 2015`,
+    /// `previous year`, `of`, `US dollars`, `local currency`, `'000`, …), given the `next`
+    /// token (lower case too). `Some(true)` when the phrase took the next token as well,
+    /// `None` when `lower` starts no phrase.
+    fn phrase(&mut self, lower: &str, next: Option<&str>) -> Option<bool> {
+        match lower {
+            "current" => self.current = true,
+            "constant" | "chained" | "chain-linked" => {
+                let kind = if lower == "constant" {
+                    "constant"
+                } else {
+                    "chained"
+                };
+                let year = next.and_then(base_year);
+                self.basis = Some(match year {
+                    Some(year) => format!("{kind} {year}"),
+                    None => kind.to_string(),
+                });
+                return Some(year.is_some());
+            }
+            "previous" if matches!(next, Some("year" | "year's")) => {
+                self.basis = Some("previous year".to_string());
+                return Some(true);
+            }
+            // Words that join: `Thousands of US$`, `USD at constant 2015 prices`.
+            "of" | "at" | "prices" | "price" | "volumes" => {}
+            // `US dollars`: "US" says which dollars, as in `US$`.
+            "us" | "u.s." if matches!(next, Some("dollar" | "dollars")) => {}
+            "lcu" | "nac" => self.other_money = true,
+            "local" | "national" if next == Some("currency") => {
+                self.other_money = true;
+                return Some(true);
+            }
+            "international" if matches!(next, Some("$" | "dollar" | "dollars")) => {
+                self.other_money = true;
+                return Some(true);
+            }
+            "'000" => {
+                self.scale *= 1e3;
+                self.scale_words += 1;
+            }
+            _ => return None,
+        }
+        Some(false)
+    }
+
+    /// Reads one word that starts no phrase: a currency, a scale, a base year, a count of
+    /// scale, an ISO code, Chinese (see [`Unit::chinese`]) or, failing all, an unknown word.
+    fn word(&mut self, token: &str, lower: &str, next: Option<&str>) {
+        if let Some((_, code)) = CURRENCY_WORDS.iter().find(|(w, _)| *w == lower) {
+            self.currencies.push(code.to_string());
+        } else if let Some((_, s)) = SCALE_WORDS.iter().find(|(w, _)| *w == lower) {
+            self.scale *= s;
+            self.scale_words += usize::from(*s != 1.0);
+        } else if let Some(year) = base_year(lower).filter(|_| {
+            // `2015 prices`, `constant US$ 2015`: a base year, not a count of scale.
+            matches!(next, Some("prices" | "price"))
+                || matches!(self.basis.as_deref(), Some("constant" | "chained"))
+        }) {
+            let kind = match self.basis.as_deref() {
+                Some("chained") => "chained",
+                _ => "constant",
+            };
+            self.basis = Some(format!("{kind} {year}"));
+        } else if let Ok(n) = lower.replace(',', "").parse::<f64>() {
+            // A count of scale (`100 million`); zero, negative or not finite is no scale.
+            self.scale *= if n.is_finite() && n > 0.0 {
+                n
+            } else {
+                f64::NAN
+            };
+        } else if let Some(code) = iso_code(lower) {
+            self.currencies.push(code);
+        } else if !Unit::chinese(lower, self) {
+            self.unknown.push(token.to_string());
+        }
+    }
 }
 
 /// `%`, `% of GDP`, `percent of GDP` → `% of GDP`, `annual % growth`, `percentage points` →
@@ -187,6 +265,26 @@ fn percent(text: &str) -> Option<String> {
     found.then(|| out.join(" "))
 }
 
+/// Eurostat percentage codes and their canonical text.
+const EUROSTAT_PERCENT: [(&str, &str); 6] = [
+    ("PC", "%"),
+    ("PC_GDP", "% of GDP"),
+    ("PC_TOT", "% of total"),
+    ("PC_POP", "% of population"),
+    ("PCH_PRE", "% change on previous period"),
+    ("PCH_SM", "% change on same period of previous year"),
+];
+
+/// Scale parts of Eurostat unit codes.
+const EUROSTAT_SCALES: [(&str, f64); 3] = [("THS", 1e3), ("MIO", 1e6), ("BN", 1e9)];
+
+/// Price parts of Eurostat unit codes: `None` for current prices, else the basis.
+const EUROSTAT_PRICES: [(&str, Option<&str>); 3] = [
+    ("CP", None),
+    ("PYP", Some("previous year")),
+    ("CLV", Some("chained")),
+];
+
 /// Eurostat unit codes: `MIO_EUR`, `THS_EUR`, `CP_MEUR`, `CLV15_MEUR`, `PYP_MNAC`, `MIO_NAC`,
 /// `PC`, `PC_GDP`, `PC_TOT`, `PCH_PRE`, `THS_T`. `None` for other text, and for codes with a
 /// part not known here (`CP_EUR_HAB`, per inhabitant), which stay opaque.
@@ -195,113 +293,128 @@ fn eurostat(code: &str) -> Option<Unit> {
     if code.is_empty() || !code.bytes().all(is_code) {
         return None;
     }
-    if code == "PC" {
-        return Some(Unit::Percent("%".to_string()));
+    if let Some((_, text)) = EUROSTAT_PERCENT.iter().find(|(c, _)| *c == code) {
+        return Some(Unit::Percent(text.to_string()));
     }
     let parts: Vec<&str> = code.split('_').collect();
-    if parts.len() < 2 {
-        return None; // `EUR`, `T`: read as words
-    }
     match parts.as_slice() {
-        ["PC", rest @ ..] => {
-            let text = match rest {
-                ["GDP"] => "% of GDP".to_string(),
-                ["TOT"] => "% of total".to_string(),
-                ["POP"] => "% of population".to_string(),
-                _ => format!("% ({code})"),
-            };
-            return Some(Unit::Percent(text));
-        }
-        ["PCH", rest @ ..] => {
-            let text = match rest {
-                ["PRE"] => "% change on previous period".to_string(),
-                ["SM"] => "% change on same period of previous year".to_string(),
-                _ => format!("% change ({code})"),
-            };
-            return Some(Unit::Percent(text));
-        }
-        _ => {}
+        [_] => None, // `EUR`, `T`: read as words
+        ["PC", ..] => Some(Unit::Percent(format!("% ({code})"))),
+        ["PCH", ..] => Some(Unit::Percent(format!("% change ({code})"))),
+        _ => CodeParts::read(&parts)?.unit(),
     }
-    let (mut scale, mut currency, mut prices) = (None::<f64>, None::<String>, None::<Prices>);
-    let (mut national, mut tonnes) = (false, false);
-    for part in parts {
-        let (part_scale, rest) = match part {
-            "THS" => (Some(1e3), ""),
-            "MIO" => (Some(1e6), ""),
-            "BN" => (Some(1e9), ""),
-            // `MEUR`, `MNAC`: million euro, million national currency.
-            p if p.len() == 4
-                && p.starts_with('M')
-                && (p == "MNAC" || iso_code(&p[1..]).is_some()) =>
-            {
-                (Some(1e6), &p[1..])
+}
+
+/// What the parts of a Eurostat unit code say (`CLV15_MEUR`: chained 2015 prices, million
+/// euro).
+#[derive(Default)]
+struct CodeParts {
+    scale: Option<f64>,
+    currency: Option<String>,
+    prices: Option<Prices>,
+    /// `NAC`: national currency.
+    national: bool,
+    /// `T`: tonnes.
+    tonnes: bool,
+}
+
+impl CodeParts {
+    /// `None` when a part is not known here or says again what another part said.
+    fn read(parts: &[&str]) -> Option<Self> {
+        let mut read = CodeParts::default();
+        for part in parts {
+            let (scale, rest) = part_scale(part);
+            if let Some(s) = scale {
+                if read.scale.replace(s).is_some() {
+                    return None;
+                }
             }
-            p => (None, p),
-        };
-        if let Some(s) = part_scale {
-            if scale.replace(s).is_some() {
-                return None;
+            if let Some(basis) = read.prices_or_note(rest)? {
+                if read.prices.replace(basis).is_some() {
+                    return None;
+                }
             }
         }
-        let basis = match rest {
-            "" => None,
-            "CP" => Some(Prices::Current),
-            "PYP" => Some(Prices::Constant("previous year".to_string())),
-            "CLV" => Some(Prices::Constant("chained".to_string())),
+        Some(read)
+    }
+
+    /// The prices that `rest` (a part without its scale) names, if any; a currency, `NAC` or
+    /// `T` is noted instead. The outer `None` is for a part not known here (or a second
+    /// currency).
+    fn prices_or_note(&mut self, rest: &str) -> Option<Option<Prices>> {
+        if let Some((_, basis)) = EUROSTAT_PRICES.iter().find(|(c, _)| *c == rest) {
+            return Some(Some(match basis {
+                None => Prices::Current,
+                Some(basis) => Prices::Constant(basis.to_string()),
+            }));
+        }
+        match rest {
+            "" => {}
             p if p.len() == 5
                 && p.starts_with("CLV")
                 && p[3..].bytes().all(|b| b.is_ascii_digit()) =>
             {
                 // CLV15: 2015; CLV95: 1995.
                 let century = if &p[3..] > "50" { "19" } else { "20" };
-                Some(Prices::Constant(format!("chained {century}{}", &p[3..])))
+                return Some(Some(Prices::Constant(format!(
+                    "chained {century}{}",
+                    &p[3..]
+                ))));
             }
-            "NAC" => {
-                national = true;
-                None
-            }
-            "T" => {
-                tonnes = true;
-                None
-            }
+            "NAC" => self.national = true,
+            "T" => self.tonnes = true,
             p => match iso_code(p) {
-                Some(code) if currency.is_none() => {
-                    currency = Some(code);
-                    None
-                }
+                Some(code) if self.currency.is_none() => self.currency = Some(code),
                 _ => return None,
             },
+        }
+        Some(None)
+    }
+
+    /// The unit the parts make: money, national currency or tonnes (at most one of them).
+    fn unit(self) -> Option<Unit> {
+        let scale = self.scale.unwrap_or(1.0);
+        let prefix = scale_text(scale);
+        let spaced = |text: &str| {
+            if prefix.is_empty() {
+                text.to_string()
+            } else {
+                format!("{prefix} {text}")
+            }
         };
-        if let Some(basis) = basis {
-            if prices.replace(basis).is_some() {
-                return None;
-            }
+        let prices = self.prices;
+        match (self.currency, self.national, self.tonnes) {
+            (Some(currency), false, false) => Some(Unit::Money {
+                scale,
+                currency,
+                prices: prices.unwrap_or(Prices::Current),
+            }),
+            (None, true, false) => Some(Unit::Other(match prices {
+                Some(Prices::Constant(basis)) => {
+                    format!("{} at {basis} prices", spaced("national currency"))
+                }
+                _ => spaced("national currency"),
+            })),
+            (None, false, true) if prices.is_none() => Some(Unit::Other(spaced("tonnes"))),
+            _ => None,
         }
     }
-    let scale = scale.unwrap_or(1.0);
-    let prefix = scale_text(scale);
-    let spaced = |text: &str| {
-        if prefix.is_empty() {
-            text.to_string()
-        } else {
-            format!("{prefix} {text}")
-        }
-    };
-    match (currency, national, tonnes) {
-        (Some(currency), false, false) => Some(Unit::Money {
-            scale,
-            currency,
-            prices: prices.unwrap_or(Prices::Current),
-        }),
-        (None, true, false) => Some(Unit::Other(match prices {
-            Some(Prices::Constant(basis)) => {
-                format!("{} at {basis} prices", spaced("national currency"))
-            }
-            _ => spaced("national currency"),
-        })),
-        (None, false, true) if prices.is_none() => Some(Unit::Other(spaced("tonnes"))),
-        _ => None,
+}
+
+/// A Eurostat code part's scale and the rest of it: `MIO` (a million, nothing else),
+/// `MEUR` and `MNAC` (a million; `EUR`, `NAC`); no scale for other parts.
+fn part_scale(part: &str) -> (Option<f64>, &str) {
+    if let Some((_, scale)) = EUROSTAT_SCALES.iter().find(|(c, _)| *c == part) {
+        return (Some(*scale), "");
     }
+    // `MEUR`, `MNAC`: million euro, million national currency.
+    if part.len() == 4
+        && part.starts_with('M')
+        && (part == "MNAC" || iso_code(&part[1..]).is_some())
+    {
+        return (Some(1e6), &part[1..]);
+    }
+    (None, part)
 }
 
 /// `trillion`, `100 million`, `thousand`, `` for one, `0.001`: the scale as written before a
@@ -418,82 +531,9 @@ impl Unit {
             let next = tokens.get(i + 1).map(|t| t.to_lowercase());
             let next = next.as_deref();
             i += 1;
-            match lower.as_str() {
-                "current" => {
-                    words.current = true;
-                    continue;
-                }
-                "constant" | "chained" | "chain-linked" => {
-                    let kind = if lower == "constant" {
-                        "constant"
-                    } else {
-                        "chained"
-                    };
-                    words.basis = Some(match next.and_then(base_year) {
-                        Some(year) => {
-                            i += 1;
-                            format!("{kind} {year}")
-                        }
-                        None => kind.to_string(),
-                    });
-                    continue;
-                }
-                "previous" if matches!(next, Some("year" | "year's")) => {
-                    words.basis = Some("previous year".to_string());
-                    i += 1;
-                    continue;
-                }
-                // Words that join: `Thousands of US$`, `USD at constant 2015 prices`.
-                "of" | "at" | "prices" | "price" | "volumes" => continue,
-                // `US dollars`: "US" says which dollars, as in `US$`.
-                "us" | "u.s." if matches!(next, Some("dollar" | "dollars")) => continue,
-                "lcu" | "nac" => {
-                    words.other_money = true;
-                    continue;
-                }
-                "local" | "national" if next == Some("currency") => {
-                    words.other_money = true;
-                    i += 1;
-                    continue;
-                }
-                "international" if matches!(next, Some("$" | "dollar" | "dollars")) => {
-                    words.other_money = true;
-                    i += 1;
-                    continue;
-                }
-                "'000" => {
-                    words.scale *= 1e3;
-                    words.scale_words += 1;
-                    continue;
-                }
-                _ => {}
-            }
-            if let Some((_, code)) = CURRENCY_WORDS.iter().find(|(w, _)| *w == lower) {
-                words.currencies.push(code.to_string());
-            } else if let Some((_, s)) = SCALE_WORDS.iter().find(|(w, _)| *w == lower) {
-                words.scale *= s;
-                words.scale_words += usize::from(*s != 1.0);
-            } else if let Some(year) = base_year(&lower).filter(|_| {
-                // `2015 prices`, `constant US$ 2015`: a base year, not a count of scale.
-                matches!(next, Some("prices" | "price"))
-                    || matches!(words.basis.as_deref(), Some("constant" | "chained"))
-            }) {
-                let kind = match words.basis.as_deref() {
-                    Some("chained") => "chained",
-                    _ => "constant",
-                };
-                words.basis = Some(format!("{kind} {year}"));
-            } else if let Ok(n) = lower.replace(',', "").parse::<f64>() {
-                // A count of scale (`100 million`); zero, negative or not finite is no scale.
-                words.scale *= if n.is_finite() && n > 0.0 {
-                    n
-                } else {
-                    f64::NAN
-                };
-            } else if let Some(code) = iso_code(&lower) {
-                words.currencies.push(code);
-            } else if !Self::chinese(&lower, &mut words) {
-                words.unknown.push(token.to_string());
+            match words.phrase(&lower, next) {
+                Some(also_next) => i += usize::from(also_next),
+                None => words.word(token, &lower, next),
             }
         }
         words

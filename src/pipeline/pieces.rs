@@ -9,13 +9,14 @@
 
 use super::Pipeline;
 use crate::config::Config;
-use crate::data::{self, Dataset, Input};
+use crate::data::{self, Chunks, Dataset, Input};
 use crate::notes::{self, Note};
 use crate::output::Output;
 use crate::progress::{mark, Progress};
 use crate::render::{self, piece_renderer};
 use anyhow::{bail, Context, Result};
 use std::io::Write;
+use std::path::Path;
 use std::sync::mpsc;
 
 /// One piece, analysed and rendered.
@@ -58,54 +59,12 @@ impl Pipeline {
     ) -> Outcome {
         let config = &self.config;
         let target = config.piece_bytes;
-        let (input, path) =
-            match (&config.input, &config.output) {
-                (Input::Path(input), Some(path)) => (input, path),
-                (Input::Path(_), None) => {
-                    return Outcome::Unsuitable(
-                        "no --output FILE: pieces are written to a file".to_string(),
-                    )
-                }
-                (_, _) => return Outcome::Unsuitable(
-                    "the input is not a file (--data FILE): the bundled table or standard input"
-                        .to_string(),
-                ),
-            };
-        // The piece cutter knows tidy CSV only (commas, the header on line 1).
-        if !config.read.is_tidy() {
-            return Outcome::Unsuitable(
-                "the input is not read as tidy CSV (--layout years, --skip, --delimiter other than a comma, --decimal ,, --na, --where, --keep-flags or a column option)"
-                    .to_string(),
-            );
-        }
-        // Pieces are written to a temporary file that a failed piece can throw away; a
-        // device, a FIFO or standard output could not take the bytes back.
-        if !matches!(render::Target::of(path), Ok(render::Target::Replace(_))) {
-            return Outcome::Unsuitable(format!(
-                "--output {} is not a regular file (a device, a FIFO or standard output cannot take back a failed piece)",
-                path.display()
-            ));
-        }
-        let format = config.format;
-        if piece_renderer(format, true).is_none() {
-            let name = clap::ValueEnum::to_possible_value(&format)
-                .map_or_else(|| format!("{format:?}"), |v| v.get_name().to_string());
-            return Outcome::Unsuitable(format!(
-                "--format {name}: pieces are written as CSV, TSV or NDJSON only"
-            ));
-        }
-        let size = match std::fs::metadata(input) {
-            Ok(meta) => meta.len(),
-            Err(why) => {
-                return Outcome::Unsuitable(format!("cannot read {}: {why}", input.display()))
-            }
+        let files = match Files::of(config, forced) {
+            Ok(files) => files,
+            Err(why) => return Outcome::Unsuitable(why),
         };
-        if !forced && size < target as u64 * 2 {
-            return Outcome::Unsuitable(format!(
-                "the input's {size} bytes are fewer than two pieces of {target} bytes"
-            ));
-        }
-        self.progress = Progress::reading(input, size, config.quiet);
+        let input = files.input;
+        self.progress = Progress::reading(input, files.size, config.quiet);
         let bytes = match std::fs::read(input) {
             Ok(bytes) => bytes,
             Err(why) => {
@@ -126,61 +85,118 @@ impl Pipeline {
         mark(&format!(
             "engine: pieces ({count} pieces of about {target} bytes of whole groups)"
         ));
-        // One piece, start to finish: load, analyse, render. Pieces run side by side (each
-        // on its own core for the parts Polars runs on one), and are written in order.
-        let analyse = |i: usize, body: &[u8]| -> Result<Piece> {
-            let piece = [pieces.header, body].concat();
-            let dataset = config.converted(data::from_bytes_with(&piece, &name, &config.read)?)?;
-            let groups = dataset.group_range()?;
-            let output = build(config, dataset)?;
-            let text = match piece_renderer(format, i == 0) {
-                Some(renderer) => renderer.render_blocks(&output)?,
-                None => Vec::new(),
-            };
-            let columns = output
-                .tables
-                .first()
-                .map(|t| t.columns.iter().map(|c| c.key.clone()).collect())
-                .unwrap_or_default();
-            Ok(Piece {
-                text,
-                columns,
-                groups,
-                notes: output.meta.notes,
-                warnings: output.meta.warnings,
-            })
+        let job = Job {
+            config,
+            build,
+            pieces: &pieces,
+            name: &name,
         };
-        let progress = &self.progress;
-        let mut notes = Vec::new();
-        let mut warnings = Vec::new();
-        // Why the pieces were abandoned, without the write's "cannot write FILE" around it.
+        let written = job.write(files.output, &self.progress);
+        self.progress.finish();
+        let sink = match written {
+            Ok(sink) => sink,
+            Err(why) => return Outcome::Abandoned(why),
+        };
+        mark("written in pieces");
+        if !config.quiet {
+            sink.print_notes();
+        }
+        Outcome::Written
+    }
+}
+
+/// The files of a run in pieces.
+struct Files<'c> {
+    input: &'c Path,
+    output: &'c Path,
+    /// The input's size in bytes.
+    size: u64,
+}
+
+impl<'c> Files<'c> {
+    /// The files of a run in pieces, or why the run does not qualify (nothing is read here
+    /// but the input's size).
+    fn of(config: &'c Config, forced: bool) -> Result<Self, String> {
+        let target = config.piece_bytes;
+        let (input, path) =
+            match (&config.input, &config.output) {
+                (Input::Path(input), Some(path)) => (input, path),
+                (Input::Path(_), None) => {
+                    return Err("no --output FILE: pieces are written to a file".to_string())
+                }
+                (_, _) => return Err(
+                    "the input is not a file (--data FILE): the bundled table or standard input"
+                        .to_string(),
+                ),
+            };
+        // The piece cutter knows tidy CSV only (commas, the header on line 1).
+        if !config.read.is_tidy() {
+            return Err(
+                "the input is not read as tidy CSV (--layout years, --skip, --delimiter other than a comma, --decimal ,, --na, --where, --keep-flags or a column option)"
+                    .to_string(),
+            );
+        }
+        // Pieces are written to a temporary file that a failed piece can throw away; a
+        // device, a FIFO or standard output could not take the bytes back.
+        if !matches!(render::Target::of(path), Ok(render::Target::Replace(_))) {
+            return Err(format!(
+                "--output {} is not a regular file (a device, a FIFO or standard output cannot take back a failed piece)",
+                path.display()
+            ));
+        }
+        let format = config.format;
+        if piece_renderer(format, true).is_none() {
+            let name = clap::ValueEnum::to_possible_value(&format)
+                .map_or_else(|| format!("{format:?}"), |v| v.get_name().to_string());
+            return Err(format!(
+                "--format {name}: pieces are written as CSV, TSV or NDJSON only"
+            ));
+        }
+        let size = match std::fs::metadata(input) {
+            Ok(meta) => meta.len(),
+            Err(why) => return Err(format!("cannot read {}: {why}", input.display())),
+        };
+        if !forced && size < target as u64 * 2 {
+            return Err(format!(
+                "the input's {size} bytes are fewer than two pieces of {target} bytes"
+            ));
+        }
+        Ok(Files {
+            input,
+            output: path,
+            size,
+        })
+    }
+}
+
+/// A run in pieces: the configuration, the command's analysis and the cut file.
+struct Job<'a, B> {
+    config: &'a Config,
+    build: &'a B,
+    pieces: &'a Chunks<'a>,
+    /// The input's name, for messages.
+    name: &'a str,
+}
+
+impl<B: Fn(&Config, Dataset) -> Result<Output> + Sync> Job<'_, B> {
+    /// Analyses the pieces side by side and writes them in file order to `path` (in place
+    /// only once every piece is written). The pieces' notes, or why the pieces were
+    /// abandoned, without the write's "cannot write FILE" around it.
+    fn write(&self, path: &Path, progress: &Progress) -> Result<Sink> {
+        let count = self.pieces.bodies.len();
+        let mut sink = Sink::default();
         let mut failed = None;
         let written = render::write_atomic_with(path, |out| {
-            let mut columns: Option<Vec<String>> = None;
-            let mut last_group: Option<Vec<String>> = None;
             let result = in_order(
                 count,
                 rayon::current_num_threads(),
                 |i| {
-                    analyse(i, pieces.bodies[i])
+                    self.analyse(i, self.pieces.bodies[i])
                         .with_context(|| format!("piece {} of {count}", i + 1))
                 },
                 |i, piece| {
                     progress.stage(format!("analysed and written {} of {count} pieces", i + 1));
-                    let (first, last) = piece.groups;
-                    if last_group.as_ref().is_some_and(|before| *before >= first) {
-                        bail!("groups out of order across pieces");
-                    }
-                    last_group = Some(last);
-                    if columns.get_or_insert_with(|| piece.columns.clone()) != &piece.columns {
-                        bail!("pieces with different columns");
-                    }
-                    for block in &piece.text {
-                        out.write_all(block)?;
-                    }
-                    notes.push(piece.notes);
-                    warnings.push(piece.warnings);
-                    Ok(())
+                    sink.write(piece, out)
                 },
             );
             result.map_err(|why| {
@@ -189,21 +205,84 @@ impl Pipeline {
                 anyhow::anyhow!(message)
             })
         });
-        progress.finish();
-        if let Err(why) = written {
-            return Outcome::Abandoned(failed.unwrap_or(why));
+        match written {
+            Ok(()) => Ok(sink),
+            Err(why) => Err(failed.unwrap_or(why)),
         }
-        mark("written in pieces");
-        if !config.quiet {
-            let mut stderr = std::io::stderr().lock();
-            for warning in notes::merge(warnings) {
-                let _ = writeln!(stderr, "warning: {warning}");
-            }
-            for note in notes::merge(notes) {
-                let _ = writeln!(stderr, "note: {note}");
-            }
+    }
+
+    /// One piece, start to finish: load, analyse, render. Pieces run side by side (each on
+    /// its own core for the parts Polars runs on one), and are written in order.
+    fn analyse(&self, i: usize, body: &[u8]) -> Result<Piece> {
+        let config = self.config;
+        let piece = [self.pieces.header, body].concat();
+        let dataset = config.converted(data::from_bytes_with(&piece, self.name, &config.read)?)?;
+        let groups = dataset.group_range()?;
+        let output = (self.build)(config, dataset)?;
+        let text = match piece_renderer(config.format, i == 0) {
+            Some(renderer) => renderer.render_blocks(&output)?,
+            None => Vec::new(),
+        };
+        let columns = output
+            .tables
+            .first()
+            .map(|t| t.columns.iter().map(|c| c.key.clone()).collect())
+            .unwrap_or_default();
+        Ok(Piece {
+            text,
+            columns,
+            groups,
+            notes: output.meta.notes,
+            warnings: output.meta.warnings,
+        })
+    }
+}
+
+/// The writing side of a run in pieces: what the pieces written so far had, and their
+/// notes.
+#[derive(Default)]
+struct Sink {
+    /// The primary table's column keys.
+    columns: Option<Vec<String>>,
+    /// The largest group of the last piece.
+    last_group: Option<Vec<String>>,
+    notes: Vec<Vec<Note>>,
+    warnings: Vec<Vec<Note>>,
+}
+
+impl Sink {
+    /// Writes `piece` to `out` after the pieces before it, unless its groups or columns do
+    /// not continue theirs.
+    fn write(&mut self, piece: Piece, out: &mut dyn Write) -> Result<()> {
+        let (first, last) = piece.groups;
+        if self
+            .last_group
+            .as_ref()
+            .is_some_and(|before| *before >= first)
+        {
+            bail!("groups out of order across pieces");
         }
-        Outcome::Written
+        self.last_group = Some(last);
+        if self.columns.get_or_insert_with(|| piece.columns.clone()) != &piece.columns {
+            bail!("pieces with different columns");
+        }
+        for block in &piece.text {
+            out.write_all(block)?;
+        }
+        self.notes.push(piece.notes);
+        self.warnings.push(piece.warnings);
+        Ok(())
+    }
+
+    /// Prints the pieces' warnings, then their notes, each merged, to standard error.
+    fn print_notes(self) {
+        let mut stderr = std::io::stderr().lock();
+        for warning in notes::merge(self.warnings) {
+            let _ = writeln!(stderr, "warning: {warning}");
+        }
+        for note in notes::merge(self.notes) {
+            let _ = writeln!(stderr, "note: {note}");
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! nothing fetched from the network.
 
 use super::{Block, Report};
-use crate::output::Kind;
+use crate::output::{Kind, Table};
 use crate::render::{human_cell, human_columns};
 
 const STYLE: &str = "\
@@ -37,6 +37,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The report as one HTML page: the title and preamble, links to the sections, then each
+/// section's blocks.
 pub fn to_html(report: &Report) -> String {
     let mut html = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<ul class=\"preamble\">\n",
@@ -62,69 +64,78 @@ pub fn to_html(report: &Report) -> String {
             escape(&section.title)
         ));
         for block in &section.blocks {
-            match block {
-                Block::Text(paragraph) => html.push_str(&format!("<p>{}</p>\n", escape(paragraph))),
-                Block::List(items) => {
-                    html.push_str("<ul>\n");
-                    for item in items {
-                        html.push_str(&format!("<li>{}</li>\n", escape(item)));
-                    }
-                    html.push_str("</ul>\n");
-                }
-                Block::Warnings(items) => {
-                    for item in items {
-                        html.push_str(&format!(
-                            "<div class=\"warning\"><strong>Warning:</strong> {}</div>\n",
-                            escape(item)
-                        ));
-                    }
-                }
-                Block::Table { table, stem, .. } => {
-                    let shown = human_columns(table);
-                    let class = |kind: Kind| {
-                        if kind == Kind::Text {
-                            ""
-                        } else {
-                            " class=\"num\""
-                        }
-                    };
-                    html.push_str(&format!(
-                        "<div class=\"table-wrap\"><table>\n<caption>{} <span class=\"files\">(<a href=\"tables/{stem}.csv\">CSV</a>, <a href=\"tables/{stem}.json\">JSON</a>)</span></caption>\n<thead><tr>",
-                        escape(&table.title)
-                    ));
-                    for (_, c) in &shown {
-                        html.push_str(&format!("<th{}>{}</th>", class(c.kind), escape(&c.label)));
-                    }
-                    html.push_str("</tr></thead>\n<tbody>\n");
-                    for row in &table.rows {
-                        html.push_str("<tr>");
-                        for (j, c) in &shown {
-                            html.push_str(&format!(
-                                "<td{}>{}</td>",
-                                class(c.kind),
-                                escape(&human_cell(&row[*j], c.kind, report.precision))
-                            ));
-                        }
-                        html.push_str("</tr>\n");
-                    }
-                    html.push_str("</tbody>\n</table></div>\n");
-                }
-                Block::Figure(figure) => {
-                    // The SVG is inline, so the page needs no other file to show it.
-                    let svg = figure.svg.trim_start_matches(|c: char| c != '<');
-                    html.push_str(&format!(
-                        "<figure>\n{}\n<figcaption>{} (<a href=\"figures/{}\">SVG</a>)</figcaption>\n</figure>\n",
-                        svg.trim(),
-                        escape(&figure.caption),
-                        figure.file
-                    ));
-                }
-            }
+            push_block(&mut html, block, report.precision);
         }
         html.push_str("</section>\n");
     }
     html.push_str("</main>\n</body>\n</html>\n");
     html
+}
+
+/// Appends one block of a section to `html` (tables rounded to `precision` decimals).
+fn push_block(html: &mut String, block: &Block, precision: usize) {
+    match block {
+        Block::Text(paragraph) => html.push_str(&format!("<p>{}</p>\n", escape(paragraph))),
+        Block::List(items) => {
+            html.push_str("<ul>\n");
+            for item in items {
+                html.push_str(&format!("<li>{}</li>\n", escape(item)));
+            }
+            html.push_str("</ul>\n");
+        }
+        Block::Warnings(items) => {
+            for item in items {
+                html.push_str(&format!(
+                    "<div class=\"warning\"><strong>Warning:</strong> {}</div>\n",
+                    escape(item)
+                ));
+            }
+        }
+        Block::Table { table, stem, .. } => push_table(html, table, stem, precision),
+        Block::Figure(figure) => {
+            // The SVG is inline, so the page needs no other file to show it.
+            let svg = figure.svg.trim_start_matches(|c: char| c != '<');
+            html.push_str(&format!(
+                "<figure>\n{}\n<figcaption>{} (<a href=\"figures/{}\">SVG</a>)</figcaption>\n</figure>\n",
+                svg.trim(),
+                escape(&figure.caption),
+                figure.file
+            ));
+        }
+    }
+}
+
+/// Appends `table` to `html`, its caption linking to its files `tables/<stem>.csv` and
+/// `.json`, its cells rounded to `precision` decimals.
+fn push_table(html: &mut String, table: &Table, stem: &str, precision: usize) {
+    let shown = human_columns(table);
+    let class = |kind: Kind| {
+        if kind == Kind::Text {
+            ""
+        } else {
+            " class=\"num\""
+        }
+    };
+    html.push_str(&format!(
+        "<div class=\"table-wrap\"><table>\n<caption>{} <span class=\"files\">(<a href=\"tables/{stem}.csv\">CSV</a>, <a href=\"tables/{stem}.json\">JSON</a>)</span></caption>\n<thead><tr>",
+        escape(&table.title)
+    ));
+    for (_, c) in &shown {
+        html.push_str(&format!("<th{}>{}</th>", class(c.kind), escape(&c.label)));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for row in &table.rows {
+        html.push_str("<tr>");
+        for (j, c) in &shown {
+            html.push_str(&format!(
+                "<td{}>{}</td>",
+                class(c.kind),
+                escape(&human_cell(&row[*j], c.kind, precision))
+            ));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table></div>\n");
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub use build::{build, Analyses, Described, Settings};
 pub use html::to_html;
 pub use markdown::to_markdown;
 
+use crate::cleanup::Guard;
 use crate::output::{Meta, Output, Table};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -187,63 +188,81 @@ pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)], force: bool) -
     };
     std::fs::create_dir_all(&parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;
+    // The guard is held to the end: until the staging directory stands as `out`, an
+    // interrupt removes it.
+    let (staged, _undo_staging) = stage(&parent, files)?;
+    let name = out
+        .file_name()
+        .map_or("report".into(), |n| n.to_string_lossy().into_owned());
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    swap(&staged, out, &old)
+}
+
+/// Writes `files` and their manifest into a fresh staging directory in `parent`, and keeps
+/// it: its path and the guard that removes it if the run is interrupted before the guard is
+/// dropped.
+fn stage(parent: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(PathBuf, Guard)> {
     // Created and registered in one step; each file written in a step of its own, so that
     // an interrupt's removal of the staging directory cannot race a write that recreates it.
-    let (staging, _undo_staging) = crate::cleanup::uninterrupted(|pending| {
+    let (staging, undo_staging) = crate::cleanup::uninterrupted(|pending| {
         let staging = tempfile::Builder::new()
             .prefix(".tradestat-report-")
-            .tempdir_in(&parent)?;
+            .tempdir_in(parent)?;
         let undo = pending.remove_on_exit(staging.path().to_path_buf());
         std::io::Result::Ok((staging, undo))
     })
     .with_context(|| format!("cannot create a directory in {}", parent.display()))?;
     let manifest = (PathBuf::from(MANIFEST), manifest(files));
     for (relative, bytes) in files.iter().chain(std::iter::once(&manifest)) {
-        let path = staging.path().join(relative);
-        crate::cleanup::uninterrupted(|_| -> Result<()> {
-            // Directories below the staging one, never the staging one itself.
-            let mut below: Vec<&Path> = relative.parent().map_or(Vec::new(), |p| {
-                p.ancestors()
-                    .filter(|a| !a.as_os_str().is_empty())
-                    .collect()
-            });
-            below.reverse();
-            for dir in below.into_iter().map(|d| staging.path().join(d)) {
-                match std::fs::create_dir(&dir) {
-                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-                        return Err(e).with_context(|| format!("cannot create {}", dir.display()));
-                    }
-                    _ => {}
-                }
-            }
-            std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-        })?;
+        crate::cleanup::uninterrupted(|_| write_staged(staging.path(), relative, bytes))?;
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))?;
     }
-    let staged = staging.keep();
-    let name = out
-        .file_name()
-        .map_or("report".into(), |n| n.to_string_lossy().into_owned());
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    Ok((staging.keep(), undo_staging))
+}
+
+/// Writes `bytes` to `relative` under `staging`, creating the directories below `staging`
+/// (never `staging` itself) that it needs. To be run uninterrupted (see [`stage`]).
+fn write_staged(staging: &Path, relative: &Path, bytes: &[u8]) -> Result<()> {
+    let path = staging.join(relative);
+    let mut below: Vec<&Path> = relative.parent().map_or(Vec::new(), |p| {
+        p.ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .collect()
+    });
+    below.reverse();
+    for dir in below.into_iter().map(|d| staging.join(d)) {
+        match std::fs::create_dir(&dir) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(e).with_context(|| format!("cannot create {}", dir.display()));
+            }
+            _ => {}
+        }
+    }
+    std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Puts the directory `staged` in place as `out`, moving a previous `out` aside to `old`
+/// first and removing it once the new one stands.
+fn swap(staged: &Path, out: &Path, old: &Path) -> Result<()> {
     // The swap: old report aside, new one in. An interrupt waits until both steps are done;
     // one before them finds nothing to undo, one after them removes the old report (or, had
     // the second step failed, puts it back).
     let _undo_old = crate::cleanup::uninterrupted(|pending| {
-        pending.restore_on_exit(old.clone(), out.to_path_buf())
+        pending.restore_on_exit(old.to_path_buf(), out.to_path_buf())
     });
     let replaced = crate::cleanup::uninterrupted(|_| -> Result<bool> {
         let replacing = out.exists();
         if replacing {
-            std::fs::rename(out, &old)
+            std::fs::rename(out, old)
                 .with_context(|| format!("cannot replace {}", out.display()))?;
         }
-        if let Err(e) = std::fs::rename(&staged, out) {
+        if let Err(e) = std::fs::rename(staged, out) {
             if replacing {
-                let _ = std::fs::rename(&old, out);
+                let _ = std::fs::rename(old, out);
             }
             return Err(e).with_context(|| format!("cannot write {}", out.display()));
         }
@@ -251,7 +270,7 @@ pub fn write_dir_atomic(out: &Path, files: &[(PathBuf, Vec<u8>)], force: bool) -
     })?;
     if replaced {
         // Also uninterrupted: an interrupt's clean-up would otherwise race this removal.
-        crate::cleanup::uninterrupted(|_| std::fs::remove_dir_all(&old))
+        crate::cleanup::uninterrupted(|_| std::fs::remove_dir_all(old))
             .with_context(|| format!("cannot remove the previous report at {}", old.display()))?;
     }
     Ok(())

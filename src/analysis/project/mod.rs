@@ -254,6 +254,16 @@ pub struct Spread {
 }
 
 impl Spread {
+    /// A normal distribution around `center` with standard deviation `scale`.
+    fn normal(center: f64, scale: f64) -> Spread {
+        Spread {
+            center,
+            scale,
+            quantile: Quantile::Normal,
+            log: false,
+        }
+    }
+
     /// The two-sided interval at `level` in (0, 1).
     pub fn interval(&self, level: f64) -> (f64, f64) {
         let half = self.quantile.critical(level) * self.scale;
@@ -405,11 +415,8 @@ impl Model {
                 Prediction {
                     point,
                     // Var = hσ² (the walk) + h²σ²/(T − 1) (the estimated drift).
-                    spread: sigma.map(|sigma| Spread {
-                        center: point,
-                        scale: sigma * (h * (1.0 + h / differences)).sqrt(),
-                        quantile: Quantile::Normal,
-                        log: false,
+                    spread: sigma.map(|sigma| {
+                        Spread::normal(point, sigma * (h * (1.0 + h / differences)).sqrt())
                     }),
                 }
             }
@@ -421,29 +428,11 @@ impl Model {
                 phi,
                 sigma,
             } => {
-                // φ_h = φ + … + φ^h; variance σ²(1 + Σ_{j<h} (α + β φ_j)²) (ETS(A,Ad,N)),
-                // which for φ = 1 is METHODS.md's (h−1){α² + αβh + β²h(2h−1)/6}.
-                let steps = year - self.last_year;
-                let mut phi_h = 0.0;
-                let mut power = 1.0;
-                let mut variance = 1.0;
-                for j in 1..=steps {
-                    power *= phi;
-                    if j < steps {
-                        let phi_j = phi_h + power;
-                        variance += (alpha + beta * phi_j).powi(2);
-                    }
-                    phi_h += power;
-                }
+                let (phi_h, variance) = holt_horizon(phi, alpha, beta, year - self.last_year);
                 let point = level + phi_h * trend;
                 Prediction {
                     point,
-                    spread: Some(Spread {
-                        center: point,
-                        scale: sigma * variance.sqrt(),
-                        quantile: Quantile::Normal,
-                        log: false,
-                    }),
+                    spread: Some(Spread::normal(point, sigma * variance.sqrt())),
                 }
             }
             Predictor::Compound { last, growth } => Prediction {
@@ -452,6 +441,24 @@ impl Model {
             },
         }
     }
+}
+
+/// Holt's sums for `steps` years ahead: φ_h = φ + … + φ^h, and the variance in units of σ²,
+/// 1 + Σ_{j<h} (α + β φ_j)² (ETS(A,Ad,N)), which for φ = 1 is METHODS.md's
+/// (h−1){α² + αβh + β²h(2h−1)/6}.
+fn holt_horizon(phi: f64, alpha: f64, beta: f64, steps: i32) -> (f64, f64) {
+    let mut phi_h = 0.0;
+    let mut power = 1.0;
+    let mut variance = 1.0;
+    for j in 1..=steps {
+        power *= phi;
+        if j < steps {
+            let phi_j = phi_h + power;
+            variance += (alpha + beta * phi_j).powi(2);
+        }
+        phi_h += power;
+    }
+    (phi_h, variance)
 }
 
 /// A series with its key values (group columns, then the series name).
