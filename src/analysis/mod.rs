@@ -3,8 +3,10 @@
 //! Everything here is a Polars expression over partitions of the keys (groups, then series),
 //! never a Rust loop over rows, so the same code serves five rows and ten million. Functions
 //! take a `LazyFrame` **in canonical order** — sorted by keys, then year, as a loaded
-//! dataset's frame is (use [`in_order`] otherwise) — and return one; notes about undefined
-//! values are read back from the result. No I/O and no printing happen here.
+//! dataset's frame is (use [`in_order`] otherwise). Each analysis' `run` returns a typed
+//! result: frames that hold the columns its `*_columns()` describe and nothing else, and
+//! structured notes ([`crate::notes`]) about undefined values, read back from the result. No
+//! I/O and no printing happen here; this module uses `schema` and `notes` only.
 //!
 //! Because rows arrive sorted, a partition is a run of neighbouring rows: "the previous year
 //! of this series" is the previous row when its keys are equal, and runs of equal keys are

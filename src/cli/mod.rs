@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive). Long help lives in the doc comments; examples in
-//! `after_long_help`. Nothing here computes: [`crate::config::Config`] turns these into a
-//! checked config. The value enums are the domain's own (`Format`, `Layout`, `Method`, …).
+//! `after_long_help`. Nothing here computes: `settings.rs` checks these into a
+//! [`crate::config::Config`] (the one place where clap's types meet the settings). The value
+//! enums are the domain's own (`Format`, `Layout`, `Method`, `ChartKind`, `Engine`).
 
 use crate::analysis::project::Method;
 mod settings;

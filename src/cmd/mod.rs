@@ -1,6 +1,10 @@
-//! One module per subcommand, each a thin `run`: clap's arguments → a checked [`Config`] →
-//! a [`crate::pipeline::Pipeline`] that loads, runs `build` and emits the result. Past `run`,
-//! nothing sees clap types.
+//! One module per subcommand. `run` turns clap's arguments into a checked
+//! [`crate::config::Config`] and hands a [`crate::pipeline::Pipeline`] the work: load, run,
+//! emit. The analysis commands split that work in two: `compute` runs the analysis once on
+//! the selected series ([`Selected`]: the typed result and the series' units), `describe`
+//! makes its tables (an [`crate::output::Output`] from the result's frames and column
+//! descriptions); `build` is both. Reports and charts call `compute` once and draw from the
+//! same result. Past `run`, nothing sees clap types.
 
 mod backtest;
 mod chart;

@@ -1,8 +1,11 @@
 //! The neutral result that every command produces and every renderer consumes.
 //!
 //! Commands build an [`Output`] (one or more [`Table`]s plus metadata and notes); renderers
-//! turn it into bytes. Renderers never see Polars: the only bridge from a `DataFrame` to a
-//! [`Table`] is [`frame::table_from_frame`], so number conversion happens in exactly one place.
+//! turn it into bytes. A table comes from a result frame and the descriptions of its columns
+//! ([`Output::push`]: headers with units, who sees a column, and the meanings in
+//! `meta.columns`, all from [`crate::schema::ColumnDef`]). Renderers never see Polars: the
+//! only bridge from a `DataFrame` to a [`Table`] is [`frame::table_from_frame`], so number
+//! conversion happens in exactly one place.
 
 pub mod frame;
 mod rows;

@@ -71,7 +71,7 @@ impl Pipeline {
 
     /// Runs an analysis that works group by group (`build` on a dataset gives the rows of
     /// its groups alone) and writes its result: piece by piece when the run qualifies and
-    /// `--engine` allows it (see [`Pipeline::in_pieces`]), else on the whole file. With
+    /// `--engine` allows it (see `Pipeline::in_pieces`), else on the whole file. With
     /// `--engine pieces`, a run that cannot go in pieces is an error that says why.
     pub fn run_by_groups(
         &mut self,

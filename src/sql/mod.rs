@@ -1,6 +1,6 @@
 //! SQL over a dataset: the tables `tradestat sql` registers (the data long and wide, the
 //! modes table, growth, CAGR, index numbers and shares), each with its column descriptions,
-//! the sandboxed execution of a query ([`vet`]), and the schema listing. The command in
+//! the sandboxed execution of a query (`vet.rs`), and the schema listing. The command in
 //! `cmd/sql.rs` only reads arguments and writes the result.
 
 mod vet;
@@ -203,7 +203,7 @@ pub fn result_columns(df: &DataFrame) -> Vec<Column> {
         .collect()
 }
 
-/// Checks `query` ([`vet`]), registers the tables and the files it may read, runs it.
+/// Checks `query` (`vet`), registers the tables and the files it may read, runs it.
 pub fn execute(
     registered: Vec<Registered>,
     query: &str,
