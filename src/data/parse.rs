@@ -96,7 +96,8 @@ pub(super) enum Readers {
 
 type Records<'r> = Box<dyn Iterator<Item = csv::Result<csv::StringRecord>> + 'r>;
 
-/// A table as the front end found it, before any column is read for meaning.
+/// A table as the front end found it, before any column is read for meaning (the records
+/// after its header come beside it).
 struct Located<'r> {
     /// The file as UTF-8.
     bytes: &'r [u8],
@@ -111,8 +112,6 @@ struct Located<'r> {
     source_notes: Vec<String>,
     split_first: Option<usize>,
     trailing_empty: bool,
-    /// The records after the header.
-    records: Records<'r>,
 }
 
 impl Located<'_> {
@@ -126,12 +125,13 @@ impl Located<'_> {
     }
 }
 
-/// Decodes `bytes`, finds the delimiter and the header, and hands the rest to `read`.
+/// Decodes `bytes`, finds the delimiter and the header, and hands the table and the records
+/// after the header to `read`.
 fn locate<T>(
     bytes: &[u8],
     name: &str,
     options: &ReadOptions,
-    read: impl FnOnce(Located<'_>) -> Result<T>,
+    read: impl FnOnce(Located<'_>, Records<'_>) -> Result<T>,
 ) -> Result<T> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         bail!(
@@ -153,7 +153,39 @@ fn locate<T>(
             "{name}:{line}: a quote opens a field on this line and is never closed (expected a closing \" before the end of the file)"
         );
     }
-    let mut reader = csv::ReaderBuilder::new()
+    let mut records = numbered_records(bytes, delimiter);
+    let (mut first, header_at) = records_to_header(&mut records, name, options)?;
+    let Some(header_record) = first.get(header_at).cloned() else {
+        bail!("{name}: the file is empty (expected a header row)");
+    };
+    let source_notes: Vec<String> = first[..header_at]
+        .iter()
+        .filter_map(front::preamble_note)
+        .collect();
+    let header_line = header_record.position().map_or(1, |p| p.line());
+    let rest: Vec<csv::StringRecord> = first.split_off(header_at + 1);
+    let (header, split_first, trailing_empty) = header_cells(&header_record, delimiter);
+    let located = Located {
+        bytes,
+        encoding,
+        encoding_note,
+        delimiter,
+        header,
+        header_line,
+        header_at,
+        source_notes,
+        split_first,
+        trailing_empty,
+    };
+    read(located, Box::new(rest.into_iter().map(Ok).chain(records)))
+}
+
+/// The records of `bytes`, each with the line it starts on.
+fn numbered_records(
+    bytes: &[u8],
+    delimiter: u8,
+) -> impl Iterator<Item = csv::Result<csv::StringRecord>> + '_ {
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
@@ -162,14 +194,22 @@ fn locate<T>(
     // The csv crate's line numbers drift on CRLF files and after blank lines; count the
     // newlines before each record's first byte instead.
     let mut lines = LineCounter::new(bytes);
-    let mut records = reader.records().map(move |record| {
+    reader.into_records().map(move |record| {
         record.map(|mut record| {
             lines.fix(&mut record);
             record
         })
-    });
-    // The header: after --skip lines, else the first record that names a year column or
-    // holds years (a publisher's metadata lines come before it), else the first record.
+    })
+}
+
+/// Reads records up to the header: after --skip lines, else the first record that names a
+/// year column or holds years (a publisher's metadata lines come before it), else the first
+/// record. Returns the records read and the header's index among them.
+fn records_to_header(
+    records: &mut impl Iterator<Item = csv::Result<csv::StringRecord>>,
+    name: &str,
+    options: &ReadOptions,
+) -> Result<(Vec<csv::StringRecord>, usize)> {
     let mut first: Vec<csv::StringRecord> = Vec::new();
     let header_at = match options.skip {
         Some(skip) => loop {
@@ -194,16 +234,14 @@ fn locate<T>(
             front::find_header(&first, options.columns.year.as_deref())
         }
     };
-    let Some(header_record) = first.get(header_at).cloned() else {
-        bail!("{name}: the file is empty (expected a header row)");
-    };
-    let source_notes: Vec<String> = first[..header_at]
-        .iter()
-        .filter_map(front::preamble_note)
-        .collect();
-    let header_line = header_record.position().map_or(1, |p| p.line());
-    let rest: Vec<csv::StringRecord> = first.split_off(header_at + 1);
-    let mut header: Vec<String> = header_record.iter().map(|h| h.to_string()).collect();
+    Ok((first, header_at))
+}
+
+/// The header's cells, with Eurostat's keys split (how many: the first cell of every row
+/// holds them too) and the empty column of a trailing delimiter dropped (whether there was
+/// one).
+fn header_cells(record: &csv::StringRecord, delimiter: u8) -> (Vec<String>, Option<usize>, bool) {
+    let mut header: Vec<String> = record.iter().map(|h| h.to_string()).collect();
     // Eurostat's first header cell holds the key columns and the name of the columns' axis:
     // `freq,unit,geo\TIME_PERIOD`. Its cells hold the keys the same way: `A,MIO_EUR,DE`.
     let split_first = split_key_header(&header, delimiter);
@@ -215,109 +253,116 @@ fn locate<T>(
     if trailing_empty {
         header.pop();
     }
-    read(Located {
-        bytes,
-        encoding,
-        encoding_note,
-        delimiter,
-        header,
-        header_line,
-        header_at,
-        source_notes,
-        split_first: split_first.as_ref().map(Vec::len),
-        trailing_empty,
-        records: Box::new(rest.into_iter().map(Ok).chain(records)),
-    })
+    (header, split_first.as_ref().map(Vec::len), trailing_empty)
 }
 
+/// Reads a file into the canonical long frame: the fast reader when `readers` allows and
+/// the file is plain and tidy, else the careful one.
 pub(super) fn parse(
     bytes: &[u8],
     name: &str,
     options: &ReadOptions,
     readers: Readers,
 ) -> Result<Parsed> {
-    locate(bytes, name, options, |located| {
-        let plain = located.plain();
-        let Located {
-            bytes,
-            encoding,
-            encoding_note,
-            delimiter,
-            header,
-            header_line,
-            source_notes,
-            split_first,
-            trailing_empty,
-            records,
-            ..
-        } = located;
-        let mut plan = plan(name, &header, header_line, options)?;
-        plan.split_first = split_first;
-        plan.trailing_empty = trailing_empty;
-        plan.rules = front::CellRules {
-            hint_decimal: delimiter != b',' && options.decimal.is_none(),
-            flags: options.keep_flags || split_first.is_some(),
-            ..front::CellRules::new(options)
-        };
-        plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
-        plan.keep_flags = options.keep_flags;
-        if let Some(g) = plan
-            .groups
-            .iter()
-            .find(|&&g| options.keep_flags && header[g] == FLAG)
-        {
-            bail!(
-                "{name}:{header_line}:{}: column {FLAG:?} is a group column, and --keep-flags adds its own (expected another name, or no --keep-flags)",
-                g + 1
-            );
-        }
-        let groups: Vec<String> = plan.groups.iter().map(|&i| header[i].clone()).collect();
+    locate(bytes, name, options, |located, records| {
+        let plan = plan_read(name, &located, options)?;
+        let groups: Vec<String> = plan.group_names();
         let keys = sort_keys(&groups);
-        if readers != Readers::Careful && plain && options.is_tidy() {
-            if let Some((frame, catalog)) = super::fast::read(bytes, &plan, &groups, &keys) {
+        if readers != Readers::Careful && located.plain() && options.is_tidy() {
+            if let Some((frame, catalog)) = super::fast::read(located.bytes, &plan, &groups, &keys)
+            {
                 return Ok(Parsed {
                     frame,
                     groups,
                     catalog,
                     notes: Vec::new(),
-                    source_notes,
-                    found: plan.found(encoding, delimiter, header_line, 0),
+                    source_notes: located.source_notes.clone(),
+                    found: plan.found(located.encoding, located.delimiter, located.header_line, 0),
                 });
             }
         }
         if readers == Readers::Fast {
             bail!("the fast path declined the file");
         }
-        let Rows {
-            frame,
-            mut notes,
-            footer_lines,
+        read_carefully(&plan, &located, records, groups, keys)
+    })
+}
+
+/// The plan of a tidy read: the header's plan with what [`locate`] found (Eurostat's keys, a
+/// trailing delimiter), the cell rules, `--where` and `--keep-flags`.
+fn plan_read<'a>(
+    name: &'a str,
+    located: &'a Located<'_>,
+    options: &ReadOptions,
+) -> Result<ColumnsIn<'a>> {
+    let (header, header_line) = (&located.header, located.header_line);
+    let mut plan = plan(name, header, header_line, options)?;
+    plan.split_first = located.split_first;
+    plan.trailing_empty = located.trailing_empty;
+    plan.rules = front::CellRules {
+        hint_decimal: located.delimiter != b',' && options.decimal.is_none(),
+        flags: options.keep_flags || located.split_first.is_some(),
+        ..front::CellRules::new(options)
+    };
+    plan.filters = plan_filters(name, header, header_line, &options.filters)?;
+    plan.keep_flags = options.keep_flags;
+    if let Some(g) = plan
+        .groups
+        .iter()
+        .find(|&&g| options.keep_flags && header[g] == FLAG)
+    {
+        bail!(
+            "{name}:{header_line}:{}: column {FLAG:?} is a group column, and --keep-flags adds its own (expected another name, or no --keep-flags)",
+            g + 1
+        );
+    }
+    Ok(plan)
+}
+
+/// The careful reader's way: the rows read one by one, then the checks of the whole frame
+/// (twin labels, duplicates, units), sorted into the canonical order.
+fn read_carefully(
+    plan: &ColumnsIn<'_>,
+    located: &Located<'_>,
+    records: Records<'_>,
+    groups: Vec<String>,
+    keys: Vec<PlSmallStr>,
+) -> Result<Parsed> {
+    let name = plan.name;
+    let Rows {
+        frame,
+        mut notes,
+        footer_lines,
+        series_flags,
+    } = plan.read_rows(records)?;
+    let (frame, label_note) = keep_units_of_twin_labels(frame, plan)?;
+    notes.extend(label_note);
+    check_duplicates(name, &frame, &groups)?;
+    let keyed = matches!(plan.shape, Shape::Keyed(_));
+    let (catalog, unit_notes) = check_units(name, &frame, &groups, keyed)?;
+    let frame = frame
+        .lazy()
+        .drop(by_name([LINE], true, false))
+        .sort(keys, Default::default())
+        .collect()?;
+    notes.extend(plan.notes.iter().cloned());
+    notes.extend(unit_notes);
+    notes.extend(located.encoding_note.clone());
+    Ok(Parsed {
+        frame,
+        groups,
+        catalog,
+        notes,
+        source_notes: located.source_notes.clone(),
+        found: Found {
             series_flags,
-        } = plan.read_rows(records)?;
-        let (frame, label_note) = keep_units_of_twin_labels(frame, &plan)?;
-        notes.extend(label_note);
-        check_duplicates(name, &frame, &groups)?;
-        let keyed = matches!(plan.shape, Shape::Keyed(_));
-        let (catalog, unit_notes) = check_units(name, &frame, &groups, keyed)?;
-        let frame = frame
-            .lazy()
-            .drop(by_name([LINE], true, false))
-            .sort(keys, Default::default())
-            .collect()?;
-        notes.extend(plan.notes.iter().cloned());
-        notes.extend(unit_notes);
-        notes.extend(encoding_note);
-        Ok(Parsed {
-            frame,
-            groups,
-            catalog,
-            notes,
-            source_notes,
-            found: Found {
-                series_flags,
-                ..plan.found(encoding, delimiter, header_line, footer_lines)
-            },
-        })
+            ..plan.found(
+                located.encoding,
+                located.delimiter,
+                located.header_line,
+                footer_lines,
+            )
+        },
     })
 }
 
@@ -326,43 +371,25 @@ pub(super) fn parse(
 /// delimiter, the header line, Eurostat's keys and a trailing delimiter are handled as for
 /// a tidy read; `--where` applies.
 pub fn raw_table(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<DataFrame> {
-    locate(bytes, name, options, |located| {
+    locate(bytes, name, options, |located, records| {
         let Located {
             header,
             header_line,
             split_first,
             trailing_empty,
-            records,
             ..
         } = located;
         check_header(name, &header, header_line)?;
-        let mut plan = ColumnsIn {
-            name,
-            header: &header,
-            header_line,
-            year: usize::MAX,
-            groups: Vec::new(),
-            shape: Shape::Wide(Vec::new()),
-            split_first,
-            trailing_empty,
-            rules: front::CellRules::default(),
-            filters: Vec::new(),
-            notes: Vec::new(),
-            ignored: Vec::new(),
-            keep_flags: false,
-        };
+        let mut plan = ColumnsIn::new(name, &header, header_line);
+        plan.split_first = split_first;
+        plan.trailing_empty = trailing_empty;
         plan.filters = plan_filters(name, &header, header_line, &options.filters)?;
         let mut cells: Vec<Vec<String>> = vec![Vec::new(); header.len()];
-        let mut footer: Option<u64> = None;
+        let mut footer = Footer::default();
         for record in records {
             let record = record.map_err(|e| csv_error(name, e))?;
             let line = record.position().map_or(0, |p| p.line());
-            if let Some(end) = footer {
-                data_after_footer(name, &record, line, end)?;
-                continue;
-            }
-            if front::is_footer(&record) {
-                footer = Some(line);
+            if footer.takes(name, &record, line)? {
                 continue;
             }
             let record = plan.expand(record, line)?;
@@ -381,6 +408,11 @@ pub fn raw_table(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Data
             .collect();
         Ok(DataFrame::new(height, columns)?)
     })
+}
+
+/// The code of an SDMX cell "with labels": `A: Annual` → `A`.
+fn sdmx_code(cell: &str) -> &str {
+    cell.split_once(": ").map_or(cell, |(code, _)| code)
 }
 
 /// Line ends in `bytes`: `\n`, and a `\r` not followed by `\n` (old Mac files end lines with
@@ -463,27 +495,46 @@ fn plan_filters(
         .collect()
 }
 
-/// Reads the header: which column holds what, and every check that needs only the header.
-/// `header_line` is the header's line in the file (1 unless metadata lines come first).
-fn plan<'a>(
+/// The header as the planner reads it: its cells, and each cell's name key to look columns
+/// up by.
+struct Header<'a> {
     name: &'a str,
-    header: &'a [String],
-    header_line: u64,
-    options: &ReadOptions,
-) -> Result<ColumnsIn<'a>> {
-    let hl = header_line;
-    check_header(name, header, hl)?;
-    let keys: Vec<String> = header.iter().map(|h| front::name_key(h)).collect();
-    let find = |wanted: &str| keys.iter().position(|h| h == wanted);
-    // A column named on the command line must exist.
-    let named = |flag: &str, wanted: &Option<String>| -> Result<Option<usize>> {
+    cells: &'a [String],
+    line: u64,
+    keys: Vec<String>,
+}
+
+impl<'a> Header<'a> {
+    fn new(name: &'a str, cells: &'a [String], line: u64) -> Self {
+        let keys = cells.iter().map(|h| front::name_key(h)).collect();
+        Header {
+            name,
+            cells,
+            line,
+            keys,
+        }
+    }
+
+    /// The column whose name key is `wanted`.
+    fn find(&self, wanted: &str) -> Option<usize> {
+        self.keys.iter().position(|h| h == wanted)
+    }
+
+    /// The column of the first of `names` (name keys) that the header has.
+    fn find_any(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.find(n))
+    }
+
+    /// The column a flag names (`--year-col`), which must exist: the exact name first, as SDMX
+    /// labels differ from their codes by case only.
+    fn named(&self, flag: &str, wanted: &Option<String>) -> Result<Option<usize>> {
+        let (name, hl, header) = (self.name, self.line, self.cells);
         match wanted {
             None => Ok(None),
-            // The exact name first: SDMX labels differ from their codes by case only.
             Some(w) => header
                 .iter()
                 .position(|h| h == w)
-                .or_else(|| find(&front::name_key(w)))
+                .or_else(|| self.find(&front::name_key(w)))
                 .map(Some)
                 .ok_or_else(|| {
                     anyhow::anyhow!(
@@ -492,25 +543,73 @@ fn plan<'a>(
                     )
                 }),
         }
-    };
-    let choice = &options.columns;
-    let year_named = named("--year-col", &choice.year)?;
-    let value_named = named("--value-col", &choice.value)?;
-    let series_named = named("--series-col", &choice.series)?;
-    let unit_named = named("--unit-col", &choice.unit)?;
-    let by_cols = options
-        .by
-        .iter()
-        .map(|b| {
-            find(&front::name_key(b)).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--by {b}: {name} has no column {b:?} (its columns are: {})",
-                    header.join(", ")
-                )
-            })
+    }
+
+    /// The column a long table needs (`series`, `value`), found or an error.
+    fn require(&self, found: Option<usize>, wanted: &str) -> Result<usize> {
+        found.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}:{}: a long table needs a `{wanted}` column (found: {}; expected year, series, value and optionally unit)",
+                self.name,
+                self.line,
+                self.cells.join(", ")
+            )
         })
-        .collect::<Result<Vec<usize>>>()?;
-    let year_col = year_named.or_else(|| front::YEAR_NAMES.iter().find_map(|y| find(y)));
+    }
+}
+
+/// The columns that flags name (`--year-col`, `--value-col`, `--series-col`, `--unit-col`,
+/// `--by`), each checked to exist.
+struct Named {
+    year: Option<usize>,
+    value: Option<usize>,
+    series: Option<usize>,
+    unit: Option<usize>,
+    by: Vec<usize>,
+}
+
+impl Named {
+    fn read(head: &Header<'_>, options: &ReadOptions) -> Result<Named> {
+        let choice = &options.columns;
+        let year = head.named("--year-col", &choice.year)?;
+        let value = head.named("--value-col", &choice.value)?;
+        let series = head.named("--series-col", &choice.series)?;
+        let unit = head.named("--unit-col", &choice.unit)?;
+        let by = options
+            .by
+            .iter()
+            .map(|b| {
+                head.find(&front::name_key(b)).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--by {b}: {} has no column {b:?} (its columns are: {})",
+                        head.name,
+                        head.cells.join(", ")
+                    )
+                })
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        Ok(Named {
+            year,
+            value,
+            series,
+            unit,
+            by,
+        })
+    }
+}
+
+/// Reads the header: which column holds what, and every check that needs only the header.
+/// `header_line` is the header's line in the file (1 unless metadata lines come first).
+fn plan<'a>(
+    name: &'a str,
+    header: &'a [String],
+    header_line: u64,
+    options: &ReadOptions,
+) -> Result<ColumnsIn<'a>> {
+    check_header(name, header, header_line)?;
+    let head = Header::new(name, header, header_line);
+    let named = Named::read(&head, options)?;
+    let year_col = named.year.or_else(|| head.find_any(&front::YEAR_NAMES));
     let year_cells: Vec<(usize, i32)> = header
         .iter()
         .enumerate()
@@ -521,131 +620,112 @@ fn plan<'a>(
         Layout::Auto => year_col.is_none() && year_cells.len() >= 2,
         _ => false,
     };
-    let mut plan = ColumnsIn {
-        name,
-        header,
-        header_line: hl,
-        year: year_col.unwrap_or(usize::MAX),
-        groups: Vec::new(),
-        shape: Shape::Wide(Vec::new()),
-        split_first: None,
-        trailing_empty: false,
-        rules: front::CellRules::default(),
-        filters: Vec::new(),
-        notes: Vec::new(),
-        ignored: Vec::new(),
-        keep_flags: false,
-    };
+    let mut plan = ColumnsIn::new(name, header, header_line);
     if years_layout {
-        if year_cells.is_empty() {
-            bail!(
-                "{name}:{hl}: --layout years, but no header cell is a year (found: {}; expected cells such as 2015, \"2015\", 2015 [YR2015], 2015年 or X2015)",
-                header.join(", ")
-            );
-        }
-        plan.year = usize::MAX;
-        plan_years(
-            &mut plan,
-            &keys,
-            year_cells,
-            series_named,
-            unit_named,
-            by_cols,
-        )?;
+        plan_years(&mut plan, &head, year_cells, named)?;
         return Ok(plan);
     }
     let Some(year_col) = year_col else {
-        // A file separated by semicolons or tabs reads as one column; say so.
-        let hint = match header {
-            [only] if only.contains(';') => {
-                "; the file looks semicolon-separated: give --delimiter ';'"
-            }
-            [only] if only.contains('\t') => "; the file looks tab-separated: give --delimiter tab",
-            _ if hl == 1 => "; no line among the first ones names a year column or holds two or more years: name the column with --year-col, give --layout years when years are columns, or --skip N when the header comes after N lines",
-            _ => "; name it with --year-col, or give --layout years when years are columns",
-        };
-        bail!(
-            "{name}:{hl}: the header has no `year` column (found: {}; expected a column named year{hint})",
-            header.join(", ")
-        );
+        return Err(no_year_column(&head));
     };
-    let value_col = value_named.or_else(|| front::VALUE_NAMES.iter().find_map(|v| find(v)));
-    let series_col = series_named.or_else(|| find(SERIES));
-    // A publisher's long table: SDMX-CSV (TIME_PERIOD, OBS_VALUE) or UN Comtrade (refYear,
-    // primaryValue), recognised by its value column's name.
-    let publisher = match value_col.map(|v| keys[v].as_str()) {
-        Some("obs_value") => Some(Publisher::Sdmx),
-        Some("primaryvalue") | Some("trade value (us$)") => Some(Publisher::Comtrade),
-        _ => None,
+    plan.year = year_col;
+    plan_year_column(&mut plan, &head, named, options.layout)?;
+    Ok(plan)
+}
+
+/// The error for a header without a year column, with a hint at what to give.
+fn no_year_column(head: &Header<'_>) -> anyhow::Error {
+    let (name, hl, header) = (head.name, head.line, head.cells);
+    // A file separated by semicolons or tabs reads as one column; say so.
+    let hint = match header {
+        [only] if only.contains(';') => {
+            "; the file looks semicolon-separated: give --delimiter ';'"
+        }
+        [only] if only.contains('\t') => "; the file looks tab-separated: give --delimiter tab",
+        _ if hl == 1 => "; no line among the first ones names a year column or holds two or more years: name the column with --year-col, give --layout years when years are columns, or --skip N when the header comes after N lines",
+        _ => "; name it with --year-col, or give --layout years when years are columns",
     };
-    let long = match options.layout {
+    anyhow::anyhow!(
+        "{name}:{hl}: the header has no `year` column (found: {}; expected a column named year{hint})",
+        header.join(", ")
+    )
+}
+
+/// A table with a year column (`plan.year`): long, a publisher's (see [`plan_publisher`]) or
+/// `year,series,value[,unit]` with every other column a group (or those of `--by`); else
+/// wide.
+fn plan_year_column(
+    plan: &mut ColumnsIn<'_>,
+    head: &Header<'_>,
+    named: Named,
+    layout: Layout,
+) -> Result<()> {
+    let value_col = named.value.or_else(|| head.find_any(&front::VALUE_NAMES));
+    let series_col = named.series.or_else(|| head.find(SERIES));
+    let publisher = Publisher::of(value_col.map(|v| head.keys[v].as_str()));
+    let long = match layout {
         // A `series` column means long layout; without `value` that is an error below.
-        Layout::Auto => series_col.is_some() || publisher.is_some() || value_named.is_some(),
+        Layout::Auto => series_col.is_some() || publisher.is_some() || named.value.is_some(),
         Layout::Long => true,
         _ => false,
     };
-    if long {
-        let require = |found: Option<usize>, wanted: &str| {
-            found.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "{name}:{hl}: a long table needs a `{wanted}` column (found: {}; expected year, series, value and optionally unit)",
-                    header.join(", ")
-                )
-            })
-        };
-        let unit = unit_named.or_else(|| front::UNIT_NAMES.iter().find_map(|u| find(u)));
-        if let Some(publisher) = publisher {
-            let value = require(value_col, VALUE)?;
-            plan_publisher(
-                &mut plan,
-                &keys,
-                publisher,
-                year_col,
-                value,
-                series_named,
-                unit,
-                by_cols,
-            )?;
-            return Ok(plan);
-        }
-        let series = require(series_col, SERIES)?;
-        let value = require(value_col, VALUE)?;
-        plan.groups = if options.by.is_empty() {
-            (0..header.len())
-                .filter(|i| ![Some(year_col), Some(series), Some(value), unit].contains(&Some(*i)))
-                .collect()
-        } else {
-            by_cols
-        };
+    if !long {
+        plan.groups = named.by;
         plan.check_groups()?;
-        plan.shape = Shape::Long {
-            series,
-            value,
-            unit,
-        };
-    } else {
-        plan.groups = by_cols;
-        plan.check_groups()?;
-        let series: Vec<(usize, String, Option<String>)> = (0..header.len())
-            .filter(|i| *i != year_col && !plan.groups.contains(i))
-            .map(|i| {
-                let (series, unit) = split_unit(&header[i]);
-                let unit = unit
-                    .map(|u| Unit::read(&u).map(|u| u.to_string()))
-                    .transpose()
-                    .map_err(|why| anyhow::anyhow!("{name}:{hl}:{}: {why}", i + 1))?;
-                Ok((i, series, unit))
-            })
-            .collect::<Result<_>>()?;
-        if series.is_empty() {
-            bail!(
-                    "{name}:{hl}: the header has no series columns (found: {}; expected `year` and one column per series, e.g. year,cbec,trade)",
-                    header.join(", ")
-                );
-        }
-        plan.shape = Shape::Wide(series);
+        return plan_wide(plan);
     }
-    Ok(plan)
+    let unit = named.unit.or_else(|| head.find_any(&front::UNIT_NAMES));
+    if let Some(publisher) = publisher {
+        let columns = PublisherColumns {
+            value: head.require(value_col, VALUE)?,
+            series: named.series,
+            unit,
+            by: named.by,
+        };
+        return plan_publisher(plan, head, publisher, columns);
+    }
+    let series = head.require(series_col, SERIES)?;
+    let value = head.require(value_col, VALUE)?;
+    let year = plan.year;
+    plan.groups = if named.by.is_empty() {
+        (0..head.cells.len())
+            .filter(|i| ![Some(year), Some(series), Some(value), unit].contains(&Some(*i)))
+            .collect()
+    } else {
+        named.by
+    };
+    plan.check_groups()?;
+    plan.shape = Shape::Long {
+        series,
+        value,
+        unit,
+    };
+    Ok(())
+}
+
+/// A wide table: every column but the year and the groups is a series, its unit in its
+/// header (`cbec [trillion CNY]`).
+fn plan_wide(plan: &mut ColumnsIn<'_>) -> Result<()> {
+    let (name, hl, header) = (plan.name, plan.header_line, plan.header);
+    let series: Vec<(usize, String, Option<String>)> = (0..header.len())
+        .filter(|i| *i != plan.year && !plan.groups.contains(i))
+        .map(|i| {
+            let (series, unit) = split_unit(&header[i]);
+            let unit = unit
+                .map(|u| Unit::read(&u).map(|u| u.to_string()))
+                .transpose()
+                .map_err(|why| anyhow::anyhow!("{name}:{hl}:{}: {why}", i + 1))?;
+            Ok((i, series, unit))
+        })
+        .collect::<Result<_>>()?;
+    if series.is_empty() {
+        bail!(
+            "{name}:{hl}: the header has no series columns (found: {}; expected `year` and one column per series, e.g. year,cbec,trade)",
+            header.join(", ")
+        );
+    }
+    plan.shape = Shape::Wide(series);
+    Ok(())
 }
 
 /// Publishers whose long tables are recognised by their column names.
@@ -653,6 +733,18 @@ fn plan<'a>(
 enum Publisher {
     Sdmx,
     Comtrade,
+}
+
+impl Publisher {
+    /// A publisher's long table, recognised by its value column's name key: SDMX-CSV
+    /// (TIME_PERIOD, OBS_VALUE) or UN Comtrade (refYear, primaryValue).
+    fn of(value_key: Option<&str>) -> Option<Publisher> {
+        match value_key {
+            Some("obs_value") => Some(Publisher::Sdmx),
+            Some("primaryvalue") | Some("trade value (us$)") => Some(Publisher::Comtrade),
+            _ => None,
+        }
+    }
 }
 
 /// SDMX-CSV columns that are not dimensions: the structure, the action, the frequency
@@ -722,203 +814,199 @@ const PLACE_NAMES: [&str; 12] = [
     "地区",
 ];
 
-#[allow(clippy::too_many_arguments)]
+/// The columns of a publisher's long table besides the year: found, or named by flags.
+struct PublisherColumns {
+    value: usize,
+    /// `--series-col`.
+    series: Option<usize>,
+    unit: Option<usize>,
+    /// `--by`.
+    by: Vec<usize>,
+}
+
+/// A publisher's long table (`plan.year` set): its groups, its series, its unit, and the
+/// columns read past.
 fn plan_publisher(
     plan: &mut ColumnsIn<'_>,
-    keys: &[String],
+    head: &Header<'_>,
     publisher: Publisher,
-    year: usize,
-    value: usize,
-    series_named: Option<usize>,
-    unit: Option<usize>,
-    by: Vec<usize>,
+    columns: PublisherColumns,
 ) -> Result<()> {
-    let find = |wanted: &str| keys.iter().position(|h| h == wanted);
     match publisher {
-        Publisher::Comtrade => {
-            // Comtrade: one row per reporter, partner, commodity, flow and year; the flow
-            // names the series, values are in US dollars.
-            let series = series_named
-                .or_else(|| find("flowdesc"))
-                .or_else(|| find("trade flow"));
-            let place = [
-                "reporteriso",
-                "partneriso",
-                "cmdcode",
-                "reporter iso",
-                "partner iso",
-                "commodity code",
-            ];
-            plan.groups = if by.is_empty() {
-                place.iter().filter_map(|p| find(p)).collect()
-            } else {
-                by
-            };
-            let used: Vec<usize> = [Some(year), Some(value), series]
-                .into_iter()
-                .flatten()
-                .chain(plan.groups.iter().copied())
+        Publisher::Comtrade => plan_comtrade(plan, head, columns),
+        Publisher::Sdmx => plan_sdmx(plan, head, columns),
+    }
+    plan.check_groups()
+}
+
+/// UN Comtrade: one row per reporter, partner, commodity, flow and year; the flow names the
+/// series, values are in US dollars.
+fn plan_comtrade(plan: &mut ColumnsIn<'_>, head: &Header<'_>, columns: PublisherColumns) {
+    let PublisherColumns {
+        value, series, by, ..
+    } = columns;
+    let series = series
+        .or_else(|| head.find("flowdesc"))
+        .or_else(|| head.find("trade flow"));
+    let place = [
+        "reporteriso",
+        "partneriso",
+        "cmdcode",
+        "reporter iso",
+        "partner iso",
+        "commodity code",
+    ];
+    plan.groups = if by.is_empty() {
+        place.iter().filter_map(|p| head.find(p)).collect()
+    } else {
+        by
+    };
+    let used: Vec<usize> = [Some(plan.year), Some(value), series]
+        .into_iter()
+        .flatten()
+        .chain(plan.groups.iter().copied())
+        .collect();
+    plan.ignored = (0..head.keys.len()).filter(|i| !used.contains(i)).collect();
+    plan.shape = Shape::Keyed(Keyed {
+        values: Values::Long(value),
+        series: match series {
+            Some(col) => SeriesFrom::Column {
+                col,
+                label_unit: false,
+            },
+            None => SeriesFrom::Fixed("trade value".to_string()),
+        },
+        unit: UnitFrom::Fixed("USD".to_string()),
+    });
+    plan.notes
+        .push("UN Comtrade layout: values in US dollars, series by trade flow".to_string());
+}
+
+/// SDMX-CSV: the place dimensions are the groups, a dimension saying what is measured (else
+/// the other dimensions together) names the series; the unit is `UNIT_MEASURE` times 10 to
+/// the power `UNIT_MULT`.
+fn plan_sdmx(plan: &mut ColumnsIn<'_>, head: &Header<'_>, columns: PublisherColumns) {
+    let PublisherColumns {
+        value,
+        series,
+        unit,
+        by,
+    } = columns;
+    let (header, keys) = (head.cells, &head.keys);
+    let mult = head.find("unit_mult");
+    let currency = head.find("currency");
+    let year = plan.year;
+    let not_dimension = |i: usize| {
+        i == year
+            || i == value
+            || Some(i) == unit
+            || !is_code_header(&header[i])
+            || SDMX_NOT_DIMENSIONS.contains(&keys[i].as_str())
+    };
+    let dimensions: Vec<usize> = (0..keys.len()).filter(|&i| !not_dimension(i)).collect();
+    let place = |i: &usize| PLACE_NAMES.contains(&keys[*i].as_str());
+    plan.groups = if by.is_empty() {
+        dimensions.iter().copied().filter(place).collect()
+    } else {
+        by
+    };
+    let series = sdmx_series(head, series, &dimensions, &plan.groups);
+    let mut used: Vec<usize> = [Some(year), Some(value), unit, mult, currency]
+        .into_iter()
+        .flatten()
+        .chain(plan.groups.iter().copied())
+        .collect();
+    match &series {
+        SeriesFrom::Column { col, .. } => used.push(*col),
+        SeriesFrom::Keys(cols) => used.extend(cols.iter().copied()),
+        SeriesFrom::Fixed(_) => {}
+    }
+    plan.ignored = (0..keys.len())
+        .filter(|i| !used.contains(i) && is_code_header(&header[*i]))
+        .collect();
+    plan.shape = Shape::Keyed(Keyed {
+        values: Values::Long(value),
+        series,
+        unit: match unit {
+            Some(col) => UnitFrom::Column {
+                col,
+                mult,
+                currency,
+            },
+            None => UnitFrom::None,
+        },
+    });
+    plan.notes.push(
+        "SDMX-CSV layout: one observation per row; the unit is UNIT_MEASURE (for national currency, XDC, the CURRENCY column) times 10 to the power UNIT_MULT".to_string(),
+    );
+}
+
+/// What names an SDMX row's series: `--series-col`, else the dimension saying what is
+/// measured (its label column in a file "with labels"), else the dimensions that are not
+/// groups, joined.
+fn sdmx_series(
+    head: &Header<'_>,
+    named: Option<usize>,
+    dimensions: &[usize],
+    groups: &[usize],
+) -> SeriesFrom {
+    let header = head.cells;
+    // "With labels" files follow each code column with its label column.
+    let label_of = |i: usize| {
+        (is_code_header(&header[i]) && i + 1 < header.len() && !is_code_header(&header[i + 1]))
+            .then_some(i + 1)
+    };
+    let measure = dimensions
+        .iter()
+        .copied()
+        .find(|&i| is_measure(&head.keys[i]));
+    match (named, measure) {
+        (Some(col), _) => SeriesFrom::Column {
+            col,
+            label_unit: false,
+        },
+        (None, Some(col)) => SeriesFrom::Column {
+            col: label_of(col).unwrap_or(col),
+            label_unit: false,
+        },
+        (None, None) => {
+            let parts: Vec<usize> = dimensions
+                .iter()
+                .copied()
+                .filter(|i| !groups.contains(i))
                 .collect();
-            plan.ignored = (0..keys.len()).filter(|i| !used.contains(i)).collect();
-            plan.shape = Shape::Keyed(Keyed {
-                values: Values::Long(value),
-                series: match series {
-                    Some(col) => SeriesFrom::Column {
-                        col,
-                        label_unit: false,
-                    },
-                    None => SeriesFrom::Fixed("trade value".to_string()),
-                },
-                unit: UnitFrom::Fixed("USD".to_string()),
-            });
-            plan.notes
-                .push("UN Comtrade layout: values in US dollars, series by trade flow".to_string());
-        }
-        Publisher::Sdmx => {
-            let header = plan.header;
-            let mult = find("unit_mult");
-            let currency = find("currency");
-            // "With labels" files follow each code column with its label column.
-            let label_of = |i: usize| {
-                (is_code_header(&header[i])
-                    && i + 1 < header.len()
-                    && !is_code_header(&header[i + 1]))
-                .then_some(i + 1)
-            };
-            let not_dimension = |i: usize| {
-                i == year
-                    || i == value
-                    || Some(i) == unit
-                    || !is_code_header(&header[i])
-                    || SDMX_NOT_DIMENSIONS.contains(&keys[i].as_str())
-            };
-            let dimensions: Vec<usize> = (0..keys.len()).filter(|&i| !not_dimension(i)).collect();
-            let place = |i: &usize| PLACE_NAMES.contains(&keys[*i].as_str());
-            plan.groups = if by.is_empty() {
-                dimensions.iter().copied().filter(place).collect()
-            } else {
-                by
-            };
-            let measure = dimensions.iter().copied().find(|&i| is_measure(&keys[i]));
-            let series = match (series_named, measure) {
-                (Some(col), _) => SeriesFrom::Column {
-                    col,
-                    label_unit: false,
-                },
-                (None, Some(col)) => SeriesFrom::Column {
-                    col: label_of(col).unwrap_or(col),
-                    label_unit: false,
-                },
-                (None, None) => {
-                    let parts: Vec<usize> = dimensions
-                        .iter()
-                        .copied()
-                        .filter(|i| !plan.groups.contains(i))
-                        .collect();
-                    if parts.is_empty() {
-                        SeriesFrom::Fixed("OBS_VALUE".to_string())
-                    } else {
-                        SeriesFrom::Keys(parts)
-                    }
-                }
-            };
-            let mut used: Vec<usize> = [Some(year), Some(value), unit, mult, currency]
-                .into_iter()
-                .flatten()
-                .chain(plan.groups.iter().copied())
-                .collect();
-            match &series {
-                SeriesFrom::Column { col, .. } => used.push(*col),
-                SeriesFrom::Keys(cols) => used.extend(cols.iter().copied()),
-                SeriesFrom::Fixed(_) => {}
-            }
-            plan.ignored = (0..keys.len())
-                .filter(|i| !used.contains(i) && is_code_header(&header[*i]))
-                .collect();
-            plan.shape = Shape::Keyed(Keyed {
-                values: Values::Long(value),
-                series,
-                unit: match unit {
-                    Some(col) => UnitFrom::Column {
-                        col,
-                        mult,
-                        currency,
-                    },
-                    None => UnitFrom::None,
-                },
-            });
-            plan.notes.push(
-                "SDMX-CSV layout: one observation per row; the unit is UNIT_MEASURE (for national currency, XDC, the CURRENCY column) times 10 to the power UNIT_MULT".to_string(),
-            );
+            SeriesFrom::keys_or(parts, "OBS_VALUE")
         }
     }
-    plan.year = year;
-    plan.check_groups()
 }
 
 /// Years as columns: the key columns give the groups and the series, each year column a
 /// value.
 fn plan_years(
     plan: &mut ColumnsIn<'_>,
-    keys: &[String],
+    head: &Header<'_>,
     years: Vec<(usize, i32)>,
-    series_named: Option<usize>,
-    unit_named: Option<usize>,
-    by: Vec<usize>,
+    named: Named,
 ) -> Result<()> {
-    let name = plan.name;
-    let hl = plan.header_line;
-    let header = plan.header;
+    check_year_columns(head, &years)?;
+    let keys = &head.keys;
+    let Named {
+        series, unit, by, ..
+    } = named;
     let year_cols: Vec<usize> = years.iter().map(|(c, _)| *c).collect();
-    let mut sorted = years.clone();
-    sorted.sort_by_key(|(c, y)| (*y, *c));
-    if let Some(pair) = sorted.windows(2).find(|p| p[0].1 == p[1].1) {
-        bail!(
-            "{name}:{hl}:{}: the year {} is a column twice (first as column {}; expected each year once)",
-            pair[1].0 + 1,
-            pair[1].1,
-            pair[0].0 + 1
-        );
-    }
-    let find = |wanted: &str| keys.iter().position(|h| h == wanted);
-    let key_cols: Vec<usize> = (0..header.len())
+    let key_cols: Vec<usize> = (0..head.cells.len())
         .filter(|i| !year_cols.contains(i))
         .collect();
-    let unit = unit_named.or_else(|| {
-        front::UNIT_NAMES
-            .iter()
-            .find_map(|u| find(u))
+    let unit = unit.or_else(|| {
+        head.find_any(&front::UNIT_NAMES)
             .filter(|u| key_cols.contains(u))
     });
     // The label of the series: --series-col, else a column such as `Indicator Name` or 指标.
-    let label = series_named.or_else(|| {
-        front::LABEL_NAMES
-            .iter()
-            .find_map(|l| find(l))
+    let label = series.or_else(|| {
+        head.find_any(&front::LABEL_NAMES)
             .filter(|c| key_cols.contains(c) && !by.contains(c))
     });
-    // The code of a labelled series (`Indicator Code` beside `Indicator Name`) says nothing
-    // more: not a group.
-    let twin = label.and_then(|l| {
-        let key = &keys[l];
-        let stem = key.strip_suffix(" name")?;
-        find(&format!("{stem} code"))
-    });
-    // A name beside its code (`Country Name`, `Country Code`): the code is the group, the
-    // name says nothing more.
-    let names: Vec<usize> = key_cols
-        .iter()
-        .copied()
-        .filter(|&c| Some(c) != label)
-        .filter(|&c| {
-            keys[c]
-                .strip_suffix(" name")
-                .is_some_and(|stem| find(&format!("{stem} code")).is_some())
-        })
-        .collect();
-    // Always yearly here: a frequency column says nothing.
-    let freq = find("freq").or_else(|| find("frequency"));
-    plan.ignored = [twin, freq].into_iter().flatten().chain(names).collect();
+    plan.ignored = restating_columns(head, &key_cols, label);
     // No label: a column saying what is measured (Eurostat's `na_item`, `indic_et`).
     let label = label.or_else(|| {
         key_cols
@@ -931,36 +1019,8 @@ fn plan_years(
         .copied()
         .filter(|c| Some(*c) != unit && Some(*c) != label && !plan.ignored.contains(c))
         .collect();
-    let series = match label {
-        Some(col) => {
-            plan.groups = if by.is_empty() { rest } else { by };
-            SeriesFrom::Column {
-                col,
-                label_unit: unit.is_none(),
-            }
-        }
-        None if !by.is_empty() => {
-            let parts: Vec<usize> = rest.iter().copied().filter(|c| !by.contains(c)).collect();
-            plan.groups = by;
-            if parts.is_empty() {
-                SeriesFrom::Fixed(file_stem(name))
-            } else {
-                SeriesFrom::Keys(parts)
-            }
-        }
-        None => {
-            // Places are groups; the other keys together name the series.
-            let (places, parts): (Vec<usize>, Vec<usize>) = rest
-                .iter()
-                .partition(|c| PLACE_NAMES.contains(&keys[**c].as_str()));
-            plan.groups = places;
-            if parts.is_empty() {
-                SeriesFrom::Fixed(file_stem(name))
-            } else {
-                SeriesFrom::Keys(parts)
-            }
-        }
-    };
+    let (groups, series) = years_series(head, label, unit.is_none(), rest, by);
+    plan.groups = groups;
     plan.check_groups()?;
     plan.shape = Shape::Keyed(Keyed {
         values: Values::Years(years),
@@ -975,6 +1035,86 @@ fn plan_years(
         },
     });
     Ok(())
+}
+
+/// The year columns of a years-as-columns header: at least one, each year once.
+fn check_year_columns(head: &Header<'_>, years: &[(usize, i32)]) -> Result<()> {
+    let (name, hl) = (head.name, head.line);
+    if years.is_empty() {
+        bail!(
+            "{name}:{hl}: --layout years, but no header cell is a year (found: {}; expected cells such as 2015, \"2015\", 2015 [YR2015], 2015年 or X2015)",
+            head.cells.join(", ")
+        );
+    }
+    let mut sorted = years.to_vec();
+    sorted.sort_by_key(|(c, y)| (*y, *c));
+    if let Some(pair) = sorted.windows(2).find(|p| p[0].1 == p[1].1) {
+        bail!(
+            "{name}:{hl}:{}: the year {} is a column twice (first as column {}; expected each year once)",
+            pair[1].0 + 1,
+            pair[1].1,
+            pair[0].0 + 1
+        );
+    }
+    Ok(())
+}
+
+/// Key columns that say nothing the others do not: the code of a labelled series, a name
+/// beside its code, a frequency.
+fn restating_columns(head: &Header<'_>, key_cols: &[usize], label: Option<usize>) -> Vec<usize> {
+    let keys = &head.keys;
+    // The code of a labelled series (`Indicator Code` beside `Indicator Name`) says nothing
+    // more: not a group.
+    let twin = label.and_then(|l| {
+        let key = &keys[l];
+        let stem = key.strip_suffix(" name")?;
+        head.find(&format!("{stem} code"))
+    });
+    // A name beside its code (`Country Name`, `Country Code`): the code is the group, the
+    // name says nothing more.
+    let names: Vec<usize> = key_cols
+        .iter()
+        .copied()
+        .filter(|&c| Some(c) != label)
+        .filter(|&c| {
+            keys[c]
+                .strip_suffix(" name")
+                .is_some_and(|stem| head.find(&format!("{stem} code")).is_some())
+        })
+        .collect();
+    // Always yearly here: a frequency column says nothing.
+    let freq = head.find("freq").or_else(|| head.find("frequency"));
+    [twin, freq].into_iter().flatten().chain(names).collect()
+}
+
+/// The groups and the series of a years-as-columns table, from its `label` column (whose
+/// text may end with the unit when there is no unit column), `--by` and the `rest` of the
+/// key columns.
+fn years_series(
+    head: &Header<'_>,
+    label: Option<usize>,
+    label_unit: bool,
+    rest: Vec<usize>,
+    by: Vec<usize>,
+) -> (Vec<usize>, SeriesFrom) {
+    let keys = &head.keys;
+    match label {
+        Some(col) => (
+            if by.is_empty() { rest } else { by },
+            SeriesFrom::Column { col, label_unit },
+        ),
+        None if !by.is_empty() => {
+            let parts: Vec<usize> = rest.iter().copied().filter(|c| !by.contains(c)).collect();
+            (by, SeriesFrom::keys_or(parts, &file_stem(head.name)))
+        }
+        None => {
+            // Places are groups; the other keys together name the series.
+            let (places, parts): (Vec<usize>, Vec<usize>) = rest
+                .iter()
+                .partition(|c| PLACE_NAMES.contains(&keys[**c].as_str()));
+            (places, SeriesFrom::keys_or(parts, &file_stem(head.name)))
+        }
+    }
 }
 
 /// `data/eurostat.tsv` → `eurostat`: the series name of a table with no label of its own.
@@ -1096,6 +1236,17 @@ enum SeriesFrom {
     Fixed(String),
 }
 
+impl SeriesFrom {
+    /// The key columns `parts` joined, or the name `fixed` for every row when there are none.
+    fn keys_or(parts: Vec<usize>, fixed: &str) -> SeriesFrom {
+        if parts.is_empty() {
+            SeriesFrom::Fixed(fixed.to_string())
+        } else {
+            SeriesFrom::Keys(parts)
+        }
+    }
+}
+
 /// Where a row's unit comes from.
 enum UnitFrom {
     None,
@@ -1109,12 +1260,177 @@ enum UnitFrom {
     Fixed(String),
 }
 
+/// How a plan reads a file, in words (for `inspect`).
+struct Described {
+    layout: String,
+    years: Vec<String>,
+    series_from: String,
+    unit_from: String,
+}
+
 /// What the careful reader read.
 struct Rows {
     frame: DataFrame,
     notes: Vec<String>,
     footer_lines: usize,
     series_flags: std::collections::BTreeMap<String, usize>,
+}
+
+/// What the careful reader collects: the frame's columns, and the tally of what the cells
+/// held.
+struct Sink {
+    builder: Builder,
+    tally: Tally,
+}
+
+impl Sink {
+    /// Pushes a row: the groups from `record`, the series, the year, the value with the flag
+    /// of the value last read, the unit.
+    fn push(
+        &mut self,
+        record: &csv::StringRecord,
+        series: &str,
+        year: i32,
+        value: Option<f64>,
+        unit: Option<String>,
+        line: u64,
+    ) {
+        let columns = &mut self.builder;
+        for (values, &col) in columns.groups.iter_mut().zip(&columns.group_cols) {
+            values.push(record[col].to_string());
+        }
+        columns.series.push(series.to_string());
+        columns.year.push(year);
+        columns.value.push(value);
+        columns.unit.push(unit);
+        columns.line.push(line as i64);
+        columns.flag.push(self.tally.last_flag.take());
+    }
+}
+
+/// The footer: notes after the data, which end at a footer line (or a row of bare
+/// delimiters).
+#[derive(Default)]
+struct Footer {
+    /// (line, text) of the first footer line.
+    start: Option<(u64, String)>,
+    /// How many lines the footer has.
+    lines: usize,
+}
+
+impl Footer {
+    /// Whether `record` is part of the footer (its first line, or any after it). After the
+    /// data have ended, a record that looks like data is an error.
+    fn takes(&mut self, name: &str, record: &csv::StringRecord, line: u64) -> Result<bool> {
+        if let Some((end, _)) = &self.start {
+            data_after_footer(name, record, line, *end)?;
+            self.lines += 1;
+            return Ok(true);
+        }
+        if front::is_footer(record) {
+            let text = record
+                .iter()
+                .find(|c| !c.trim().is_empty())
+                .unwrap_or_default();
+            self.start = Some((line, text.to_string()));
+            self.lines = 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// The note saying where the data end.
+    fn note(&self) -> Option<String> {
+        let (line, text) = self.start.as_ref()?;
+        let more = match self.lines {
+            1 => String::new(),
+            2 => " and the line after it".to_string(),
+            n => format!(" and the {} lines after it", n - 1),
+        };
+        let what = if text.is_empty() {
+            "a row of empty cells".to_string()
+        } else {
+            format!("{text:?}")
+        };
+        Some(format!(
+            "the data end at line {line}: {what}{more} are notes, not data"
+        ))
+    }
+}
+
+/// What `--where` kept: rows read and kept, and a few values of each filtered column that
+/// did not match, for the message when nothing matches.
+struct Filtered {
+    rows: usize,
+    kept: usize,
+    seen: Vec<Vec<String>>,
+}
+
+impl Filtered {
+    fn new(filters: usize) -> Self {
+        Filtered {
+            rows: 0,
+            kept: 0,
+            seen: vec![Vec::new(); filters],
+        }
+    }
+
+    /// Whether `record` passes every filter, counted.
+    fn keeps(&mut self, filters: &[(usize, front::Filter)], record: &csv::StringRecord) -> bool {
+        self.rows += 1;
+        let mut keep = true;
+        for (i, (col, filter)) in filters.iter().enumerate() {
+            let cell = &record[*col];
+            if !filter.matches(cell) {
+                keep = false;
+                let seen = &mut self.seen[i];
+                if seen.len() < 8 && !seen.iter().any(|s| s == cell.trim()) {
+                    seen.push(cell.trim().to_string());
+                }
+            }
+        }
+        if keep {
+            self.kept += 1;
+        }
+        keep
+    }
+
+    /// An error when there were rows and filters kept none, with values found instead.
+    fn check_matches(&self, name: &str, filters: &[(usize, front::Filter)]) -> Result<()> {
+        if filters.is_empty() || self.kept > 0 || self.rows == 0 {
+            return Ok(());
+        }
+        let (i, (_, filter)) = filters
+            .iter()
+            .enumerate()
+            .find(|(i, _)| !self.seen[*i].is_empty())
+            .unwrap_or((0, &filters[0]));
+        bail!(
+            "--where {}: no row of {name} matches (found in column {:?}: {}{})",
+            filter.text(),
+            filter.column,
+            self.seen[i]
+                .iter()
+                .map(|v| format!("{v:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if self.seen[i].len() >= 8 { ", …" } else { "" }
+        );
+    }
+
+    /// The note of how many rows the filters kept.
+    fn note(&self, filters: &[(usize, front::Filter)]) -> Option<String> {
+        if filters.is_empty() {
+            return None;
+        }
+        let described: Vec<String> = filters.iter().map(|(_, f)| f.text()).collect();
+        Some(format!(
+            "--where {}: {} of {} rows kept",
+            described.join(" and "),
+            self.kept,
+            self.rows
+        ))
+    }
 }
 
 /// Series labels that differ only in their unit (`Exports of goods and services (% of GDP)`
@@ -1273,17 +1589,70 @@ fn flag_meaning(flag: &str) -> String {
     format!(" ({})", words.join(", "))
 }
 
+impl<'a> ColumnsIn<'a> {
+    /// A plan that knows only the header: no groups, no series, default cell rules.
+    fn new(name: &'a str, header: &'a [String], header_line: u64) -> Self {
+        ColumnsIn {
+            name,
+            header,
+            header_line,
+            year: usize::MAX,
+            groups: Vec::new(),
+            shape: Shape::Wide(Vec::new()),
+            split_first: None,
+            trailing_empty: false,
+            rules: front::CellRules::default(),
+            filters: Vec::new(),
+            notes: Vec::new(),
+            ignored: Vec::new(),
+            keep_flags: false,
+        }
+    }
+}
+
 impl ColumnsIn<'_> {
+    /// The headers of `cols`.
+    fn names(&self, cols: &[usize]) -> Vec<String> {
+        cols.iter().map(|&c| self.header[c].clone()).collect()
+    }
+
+    /// The group columns' names.
+    fn group_names(&self) -> Vec<String> {
+        self.names(&self.groups)
+    }
+
     /// How the file was read, for `inspect`.
     fn found(&self, encoding: &str, delimiter: u8, header_line: u64, footer: usize) -> Found {
-        let name = |cols: &[usize]| -> Vec<String> {
-            cols.iter().map(|&c| self.header[c].clone()).collect()
-        };
-        let (layout, years, series_from, unit_from) = match &self.shape {
-            Shape::Wide(series) => (
-                "wide".to_string(),
-                vec![self.header[self.year].clone()],
-                format!(
+        let Described {
+            layout,
+            years,
+            series_from,
+            unit_from,
+        } = self.described();
+        Found {
+            flags: self.pinning_flags(),
+            series_flags: Default::default(),
+            encoding: encoding.to_string(),
+            delimiter: front::delimiter_name(delimiter),
+            header_line,
+            preamble_lines: header_line.saturating_sub(1) as usize,
+            footer_lines: footer,
+            layout,
+            year_columns: years,
+            group_columns: self.group_names(),
+            series_from,
+            unit_from,
+            ignored_columns: self.names(&self.ignored),
+        }
+    }
+
+    /// The layout, the year columns and where the series and units come from, in words.
+    fn described(&self) -> Described {
+        match &self.shape {
+            Shape::Wide(series) => Described {
+                layout: "wide".to_string(),
+                years: vec![self.header[self.year].clone()],
+                series_from: format!(
                     "one column per series ({})",
                     series
                         .iter()
@@ -1291,60 +1660,76 @@ impl ColumnsIn<'_> {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                "the header (`name [unit]`)".to_string(),
-            ),
-            Shape::Long { series, unit, .. } => (
-                "long".to_string(),
+                unit_from: "the header (`name [unit]`)".to_string(),
+            },
+            Shape::Long { series, unit, .. } => Described {
+                layout: "long".to_string(),
+                years: vec![self.header[self.year].clone()],
+                series_from: format!("column {}", self.header[*series]),
+                unit_from: unit
+                    .map_or("none".to_string(), |u| format!("column {}", self.header[u])),
+            },
+            Shape::Keyed(k) => self.described_keyed(k),
+        }
+    }
+
+    /// [`Self::described`] for a publisher's layout.
+    fn described_keyed(&self, k: &Keyed) -> Described {
+        let (layout, years) = match &k.values {
+            Values::Long(v) => (
+                format!("long (values in {})", self.header[*v]),
                 vec![self.header[self.year].clone()],
-                format!("column {}", self.header[*series]),
-                unit.map_or("none".to_string(), |u| format!("column {}", self.header[u])),
             ),
-            Shape::Keyed(k) => {
-                let (layout, years) = match &k.values {
-                    Values::Long(v) => (
-                        format!("long (values in {})", self.header[*v]),
-                        vec![self.header[self.year].clone()],
-                    ),
-                    Values::Years(ys) => (
-                        "years as columns".to_string(),
-                        ys.iter().map(|(c, _)| self.header[*c].clone()).collect(),
-                    ),
-                };
-                let series = match &k.series {
-                    SeriesFrom::Column { col, label_unit } => format!(
-                        "column {}{}",
-                        self.header[*col],
-                        if *label_unit {
-                            " (a unit in brackets at its end is the unit)"
-                        } else {
-                            ""
-                        }
-                    ),
-                    SeriesFrom::Keys(cols) => {
-                        format!("columns {} joined with \" / \"", name(cols).join(", "))
-                    }
-                    SeriesFrom::Fixed(s) => format!("the name {s:?} for every row"),
-                };
-                let unit = match &k.unit {
-                    UnitFrom::None => match &k.series {
-                        SeriesFrom::Column {
-                            label_unit: true, ..
-                        } => "the series label".to_string(),
-                        _ => "none".to_string(),
-                    },
-                    UnitFrom::Column { col, mult, .. } => format!(
-                        "column {}{}",
-                        self.header[*col],
-                        mult.map_or(String::new(), |m| format!(
-                            " times 10 to the power in {}",
-                            self.header[m]
-                        ))
-                    ),
-                    UnitFrom::Fixed(u) => u.clone(),
-                };
-                (layout, years, series, unit)
-            }
+            Values::Years(ys) => (
+                "years as columns".to_string(),
+                ys.iter().map(|(c, _)| self.header[*c].clone()).collect(),
+            ),
         };
+        let series_from = match &k.series {
+            SeriesFrom::Column { col, label_unit } => format!(
+                "column {}{}",
+                self.header[*col],
+                if *label_unit {
+                    " (a unit in brackets at its end is the unit)"
+                } else {
+                    ""
+                }
+            ),
+            SeriesFrom::Keys(cols) => {
+                format!(
+                    "columns {} joined with \" / \"",
+                    self.names(cols).join(", ")
+                )
+            }
+            SeriesFrom::Fixed(s) => format!("the name {s:?} for every row"),
+        };
+        let unit_from = match &k.unit {
+            UnitFrom::None => match &k.series {
+                SeriesFrom::Column {
+                    label_unit: true, ..
+                } => "the series label".to_string(),
+                _ => "none".to_string(),
+            },
+            UnitFrom::Column { col, mult, .. } => format!(
+                "column {}{}",
+                self.header[*col],
+                mult.map_or(String::new(), |m| format!(
+                    " times 10 to the power in {}",
+                    self.header[m]
+                ))
+            ),
+            UnitFrom::Fixed(u) => u.clone(),
+        };
+        Described {
+            layout,
+            years,
+            series_from,
+            unit_from,
+        }
+    }
+
+    /// The flags that pin what was detected (`--layout years`, `--series-col …`).
+    fn pinning_flags(&self) -> Vec<(String, String)> {
         let mut flags: Vec<(String, String)> = Vec::new();
         let mut pin = |flag: &str, value: &str| flags.push((flag.to_string(), value.to_string()));
         let year_named =
@@ -1391,21 +1776,7 @@ impl ColumnsIn<'_> {
                 }
             }
         }
-        Found {
-            flags,
-            series_flags: Default::default(),
-            encoding: encoding.to_string(),
-            delimiter: front::delimiter_name(delimiter),
-            header_line,
-            preamble_lines: header_line.saturating_sub(1) as usize,
-            footer_lines: footer,
-            layout,
-            year_columns: years,
-            group_columns: name(&self.groups),
-            series_from,
-            unit_from,
-            ignored_columns: name(&self.ignored),
-        }
+        flags
     }
 
     /// The careful reader: record by record, stopping at the first bad cell with its line
@@ -1413,165 +1784,82 @@ impl ColumnsIn<'_> {
     /// about what the cells held, and the number of footer lines after the data.
     fn read_rows(&self, records: Records<'_>) -> Result<Rows> {
         let name = self.name;
-        let mut builder = Builder {
-            keep_flags: self.keep_flags,
-            ..Builder::default()
+        let mut out = Sink {
+            builder: Builder::new(self.groups.clone(), self.keep_flags),
+            tally: Tally::default(),
         };
-        builder.init_groups(self.groups.len());
-        let mut tally = Tally::default();
-        // (line, text) of the first footer line, and how many lines the footer has.
-        let mut footer: Option<(u64, String)> = None;
-        let mut footer_lines = 0;
-        let (mut rows, mut kept) = (0usize, 0usize);
-        // A few values of each filtered column, for the message when nothing matches.
-        let mut seen: Vec<Vec<String>> = vec![Vec::new(); self.filters.len()];
+        let mut footer = Footer::default();
+        let mut filtered = Filtered::new(self.filters.len());
         for record in records {
             let record = record.map_err(|e| csv_error(name, e))?;
             let line = record.position().map_or(0, |p| p.line());
-            if let Some((end, _)) = &footer {
-                data_after_footer(name, &record, line, *end)?;
-                footer_lines += 1;
-                continue;
-            }
-            if front::is_footer(&record) {
-                let text = record
-                    .iter()
-                    .find(|c| !c.trim().is_empty())
-                    .unwrap_or_default();
-                footer = Some((line, text.to_string()));
-                footer_lines = 1;
+            if footer.takes(name, &record, line)? {
                 continue;
             }
             let record = self.expand(record, line)?;
-            rows += 1;
-            let mut keep = true;
-            for (i, (col, filter)) in self.filters.iter().enumerate() {
-                let cell = &record[*col];
-                if !filter.matches(cell) {
-                    keep = false;
-                    if seen[i].len() < 8 && !seen[i].iter().any(|s| s == cell.trim()) {
-                        seen[i].push(cell.trim().to_string());
-                    }
-                }
-            }
-            if !keep {
+            if !filtered.keeps(&self.filters, &record) {
                 continue;
             }
-            kept += 1;
-            match &self.shape {
-                Shape::Long {
-                    series,
-                    value,
-                    unit,
-                } => {
-                    let year = self.year(&record, line)?;
-                    let series_name = &record[*series];
-                    if series_name.is_empty() {
-                        bail!(
-                            "{name}:{line}:{}: the series name is empty (expected a name such as cbec)",
-                            series + 1
-                        );
-                    }
-                    tally.series.clear();
-                    tally.series.push_str(series_name);
-                    let value = self.value(&record, *value, line, &mut tally)?;
-                    let unit = match unit.map(|c| (c, &record[c])) {
-                        Some((c, text)) if !text.is_empty() => Some(
-                            builder
-                                .canonical_unit(text)
-                                .map_err(|why| anyhow::anyhow!("{name}:{line}:{}: {why}", c + 1))?,
-                        ),
-                        _ => None,
-                    };
-                    builder.flagged(tally.last_flag.take()).push(
-                        &self.groups,
-                        &record,
-                        series_name,
-                        year,
-                        value,
-                        unit,
-                        line,
-                    );
-                }
-                Shape::Wide(series) => {
-                    let year = self.year(&record, line)?;
-                    for (col, series, unit) in series {
-                        tally.series.clear();
-                        tally.series.push_str(series);
-                        let value = self.value(&record, *col, line, &mut tally)?;
-                        builder.flagged(tally.last_flag.take()).push(
-                            &self.groups,
-                            &record,
-                            series,
-                            year,
-                            value,
-                            unit.clone(),
-                            line,
-                        );
-                    }
-                }
-                Shape::Keyed(keyed) => {
-                    self.read_keyed(keyed, &record, line, &mut builder, &mut tally)?;
-                }
-            }
+            self.read_row(&record, line, &mut out)?;
         }
-        if !self.filters.is_empty() && kept == 0 && rows > 0 {
-            let (i, (_, filter)) = self
-                .filters
-                .iter()
-                .enumerate()
-                .find(|(i, _)| !seen[*i].is_empty())
-                .unwrap_or((0, &self.filters[0]));
-            bail!(
-                "--where {}: no row of {name} matches (found in column {:?}: {}{})",
-                filter.text(),
-                filter.column,
-                seen[i]
-                    .iter()
-                    .map(|v| format!("{v:?}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if seen[i].len() >= 8 { ", …" } else { "" }
-            );
-        }
-        let groups: Vec<String> = self
-            .groups
-            .iter()
-            .map(|&i| self.header[i].clone())
-            .collect();
-        let frame = builder.finish(&groups)?;
+        filtered.check_matches(name, &self.filters)?;
+        let frame = out.builder.finish(&self.group_names())?;
         if frame.height() == 0 {
             bail!("{name}: the file has a header but no data rows (expected one row per year)");
         }
-        let mut notes = tally.notes();
-        if !self.filters.is_empty() {
-            let described: Vec<String> = self.filters.iter().map(|(_, f)| f.text()).collect();
-            notes.push(format!(
-                "--where {}: {kept} of {rows} rows kept",
-                described.join(" and ")
-            ));
-        }
-        if let Some((line, text)) = &footer {
-            let more = match footer_lines {
-                1 => String::new(),
-                2 => " and the line after it".to_string(),
-                n => format!(" and the {} lines after it", n - 1),
-            };
-            let what = if text.is_empty() {
-                "a row of empty cells".to_string()
-            } else {
-                format!("{text:?}")
-            };
-            notes.push(format!(
-                "the data end at line {line}: {what}{more} are notes, not data"
-            ));
-        }
+        let mut notes = out.tally.notes();
+        notes.extend(filtered.note(&self.filters));
+        notes.extend(footer.note());
         Ok(Rows {
             frame,
             notes,
-            footer_lines,
-            series_flags: tally.series_flags,
+            footer_lines: footer.lines,
+            series_flags: out.tally.series_flags,
         })
+    }
+
+    /// One row of data, its values pushed to `out`.
+    fn read_row(&self, record: &csv::StringRecord, line: u64, out: &mut Sink) -> Result<()> {
+        let name = self.name;
+        match &self.shape {
+            Shape::Long {
+                series,
+                value,
+                unit,
+            } => {
+                let year = self.year(record, line)?;
+                let series_name = &record[*series];
+                if series_name.is_empty() {
+                    bail!(
+                        "{name}:{line}:{}: the series name is empty (expected a name such as cbec)",
+                        series + 1
+                    );
+                }
+                out.tally.series.clear();
+                out.tally.series.push_str(series_name);
+                let value = self.value(record, *value, line, &mut out.tally)?;
+                let unit = match unit.map(|c| (c, &record[c])) {
+                    Some((c, text)) if !text.is_empty() => Some(
+                        out.builder
+                            .canonical_unit(text)
+                            .map_err(|why| anyhow::anyhow!("{name}:{line}:{}: {why}", c + 1))?,
+                    ),
+                    _ => None,
+                };
+                out.push(record, series_name, year, value, unit, line);
+            }
+            Shape::Wide(series) => {
+                let year = self.year(record, line)?;
+                for (col, series, unit) in series {
+                    out.tally.series.clear();
+                    out.tally.series.push_str(series);
+                    let value = self.value(record, *col, line, &mut out.tally)?;
+                    out.push(record, series, year, value, unit.clone(), line);
+                }
+            }
+            Shape::Keyed(keyed) => self.read_keyed(keyed, record, line, out)?,
+        }
+        Ok(())
     }
 
     /// A record as the plan's columns: Eurostat's first cell split into its keys, the empty
@@ -1618,11 +1906,56 @@ impl ColumnsIn<'_> {
         keyed: &Keyed,
         record: &csv::StringRecord,
         line: u64,
-        builder: &mut Builder,
-        tally: &mut Tally,
+        out: &mut Sink,
     ) -> Result<()> {
+        let (series, label_unit) = self.keyed_series(&keyed.series, record, line)?;
+        let unit = match self.unit_text(&keyed.unit, label_unit, record, line)? {
+            Some((col, text, power)) => {
+                let at = |why: String| anyhow::anyhow!("{}:{line}:{}: {why}", self.name, col + 1);
+                Some(if power == 0 {
+                    out.builder.canonical_unit(&text).map_err(at)?
+                } else {
+                    Unit::read(&text)
+                        .map(|u| super::units::unit_multiplier(u, power).to_string())
+                        .map_err(at)?
+                })
+            }
+            None => None,
+        };
+        out.tally.series.clone_from(&series);
+        match &keyed.values {
+            Values::Long(value) => {
+                let year = self.year(record, line)?;
+                let value = self.value(record, *value, line, &mut out.tally)?;
+                out.push(record, &series, year, value, unit, line);
+            }
+            Values::Years(years) => {
+                // A year without a value is left out: a published table has a column for
+                // every year of its span, and most rows fill only some. With --keep-flags a
+                // flagged one stays (`: c`, confidential), so its flag is shown.
+                for (col, year) in years {
+                    let value = self.value(record, *col, line, &mut out.tally)?;
+                    if value.is_none() && !(self.keep_flags && out.tally.last_flag.is_some()) {
+                        out.tally.empty += 1;
+                        continue;
+                    }
+                    out.push(record, &series, *year, value, unit.clone(), line);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A keyed row's series name, and the unit at the end of its label when the label
+    /// carries one.
+    fn keyed_series(
+        &self,
+        series: &SeriesFrom,
+        record: &csv::StringRecord,
+        line: u64,
+    ) -> Result<(String, Option<String>)> {
         let name = self.name;
-        let (series, label_unit): (String, Option<String>) = match &keyed.series {
+        Ok(match series {
             SeriesFrom::Column { col, label_unit } => {
                 let text = record[*col].trim();
                 if text.is_empty() {
@@ -1633,8 +1966,7 @@ impl ColumnsIn<'_> {
                     );
                 }
                 if *label_unit {
-                    let (label, unit) = front::split_label_unit(text);
-                    (label, unit)
+                    front::split_label_unit(text)
                 } else {
                     (text.to_string(), None)
                 }
@@ -1651,96 +1983,49 @@ impl ColumnsIn<'_> {
                 (parts.join(" / "), None)
             }
             SeriesFrom::Fixed(s) => (s.clone(), None),
-        };
-        // (column, text, power of ten)
-        let unit_text: Option<(usize, String, i32)> = match &keyed.unit {
-            UnitFrom::None => label_unit.map(|u| (0, u, 0)),
-            UnitFrom::Fixed(u) => Some((0, u.clone(), 0)),
+        })
+    }
+
+    /// A keyed row's unit as written: (column, text, power of ten), `None` when it has none.
+    /// `label_unit` is the unit at the end of the series label.
+    fn unit_text(
+        &self,
+        unit: &UnitFrom,
+        label_unit: Option<String>,
+        record: &csv::StringRecord,
+        line: u64,
+    ) -> Result<Option<(usize, String, i32)>> {
+        let (col, mult, currency) = match unit {
+            UnitFrom::None => return Ok(label_unit.map(|u| (0, u, 0))),
+            UnitFrom::Fixed(u) => return Ok(Some((0, u.clone(), 0))),
             UnitFrom::Column {
                 col,
                 mult,
                 currency,
-            } => {
-                let code = |c: usize| front::name_key(&record[c]);
-                let text = record[*col].trim();
-                let mut text = text
-                    .split_once(": ")
-                    .map_or(text, |(code, _)| code)
-                    .to_string();
-                if let Some(c) = currency.filter(|_| text.eq_ignore_ascii_case("xdc")) {
-                    let named = record[c].trim();
-                    let named = named.split_once(": ").map_or(named, |(code, _)| code);
-                    if !named.is_empty() {
-                        text = named.to_string();
-                    }
-                }
-                match mult.map(|m| (m, code(m))) {
-                    _ if text.is_empty() => None,
-                    Some((m, power)) if !power.is_empty() && power != "0" => {
-                        let power: i32 = power.parse().map_err(|_| {
-                            anyhow::anyhow!(
-                                "{name}:{line}:{}: {:?} is not a power of ten (expected an integer such as 6 for millions)",
-                                m + 1,
-                                record[m].trim()
-                            )
-                        })?;
-                        Some((*col, text, power))
-                    }
-                    _ => Some((*col, text, 0)),
-                }
-            }
+            } => (*col, *mult, *currency),
         };
-        let unit = match unit_text {
-            Some((col, text, power)) => {
-                let at = |why: String| anyhow::anyhow!("{name}:{line}:{}: {why}", col + 1);
-                Some(if power == 0 {
-                    builder.canonical_unit(&text).map_err(at)?
-                } else {
-                    Unit::read(&text)
-                        .map(|u| super::units::unit_multiplier(u, power).to_string())
-                        .map_err(at)?
-                })
-            }
-            None => None,
-        };
-        tally.series.clone_from(&series);
-        match &keyed.values {
-            Values::Long(value) => {
-                let year = self.year(record, line)?;
-                let value = self.value(record, *value, line, tally)?;
-                builder.flagged(tally.last_flag.take()).push(
-                    &self.groups,
-                    record,
-                    &series,
-                    year,
-                    value,
-                    unit,
-                    line,
-                );
-            }
-            Values::Years(years) => {
-                // A year without a value is left out: a published table has a column for
-                // every year of its span, and most rows fill only some. With --keep-flags a
-                // flagged one stays (`: c`, confidential), so its flag is shown.
-                for (col, year) in years {
-                    let value = self.value(record, *col, line, tally)?;
-                    if value.is_none() && !(self.keep_flags && tally.last_flag.is_some()) {
-                        tally.empty += 1;
-                        continue;
-                    }
-                    builder.flagged(tally.last_flag.take()).push(
-                        &self.groups,
-                        record,
-                        &series,
-                        *year,
-                        value,
-                        unit.clone(),
-                        line,
-                    );
-                }
+        let mut text = sdmx_code(record[col].trim()).to_string();
+        if let Some(c) = currency.filter(|_| text.eq_ignore_ascii_case("xdc")) {
+            let named = sdmx_code(record[c].trim());
+            if !named.is_empty() {
+                text = named.to_string();
             }
         }
-        Ok(())
+        Ok(match mult.map(|m| (m, front::name_key(&record[m]))) {
+            _ if text.is_empty() => None,
+            Some((m, power)) if !power.is_empty() && power != "0" => {
+                let power: i32 = power.parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "{}:{line}:{}: {:?} is not a power of ten (expected an integer such as 6 for millions)",
+                        self.name,
+                        m + 1,
+                        record[m].trim()
+                    )
+                })?;
+                Some((col, text, power))
+            }
+            _ => Some((col, text, 0)),
+        })
     }
 
     fn check_groups(&self) -> Result<()> {
@@ -1881,11 +2166,13 @@ fn csv_error(name: &str, error: csv::Error) -> anyhow::Error {
     }
 }
 
-/// Column vectors of the canonical frame, filled row by row.
+/// Column vectors of the canonical frame, filled row by row ([`Sink::push`]).
 #[derive(Default)]
 struct Builder {
     /// Unit texts seen so far and their canonical form (`亿元` → `100 million CNY`).
     unit_labels: std::collections::HashMap<String, String>,
+    /// The group columns of the input, and their values.
+    group_cols: Vec<usize>,
     groups: Vec<Vec<String>>,
     series: Vec<String>,
     year: Vec<i32>,
@@ -1894,13 +2181,17 @@ struct Builder {
     line: Vec<i64>,
     /// Eurostat-style flags of each row (`p`, `e`), kept as a column with `--keep-flags`.
     flag: Vec<Option<String>>,
-    next_flag: Option<String>,
     keep_flags: bool,
 }
 
 impl Builder {
-    fn init_groups(&mut self, n: usize) {
-        self.groups = vec![Vec::new(); n];
+    fn new(group_cols: Vec<usize>, keep_flags: bool) -> Self {
+        Builder {
+            groups: vec![Vec::new(); group_cols.len()],
+            group_cols,
+            keep_flags,
+            ..Builder::default()
+        }
     }
 
     /// `亿元` → `100 million CNY`, remembered so each unit text is parsed once.
@@ -1911,34 +2202,6 @@ impl Builder {
         let label = Unit::read(text)?.to_string();
         self.unit_labels.insert(text.to_string(), label.clone());
         Ok(label)
-    }
-
-    /// Sets the flag of the next row pushed.
-    fn flagged(&mut self, flag: Option<String>) -> &mut Self {
-        self.next_flag = flag;
-        self
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn push(
-        &mut self,
-        group_cols: &[usize],
-        record: &csv::StringRecord,
-        series: &str,
-        year: i32,
-        value: Option<f64>,
-        unit: Option<String>,
-        line: u64,
-    ) {
-        for (values, &col) in self.groups.iter_mut().zip(group_cols) {
-            values.push(record[col].to_string());
-        }
-        self.series.push(series.to_string());
-        self.year.push(year);
-        self.value.push(value);
-        self.unit.push(unit);
-        self.line.push(line as i64);
-        self.flag.push(self.next_flag.take());
     }
 
     fn finish(self, group_names: &[String]) -> Result<DataFrame> {
@@ -2012,39 +2275,15 @@ fn check_units(
     groups: &[String],
     per_group: bool,
 ) -> Result<(Catalog, Vec<String>)> {
-    let mut keys: Vec<Expr> = if per_group {
-        groups.iter().map(|g| col(g.as_str())).collect()
-    } else {
-        Vec::new()
-    };
-    keys.push(col(SERIES));
-    let mut by = keys.clone();
-    by.push(col(UNIT));
-    let mut sort: Vec<PlSmallStr> = if per_group {
-        groups.iter().map(|g| g.as_str().into()).collect()
-    } else {
-        Vec::new()
-    };
-    sort.push(SERIES.into());
-    sort.push(LINE.into());
-    let pairs = frame
-        .clone()
-        .lazy()
-        .group_by(by)
-        .agg([col(LINE).min()])
-        .sort(sort, Default::default())
-        .collect()?;
+    let groups: &[String] = if per_group { groups } else { &[] };
+    let pairs = unit_pairs(frame, groups)?;
     let series = pairs.column(SERIES)?.str()?;
     let units = pairs.column(UNIT)?.str()?;
     let lines = pairs.column(LINE)?.i64()?;
-    let group_columns: Vec<&StringChunked> = if per_group {
-        groups
-            .iter()
-            .map(|g| pairs.column(g.as_str()).and_then(|c| c.str()))
-            .collect::<PolarsResult<_>>()?
-    } else {
-        Vec::new()
-    };
+    let group_columns: Vec<&StringChunked> = groups
+        .iter()
+        .map(|g| pairs.column(g.as_str()).and_then(|c| c.str()))
+        .collect::<PolarsResult<_>>()?;
     let same_key = |i: usize, j: usize| {
         series.get(i) == series.get(j) && group_columns.iter().all(|g| g.get(i) == g.get(j))
     };
@@ -2062,6 +2301,30 @@ fn check_units(
             );
         }
     }
+    Ok(catalog_of(series, units))
+}
+
+/// Each (`groups`, series, unit) with the first line it is on, sorted by groups, series and
+/// that line.
+fn unit_pairs(frame: &DataFrame, groups: &[String]) -> Result<DataFrame> {
+    let mut keys: Vec<Expr> = groups.iter().map(|g| col(g.as_str())).collect();
+    keys.push(col(SERIES));
+    keys.push(col(UNIT));
+    let mut sort: Vec<PlSmallStr> = groups.iter().map(|g| g.as_str().into()).collect();
+    sort.push(SERIES.into());
+    sort.push(LINE.into());
+    Ok(frame
+        .clone()
+        .lazy()
+        .group_by(keys)
+        .agg([col(LINE).min()])
+        .sort(sort, Default::default())
+        .collect()?)
+}
+
+/// The catalog of (series, unit) pairs: a series whose groups differ in their unit has none,
+/// and a note says so.
+fn catalog_of(series: &StringChunked, units: &StringChunked) -> (Catalog, Vec<String>) {
     let mut catalog = Catalog::new();
     let mut mixed: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
         Default::default();
@@ -2088,7 +2351,7 @@ fn check_units(
             set.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
-    Ok((catalog, notes))
+    (catalog, notes)
 }
 
 /// A large panel file cut into pieces that each hold whole groups: the header line, and the
