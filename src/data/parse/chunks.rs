@@ -1,0 +1,97 @@
+//! Cutting a large panel file into pieces that each hold whole groups.
+
+use super::plan::plan;
+use super::Layout;
+use crate::data::front::ReadOptions;
+use anyhow::Result;
+
+/// A large panel file cut into pieces that each hold whole groups: the header line, and the
+/// byte ranges of the body (each ending after a newline) in file order.
+pub struct Chunks<'a> {
+    pub header: &'a [u8],
+    pub bodies: Vec<&'a [u8]>,
+}
+
+/// Cuts `bytes` into pieces of about `target` bytes at lines where the group columns change,
+/// so that no group is split. `None` when the file cannot be cut safely: no group columns,
+/// quotes anywhere (a quoted field may hold a delimiter or a newline), or one piece only.
+/// The pieces are not validated here; the loader checks each, and the caller checks that
+/// their groups come in increasing order.
+pub fn chunks<'a>(
+    bytes: &'a [u8],
+    name: &str,
+    layout: Layout,
+    by: &[String],
+    target: usize,
+) -> Result<Option<Chunks<'a>>> {
+    // The front end's decoding (a BOM dropped); pieces are cut only from UTF-8, which is
+    // borrowed as it is.
+    let bytes = match crate::data::decode::decode(bytes, name, &Default::default()) {
+        Ok(decoded) => match decoded.text {
+            std::borrow::Cow::Borrowed(text) => text,
+            std::borrow::Cow::Owned(_) => return Ok(None),
+        },
+        Err(_) => return Ok(None),
+    };
+    if bytes.len() <= target || memchr::memchr(b'"', bytes).is_some() {
+        return Ok(None);
+    }
+    let Some(header_end) = memchr::memchr(b'\n', bytes).map(|i| i + 1) else {
+        return Ok(None);
+    };
+    let header: Vec<String> = String::from_utf8_lossy(&bytes[..header_end])
+        .trim_end_matches(['\r', '\n'])
+        .split(',')
+        .map(|h| h.trim().to_string())
+        .collect();
+    let options = ReadOptions::tidy(layout, by);
+    let plan = plan(name, &header, 1, &options)?;
+    if plan.groups.is_empty() {
+        return Ok(None);
+    }
+    let group_fields = |line: &'a [u8]| -> Vec<&'a [u8]> {
+        let fields: Vec<&[u8]> = line.split(|&b| b == b',').collect();
+        plan.groups
+            .iter()
+            .map(|&g| fields.get(g).copied().unwrap_or(b""))
+            .collect()
+    };
+    let body = &bytes[header_end..];
+    let line_end =
+        |from: usize| memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |i| from + i + 1);
+    let mut bodies = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        if body.len() - start <= target {
+            bodies.push(&body[start..]);
+            break;
+        }
+        // The line holding the target byte ends the piece, unless the next lines continue
+        // its group.
+        let mut line_start = match memchr::memrchr(b'\n', &body[..start + target]) {
+            Some(i) if i + 1 > start => i + 1,
+            _ => start,
+        };
+        let mut cut = line_end(line_start);
+        while cut < body.len() {
+            let next_end = line_end(cut);
+            let trim = |l: &'a [u8]| l.strip_suffix(b"\n").unwrap_or(l);
+            if group_fields(trim(&body[line_start..cut]))
+                != group_fields(trim(&body[cut..next_end]))
+            {
+                break;
+            }
+            line_start = cut;
+            cut = next_end;
+        }
+        bodies.push(&body[start..cut]);
+        start = cut;
+    }
+    if bodies.len() < 2 {
+        return Ok(None);
+    }
+    Ok(Some(Chunks {
+        header: &bytes[..header_end],
+        bodies,
+    }))
+}
