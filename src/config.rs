@@ -1,6 +1,8 @@
 //! The checked settings of a run: clap's arguments become a [`Config`] once (in
-//! `crate::cli`, the only place that knows both), so that nothing past it sees clap types. A `Config` holds settings only; loading, running and
-//! writing belong to [`crate::pipeline::Pipeline`].
+//! `crate::cli`, the only place that knows both), so that nothing past it sees clap's
+//! argument types. A `Config` holds settings and what follows from them alone (the rows a
+//! span selects, the unit conversion they ask for, the metadata of a result); loading,
+//! running and writing belong to [`crate::pipeline::Pipeline`].
 
 use crate::analysis::project::{series_of, KeyedSeries};
 use crate::data::Units;

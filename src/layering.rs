@@ -26,12 +26,16 @@ const ABOVE_DATA: [&str; 8] = [
     "output", "render", "report", "chart", "cmd", "cli", "config", "pipeline",
 ];
 
-/// The whole of what the lowest layers may use: the analyses compute on the canonical frame
-/// ([`crate::schema`]) and say what they found in notes, nothing more.
-const ONLY: [(&str, &[&str]); 3] = [
+/// The whole of what some modules may use: the analyses compute on the canonical frame
+/// ([`crate::schema`]) and say what they found in notes, nothing more; figures and SQL
+/// tables come from results, never from the command line or the run.
+const ONLY: [(&str, &[&str]); 5] = [
     ("schema", &[]),
     ("notes", &["schema"]),
     ("analysis", &["schema", "notes"]),
+    // Figures and SQL tables are drawn from results, below the command line and the run.
+    ("chart", &["analysis", "data", "schema"]),
+    ("sql", &["analysis", "data", "output", "schema", "notes"]),
 ];
 
 #[test]

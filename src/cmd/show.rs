@@ -18,6 +18,7 @@ pub fn run(args: ShowArgs) -> Result<()> {
     config.flag_column = true;
     let mut pipeline = Pipeline::new(config);
     if args.table == ShowTable::Modes {
+        pipeline.whole_file()?;
         let source = SourceMeta {
             input: "bundled:modes".to_string(),
             sha256: None,

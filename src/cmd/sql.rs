@@ -7,18 +7,25 @@ use crate::data::SourceMeta;
 use crate::output::{frame::table_from_frame, Meta, Output, UnitLabel};
 use crate::pipeline::Pipeline;
 use crate::schema::SERIES;
-use crate::sql::{self, execute, raw_table, result_columns, tables};
+use crate::sql::{self, execute, raw_table, result_columns, tables, Conversion};
 use anyhow::{bail, Context, Result};
 
 pub fn run(args: SqlArgs) -> Result<()> {
     let mut config = Config::new(args.data, Default::default(), args.output)?;
     config.flag_column = true;
     let mut pipeline = Pipeline::new(config);
+    pipeline.whole_file()?;
     if args.raw {
         return run_raw(&pipeline, &args.query, &args.file, args.allow_files);
     }
     let dataset = pipeline.load()?;
-    let registered = tables(pipeline.config(), &dataset)?;
+    let config = pipeline.config();
+    let conversion = Conversion {
+        fx: config.fx.as_ref(),
+        span: config.span,
+        reads: config.reads,
+    };
+    let registered = tables(&dataset, conversion)?;
     let units = dataset.units()?;
     let mut meta = pipeline.config().meta("sql", &dataset, &units);
 
@@ -78,7 +85,7 @@ fn run_raw(
 ) -> Result<()> {
     let query = query_text(query, file)?;
     let config = pipeline.config();
-    let registered = vec![raw_table(config)?];
+    let registered = vec![raw_table(&config.input, &config.read)?];
     let df = execute(registered, &query, allow_files, &config.read)?;
     let source = SourceMeta {
         input: config.input.name(),

@@ -99,8 +99,9 @@ impl Pipeline {
         self.emit(&output)
     }
 
-    /// Fails when `--engine pieces` asks for pieces from a run that reads the whole file.
-    fn whole_file(&self) -> Result<()> {
+    /// Fails when `--engine pieces` asks for pieces from a run that reads the whole file
+    /// (`load` and `emit` check it; a command that does other work first checks it itself).
+    pub fn whole_file(&self) -> Result<()> {
         if self.config.engine == Engine::Pieces {
             bail!(
                 "--engine pieces: only show, growth, index, share and panel go in pieces; this command analyses the whole file (expected --engine auto or whole)"

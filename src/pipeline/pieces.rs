@@ -75,11 +75,12 @@ impl Pipeline {
         let pieces = match data::chunks(&bytes, &name, config.read.layout, &config.read.by, target)
         {
             Ok(Some(pieces)) => pieces,
-            Ok(None) | Err(_) => {
+            Ok(None) => {
                 return Outcome::Unsuitable(format!(
                     "{name} cannot be cut between groups into pieces of {target} bytes (that needs group columns, UTF-8 text without quotes and more than one piece)"
                 ))
             }
+            Err(why) => return Outcome::Unsuitable(format!("{why:#}")),
         };
         let count = pieces.bodies.len();
         mark(&format!(
@@ -156,7 +157,7 @@ impl<'c> Files<'c> {
             Ok(meta) => meta.len(),
             Err(why) => return Err(format!("cannot read {}: {why}", input.display())),
         };
-        if !forced && size < target as u64 * 2 {
+        if !forced && size < (target as u64).saturating_mul(2) {
             return Err(format!(
                 "the input's {size} bytes are fewer than two pieces of {target} bytes"
             ));

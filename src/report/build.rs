@@ -75,9 +75,6 @@ pub trait Analyses {
     /// Index numbers on each series' first year.
     fn index(&self) -> Result<Described<Indexed>>;
     fn share(&self, part: &str, whole: &str) -> Result<Described<Share>>;
-    // Until project, backtest and check have compute(): what their commands build.
-    /// `project`'s tables on `series` (every series when empty) by `methods`, `horizon` years
-    /// ahead, at 80 % and 95 %; with the observed history when `with_history` (for a figure).
     /// Every series projected `horizon` years with `methods`: the tables without history
     /// rows, the computed result with them (what each series' figure draws).
     fn project(&self, methods: &[Method], horizon: u16) -> Result<Described<Projection>>;

@@ -152,10 +152,9 @@ impl Span {
 /// order (`analysis::with_runs`). Dropped before a result is returned.
 pub const RUN: &str = "__run";
 /// Helper column of `growth` and `share`: the previous present year of the row's partition
-/// (null on its first row). Kept in `growth`'s result for its notes.
+/// (null on its first row), which the notes on undefined rates read.
 pub const PREV_YEAR: &str = "prev_year";
-/// Helper column of `growth`: the value in [`PREV_YEAR`]. Kept in `growth`'s result for its
-/// notes.
+/// Helper column of `growth`: the value in [`PREV_YEAR`], which the notes read.
 pub const PREV_VALUE: &str = "prev_value";
 /// Helper column of `growth`: the partition's first year in the span, the base of
 /// `cagr_since_first`.
@@ -183,9 +182,9 @@ pub const SHARE_PART: &str = "__share_part";
 /// the panel is returned.
 pub const SHARE_WHOLE: &str = "__share_whole";
 
-/// Every helper column an analysis creates besides its documented result columns. Those
-/// starting with `__` never leave `analysis`; the others stay in the results of `growth` and
-/// `index`, which `sql` drops before showing them.
+/// Every helper column an analysis creates besides its documented result columns. None
+/// leaves `analysis`: the typed results hold their documented columns only, and so do the
+/// lazy frames `sql` registers (`growth_documented`, `index_documented`, `share`).
 pub const HELPERS: [&str; 13] = [
     RUN,
     PREV_YEAR,

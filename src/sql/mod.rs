@@ -8,11 +8,10 @@ mod vet;
 use crate::analysis::growth::{self, cagr, growth_documented};
 use crate::analysis::index::{self, index_documented};
 use crate::analysis::share::{self, share};
-use crate::config::Config;
-use crate::data::{self, Dataset};
+use crate::data::{self, Dataset, FxTable, Input, ReadOptions};
 use crate::output::{Column, Kind};
 use crate::schema::columns::{canonical_columns, find};
-use crate::schema::{ColumnDef, Span};
+use crate::schema::{ColumnDef, Reads, Span};
 use anyhow::{bail, Context, Result};
 use polars::prelude::*;
 use polars::sql::SQLContext;
@@ -30,8 +29,16 @@ pub struct Registered {
     pub columns: Vec<ColumnDef>,
 }
 
+/// How a share's whole is brought into the part's unit (`--fx`, and the rows it converts).
+#[derive(Default, Clone, Copy)]
+pub struct Conversion<'a> {
+    pub fx: Option<&'a FxTable>,
+    pub span: Span,
+    pub reads: Reads,
+}
+
 /// Every table a query over `dataset` can read.
-pub fn tables(config: &Config, dataset: &Dataset) -> Result<Vec<Registered>> {
+pub fn tables(dataset: &Dataset, conversion: Conversion) -> Result<Vec<Registered>> {
     let keys = dataset.keys();
     let groups = &dataset.groups;
     let lf = || dataset.frame.clone().lazy();
@@ -73,13 +80,13 @@ pub fn tables(config: &Config, dataset: &Dataset) -> Result<Vec<Registered>> {
             columns: index::columns(groups),
         },
     ];
-    out.extend(shares(config, dataset)?);
+    out.extend(shares(dataset, conversion)?);
     Ok(out)
 }
 
 /// Shares of every series in every other one that can be brought into its unit (the whole
 /// converted for the share, as the `share` command does: by scale, or with --fx).
-fn shares(config: &Config, dataset: &Dataset) -> Result<Option<Registered>> {
+fn shares(dataset: &Dataset, conversion: Conversion) -> Result<Option<Registered>> {
     let names = dataset.series_names()?;
     if names.len() > MAX_SHARE_SERIES {
         return Ok(None);
@@ -88,7 +95,7 @@ fn shares(config: &Config, dataset: &Dataset) -> Result<Option<Registered>> {
     for part in &names {
         for whole in names.iter().filter(|w| *w != part) {
             let mut converted = dataset.clone();
-            let (fx, span, reads) = (config.fx.as_ref(), config.span, config.reads);
+            let Conversion { fx, span, reads } = conversion;
             if converted
                 .whole_in_part_unit(part, whole, fx, span, reads)
                 .is_err()
@@ -126,11 +133,11 @@ fn shares(config: &Config, dataset: &Dataset) -> Result<Option<Registered>> {
 }
 
 /// The table `raw`: the input as read, every column as text (`sql --raw`).
-pub fn raw_table(config: &Config) -> Result<Registered> {
+pub fn raw_table(input: &Input, read: &ReadOptions) -> Result<Registered> {
     Ok(Registered {
         name: "raw",
         about: "the input as read: every column as text".to_string(),
-        frame: data::load_raw(&config.input, &config.read)?.lazy(),
+        frame: data::load_raw(input, read)?.lazy(),
         columns: Vec::new(),
     })
 }
@@ -174,12 +181,8 @@ pub fn schema_columns() -> Vec<ColumnDef> {
 /// without `--allow-files`) and returns the result as tradestat would print it. For the
 /// fuzz target and tests; the command is `cmd::sql::run`.
 pub fn query(dataset: &Dataset, query: &str) -> Result<DataFrame> {
-    let config = Config::new(
-        crate::cli::DataArgs::default(),
-        Default::default(),
-        Default::default(),
-    )?;
-    execute(tables(&config, dataset)?, query, false, &config.read)
+    let read = ReadOptions::default();
+    execute(tables(dataset, Conversion::default())?, query, false, &read)
 }
 
 /// Columns of a query result: integers named like a year are years, other numbers numbers.
