@@ -125,3 +125,15 @@ impl Config {
         meta
     }
 }
+
+/// What SQL's `shares` table needs of the settings: how a whole is brought into its part's
+/// unit.
+impl<'a> From<&'a Config> for crate::sql::Conversion<'a> {
+    fn from(config: &'a Config) -> Self {
+        crate::sql::Conversion {
+            fx: config.fx.as_ref(),
+            span: config.span,
+            reads: config.reads,
+        }
+    }
+}

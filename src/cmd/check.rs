@@ -44,17 +44,16 @@ pub fn run(args: CheckArgs) -> Result<Status> {
     } else {
         "SERIES"
     };
-    let (mut output, rejected) = build(
-        pipeline.config(),
-        &dataset,
-        &claims,
-        &methods,
+    let request = CheckRequest {
+        claims: &claims,
+        methods: &methods,
         flag,
-        args.methods,
-    )?;
+    };
+    let computed = compute(pipeline.config(), &dataset, &request)?;
+    let mut output = describe(pipeline.config(), &dataset, &computed, args.methods)?;
     output.meta.param("strict", args.strict);
     pipeline.emit(&output)?;
-    Ok(if args.strict && rejected {
+    Ok(if args.strict && computed.result.rejected {
         Status::ClaimRejected
     } else {
         Status::Success
@@ -122,24 +121,4 @@ pub fn describe(
     let title = ("methods", "Claims against each method");
     output.push(title, &result.methods, &methods, &unit)?;
     Ok(output)
-}
-
-/// Verdicts per claim and each method's view (only the latter when `methods_only`), and
-/// whether any claim is implausible. `flag` names where the claims came from in errors.
-pub fn build(
-    config: &Config,
-    dataset: &Dataset,
-    claims: &[Claim],
-    methods: &[Method],
-    flag: &str,
-    methods_only: bool,
-) -> Result<(Output, bool)> {
-    let request = CheckRequest {
-        claims,
-        methods,
-        flag,
-    };
-    let computed = compute(config, dataset, &request)?;
-    let output = describe(config, dataset, &computed, methods_only)?;
-    Ok((output, computed.result.rejected))
 }

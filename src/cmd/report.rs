@@ -104,7 +104,18 @@ impl Analyses for Commands<'_> {
     }
 
     fn check(&self, claims: &[Claim], methods: &[Method]) -> Result<Output> {
-        Ok(check::build(self.0, self.1, claims, methods, "--claim", false)?.0)
+        let flag = "--claim";
+        let request = check::CheckRequest {
+            claims,
+            methods,
+            flag,
+        };
+        check::describe(
+            self.0,
+            self.1,
+            &check::compute(self.0, self.1, &request)?,
+            false,
+        )
     }
 }
 

@@ -7,7 +7,7 @@ use crate::data::SourceMeta;
 use crate::output::{frame::table_from_frame, Meta, Output, UnitLabel};
 use crate::pipeline::Pipeline;
 use crate::schema::SERIES;
-use crate::sql::{self, execute, raw_table, result_columns, tables, Conversion};
+use crate::sql::{self, execute, raw_table, result_columns, tables};
 use anyhow::{bail, Context, Result};
 
 pub fn run(args: SqlArgs) -> Result<()> {
@@ -19,13 +19,7 @@ pub fn run(args: SqlArgs) -> Result<()> {
         return run_raw(&pipeline, &args.query, &args.file, args.allow_files);
     }
     let dataset = pipeline.load()?;
-    let config = pipeline.config();
-    let conversion = Conversion {
-        fx: config.fx.as_ref(),
-        span: config.span,
-        reads: config.reads,
-    };
-    let registered = tables(&dataset, conversion)?;
+    let registered = tables(&dataset, pipeline.config().into())?;
     let units = dataset.units()?;
     let mut meta = pipeline.config().meta("sql", &dataset, &units);
 
