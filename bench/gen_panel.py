@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Writes a deterministic panel of yearly series for benchmarks.
 
-    gen_panel.py REGIONS [--years 10] [--layout wide|long] [--seed 1] > panel.csv
+    gen_panel.py REGIONS [--years 10] [--layout wide|long] [--seed 1] [--shuffle] > panel.csv
 
 Wide: region,year,cbec,trade. Long: region,year,series,value. Values follow a noisy
-exponential trend per region, so growth rates and shares are realistic.
+exponential trend per region, so growth rates and shares are realistic. With --shuffle the
+rows come in a random (seeded) order, as a file concatenated from many exports would.
 """
 import argparse
 import random
@@ -17,12 +18,14 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--layout", choices=["wide", "long"], default="wide")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shuffle", action="store_true")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out = sys.stdout
     write = out.write
     write("region,year,cbec,trade\n" if args.layout == "wide" else "region,year,series,value\n")
     first = 2010
+    shuffled = [] if args.shuffle else None
     for r in range(args.regions):
         region = f"r{r:07d}"
         cbec = rng.uniform(0.5, 10.0)
@@ -38,7 +41,13 @@ def main() -> None:
                 rows.append(f"{region},{year},cbec,{cbec:.4f}\n{region},{year},trade,{trade:.4f}\n")
             cbec *= 1.0 + g_cbec + rng.gauss(0.0, 0.03)
             trade *= 1.0 + g_trade + rng.gauss(0.0, 0.02)
-        write("".join(rows))
+        if shuffled is None:
+            write("".join(rows))
+        else:
+            shuffled.extend(rows)
+    if shuffled is not None:
+        random.Random(args.seed + 1).shuffle(shuffled)
+        write("".join(shuffled))
 
 
 if __name__ == "__main__":
