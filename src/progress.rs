@@ -1,6 +1,8 @@
-//! A spinner on stderr for long jobs: what tradestat is doing and for how long. Shown only
-//! when stderr is a terminal, the input is large and `--quiet` is not given; otherwise every
-//! call is a no-op, so scripts and pipes never see it.
+//! Progress on stderr for long jobs: what tradestat is doing and for how long, and — where
+//! the work is measured in bytes, as a run in pieces is — a bar of the bytes done of the
+//! total, with the rows written. Shown only when stderr is a terminal, the input is large,
+//! `--quiet` is not given and the `CI` environment variable is not set; otherwise every call
+//! is a no-op, so scripts, pipes and CI logs never see it.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 use std::io::IsTerminal;
@@ -20,7 +22,7 @@ impl Progress {
 
     /// A spinner for an input of `bytes` bytes, when it is worth one and stderr shows it.
     pub fn for_input(bytes: u64, quiet: bool) -> Self {
-        if quiet || bytes < MIN_BYTES || !std::io::stderr().is_terminal() {
+        if !shown(bytes, quiet, std::io::stderr().is_terminal()) {
             return Progress::hidden();
         }
         // Dropped on an error path, it clears itself before the message is printed.
@@ -40,6 +42,25 @@ impl Progress {
         progress
     }
 
+    /// Turns the spinner into a bar of `total` bytes: `[00:03] ███▌      112/412 MiB 1.2M rows`.
+    pub fn bytes(&self, total: u64) {
+        if let Some(bar) = &self.0 {
+            let style = ProgressStyle::with_template(
+                "{spinner} [{elapsed}] {bar:30} {binary_bytes}/{binary_total_bytes} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_length(total);
+        }
+    }
+
+    /// Counts `bytes` more as done.
+    pub fn advance(&self, bytes: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(bytes);
+        }
+    }
+
     /// Says what is happening now (`reading panel.csv (412 MiB)`).
     pub fn stage(&self, message: impl Into<String>) {
         if let Some(bar) = &self.0 {
@@ -57,6 +78,12 @@ impl Progress {
     pub fn is_visible(&self) -> bool {
         self.0.is_some()
     }
+}
+
+/// Whether progress is worth showing: a large input, no `--quiet`, a terminal, not CI.
+fn shown(bytes: u64, quiet: bool, terminal: bool) -> bool {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    !quiet && bytes >= MIN_BYTES && terminal && !ci
 }
 
 /// `412 MiB`, `3.1 GiB`: a size for a message.
@@ -100,5 +127,19 @@ mod tests {
     fn small_or_quiet_inputs_show_nothing() {
         assert!(!Progress::for_input(1 << 10, false).is_visible());
         assert!(!Progress::for_input(1 << 40, true).is_visible());
+        // Not a terminal (a pipe, a file, a CI log): nothing, whatever the size.
+        assert!(!shown(1 << 40, false, false));
+        assert!(!shown(1 << 10, false, true));
+        assert!(!shown(1 << 40, true, true));
+    }
+
+    #[test]
+    fn a_hidden_bar_ignores_every_call() {
+        let progress = Progress::hidden();
+        progress.bytes(100);
+        progress.advance(40);
+        progress.stage("x");
+        progress.finish();
+        assert!(!progress.is_visible());
     }
 }

@@ -86,6 +86,7 @@ impl Pipeline {
         mark(&format!(
             "engine: pieces ({count} pieces of about {target} bytes of whole groups)"
         ));
+        self.progress.bytes(files.size);
         let job = Job {
             config,
             build,
@@ -196,8 +197,10 @@ impl<B: Fn(&Config, Dataset) -> Result<Output> + Sync> Job<'_, B> {
                         .with_context(|| format!("piece {} of {count}", i + 1))
                 },
                 |i, piece| {
-                    progress.stage(format!("analysed and written {} of {count} pieces", i + 1));
-                    sink.write(piece, out)
+                    sink.write(piece, out)?;
+                    progress.advance(self.pieces.bodies[i].len() as u64);
+                    progress.stage(format!("{} pieces of {count}", i + 1));
+                    Ok(())
                 },
             );
             result.map_err(|why| {
