@@ -387,10 +387,15 @@ mod tests {
             .collect()
     }
 
-    fn rows(list: &[(&str, i32, f64)]) -> Vec<(String, i32, Option<f64>)> {
-        list.iter()
-            .map(|(g, y, v)| (g.to_string(), *y, Some(*v)))
-            .collect()
+    /// 156's values in 2020–2022, then 842's.
+    fn exporters(first: [f64; 3], second: [f64; 3]) -> Vec<(String, i32, Option<f64>)> {
+        let mut rows = Vec::new();
+        for (i, values) in [("156", first), ("842", second)] {
+            for (year, v) in (2020..).zip(values) {
+                rows.push((i.to_string(), year, Some(v)));
+            }
+        }
+        rows
     }
 
     #[test]
@@ -399,15 +404,8 @@ mod tests {
         assert_eq!(dataset.groups, ["i"]);
         assert_eq!(dataset.series_names().unwrap(), ["v"]);
         // 156 in 2022 counts the duplicate record (31) twice: 150+60+50+90+20+31+31.
-        let expected = [
-            ("156", 2020, 300.0),
-            ("156", 2021, 360.0),
-            ("156", 2022, 432.0),
-            ("842", 2020, 200.0),
-            ("842", 2021, 250.0),
-            ("842", 2022, 288.0),
-        ];
-        assert_eq!(values(&dataset, "v"), rows(&expected));
+        let expected = exporters([300.0, 360.0, 432.0], [200.0, 250.0, 288.0]);
+        assert_eq!(values(&dataset, "v"), expected);
         let summed = dataset.summed.clone().unwrap();
         assert_eq!(summed.by, ["i"]);
         assert_eq!(summed.over, ["j", "k", "q"]);
@@ -451,15 +449,8 @@ mod tests {
     fn the_part_where_a_pattern_matches() {
         let dataset = load(BACI, &options(&["i"], Some("k=85*"), false)).unwrap();
         assert_eq!(dataset.series_names().unwrap(), ["v", "v[k=85*]"]);
-        let expected = [
-            ("156", 2020, 240.0),
-            ("156", 2021, 290.0),
-            ("156", 2022, 320.0),
-            ("842", 2020, 110.0),
-            ("842", 2021, 140.0),
-            ("842", 2022, 178.0),
-        ];
-        assert_eq!(values(&dataset, "v[k=85*]"), rows(&expected));
+        let expected = exporters([240.0, 290.0, 320.0], [110.0, 140.0, 178.0]);
+        assert_eq!(values(&dataset, "v[k=85*]"), expected);
         let summed = dataset.summed.clone().unwrap();
         assert_eq!(summed.values, 12);
         let part_whole = Some(("v[k=85*]".to_string(), "v".to_string()));
@@ -468,7 +459,7 @@ mod tests {
         assert_eq!((part.as_str(), whole.as_str()), ("v[k=85*]", "v"));
         // The same products, listed.
         let listed = load(BACI, &options(&["i"], Some("k=850440,851712"), false)).unwrap();
-        assert_eq!(values(&listed, "v[k=850440,851712]"), rows(&expected));
+        assert_eq!(values(&listed, "v[k=850440,851712]"), expected);
     }
 
     #[test]

@@ -24,10 +24,17 @@ fn baci() -> String {
     input("detail/baci-small.csv")
 }
 
+/// `command` on the detail file with --sum-by i and `rest`, as CSV.
+fn summed(command: &str, rest: &[&str]) -> String {
+    let file = baci();
+    let mut all = vec!["--sum-by", "i"];
+    all.extend_from_slice(rest);
+    ok(&args(command, &file, &all))
+}
+
 #[test]
 fn growth_of_exporters_summed_over_importers_and_products() {
-    let file = baci();
-    let csv = ok(&args("growth", &file, &["--sum-by", "i"]));
+    let csv = summed("growth", &[]);
     let value = |i: &str, year: &str| cell(&csv, &[i, "v", year], "value");
     // 156: 300, 360, 432 (2022 counts the duplicate record 31 twice); 842: 200, 250, 288
     // (2020 leaves out the empty value).
@@ -48,7 +55,7 @@ fn growth_of_exporters_summed_over_importers_and_products() {
     assert_close(yoy("842", "2022"), 0.152, 1e-12);
     assert_eq!(yoy("842", "2020"), None);
     assert_close(cell(&csv, &["842", "v", "2022"], "change"), 38.0, 1e-9);
-    let summary = ok(&args("growth", &file, &["--sum-by", "i", "--summary"]));
+    let summary = summed("growth", &["--summary"]);
     // (432/300)^(1/2) - 1 and (288/200)^(1/2) - 1: both 0.2.
     assert_close(cell(&summary, &["156"], "cagr"), 0.2, 1e-12);
     assert_close(cell(&summary, &["842"], "cagr"), 0.2, 1e-12);
@@ -60,12 +67,7 @@ fn growth_of_exporters_summed_over_importers_and_products() {
 
 #[test]
 fn share_of_products_85_in_each_exporters_total() {
-    let file = baci();
-    let csv = ok(&args(
-        "share",
-        &file,
-        &["--sum-by", "i", "--part-where", "k=85*"],
-    ));
+    let csv = summed("share", &["--part-where", "k=85*"]);
     let at = |i: &str, year: &str, column: &str| cell(&csv, &[i, year], column);
     assert_close(at("156", "2020", "part"), 240.0, 1e-9);
     assert_close(at("156", "2020", "whole"), 300.0, 1e-9);
@@ -83,12 +85,9 @@ fn share_of_products_85_in_each_exporters_total() {
     assert_close(at("842", "2022", "contribution_pp"), 15.2, 1e-9);
     assert_close(at("842", "2021", "share_change_pp"), 1.0, 1e-9);
     // The default part and whole are the ones --part and --whole would name.
-    let named = ok(&args(
+    let named = summed(
         "share",
-        &file,
         &[
-            "--sum-by",
-            "i",
             "--part-where",
             "k=85*",
             "--part",
@@ -96,25 +95,16 @@ fn share_of_products_85_in_each_exporters_total() {
             "--whole",
             "v",
         ],
-    ));
+    );
     assert_eq!(named, csv);
     // Alternatives: the two chapter-85 products listed.
-    let listed = ok(&args(
-        "share",
-        &file,
-        &["--sum-by", "i", "--part-where", "k=850440,851712"],
-    ));
+    let listed = summed("share", &["--part-where", "k=850440,851712"]);
     assert_close(cell(&listed, &["842", "2022"], "part"), 178.0, 1e-9);
 }
 
 #[test]
 fn panel_takes_the_part_and_whole_of_part_where() {
-    let file = baci();
-    let csv = ok(&args(
-        "panel",
-        &file,
-        &["--sum-by", "i", "--part-where", "k=85*"],
-    ));
+    let csv = summed("panel", &["--part-where", "k=85*"]);
     assert_close(cell(&csv, &["842", "2022"], "share"), 89.0 / 144.0, 1e-12);
     // The part's CAGR: (320/240)^(1/2) - 1.
     let cagr = (320.0f64 / 240.0).sqrt() - 1.0;
@@ -135,24 +125,14 @@ fn notes_count_records_empty_values_and_duplicates() {
     ] {
         assert!(notes.contains(expected), "{expected:?} not in {notes}");
     }
-    let json = ok(&[
-        "growth",
-        "--data",
-        &file,
-        "--year-col",
-        "t",
-        "--value-col",
-        "v",
-        "--sum-by",
-        "i",
-        "--format",
-        "json",
-    ]);
+    let mut json_args = args("growth", &file, &["--sum-by", "i"]);
+    json_args[8] = "json";
+    let json = ok(&json_args);
     for code in ["summed", "empty_values_skipped", "exact_duplicates"] {
         assert!(json.contains(&format!("\"code\": \"{code}\"")), "{code}");
     }
     // inspect says what was summed and pins it in its command line.
-    let about = ok(&args("inspect", &file, &["--sum-by", "i"]));
+    let about = summed("inspect", &[]);
     assert!(about.contains("summed,\"37 records summed into 6 values per i and year"));
     assert!(
         about.contains("--year-col t --value-col v --sum-by i"),

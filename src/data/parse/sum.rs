@@ -31,14 +31,7 @@ pub(super) fn plan_fixed_series(
     plan.shape = Shape::Keyed(Keyed {
         values: Values::Long(value),
         series: SeriesFrom::Fixed(head.cells[value].clone()),
-        unit: match unit {
-            Some(col) => UnitFrom::Column {
-                col,
-                mult: None,
-                currency: None,
-            },
-            None => UnitFrom::None,
-        },
+        unit: UnitFrom::column(unit),
     });
     Ok(())
 }
