@@ -7,7 +7,8 @@
 //! Files go through one front end ([`front`], [`decode`]): encoding, delimiter, the header
 //! after a publisher's metadata lines, footers, and the layout (wide, long, years as columns,
 //! SDMX-CSV, UN Comtrade). The careful reader, Polars' fast reader and the piece cutter for
-//! large panels read what it found.
+//! large panels read what it found. Detail data (`--sum-by`) are summed in [`aggregate`]
+//! after the careful reader, into the same canonical frame.
 
 mod aggregate;
 mod claims;
