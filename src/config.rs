@@ -111,8 +111,7 @@ impl Config {
     pub fn meta(&self, command: &str, dataset: &Dataset, units: &BTreeMap<String, String>) -> Meta {
         let mut meta = Meta::new(command, dataset.source.clone());
         meta.units = units.clone();
-        meta.notes
-            .extend(dataset.notes.iter().map(crate::notes::Note::input));
+        meta.notes.extend(dataset.notes.iter().cloned());
         if let Some(from) = self.span.from {
             meta.param("from", from);
         }

@@ -101,6 +101,19 @@ pub enum What {
     Input(String),
     /// An empty value cell, read as a missing year.
     MissingValue,
+    /// `--sum-by`: `rows` records summed into `values` values per `by` and year, over the
+    /// key columns `over`.
+    Summed {
+        rows: usize,
+        values: usize,
+        by: Vec<String>,
+        over: Vec<String>,
+    },
+    /// `--sum-by`: records with an empty value, left out of the sums.
+    EmptyValuesSkipped { count: usize },
+    /// `--sum-by`: records equal in every column to an earlier one (summed as they are), and
+    /// the first one's line with its twin's.
+    ExactDuplicates { count: usize, line: i64, twin: i64 },
     /// Computed columns whose result is not a finite number.
     Overflow { columns: Vec<String> },
     /// Years missing before this one: no one-year growth; the rate over the gap instead
@@ -210,6 +223,9 @@ impl What {
         match self {
             What::Input(_) => "input",
             What::MissingValue => "missing_value",
+            What::Summed { .. } => "summed",
+            What::EmptyValuesSkipped { .. } => "empty_values_skipped",
+            What::ExactDuplicates { .. } => "exact_duplicates",
             What::Overflow { .. } => "overflow",
             What::GrowthAfterGap { .. } => "growth_after_gap",
             What::GrowthFromNonPositive { .. } => "growth_from_non_positive",
@@ -244,6 +260,9 @@ impl What {
         match self {
             What::Input(text) => text.clone(),
             What::MissingValue => format!("{prefix}empty value, treated as a missing year"),
+            What::Summed { .. } | What::EmptyValuesSkipped { .. } | What::ExactDuplicates { .. } => {
+                self.detail_text()
+            }
             What::Overflow { columns } => {
                 let verb = if columns.len() == 1 {
                     "overflows"
@@ -316,6 +335,45 @@ impl What {
 }
 
 impl What {
+    /// The text of the notes of summed detail data (`--sum-by`).
+    fn detail_text(&self) -> String {
+        let records = |n: usize| if n == 1 { "record" } else { "records" };
+        match self {
+            What::Summed {
+                rows,
+                values,
+                by,
+                over,
+            } => format!(
+                "{rows} {} summed into {values} value{} per {} and year (summed over {})",
+                records(*rows),
+                if *values == 1 { "" } else { "s" },
+                by.join(", "),
+                if over.is_empty() {
+                    "no other column".to_string()
+                } else {
+                    over.join(", ")
+                }
+            ),
+            What::EmptyValuesSkipped { count } => format!(
+                "{count} {} with an empty value left out of the sums (a group and year with only empty values is a missing year)",
+                records(*count)
+            ),
+            What::ExactDuplicates { count, line, twin } => {
+                let (they, they_are, artefacts) = if *count == 1 {
+                    ("it", "it is", "an export artefact")
+                } else {
+                    ("them", "they are", "export artefacts")
+                };
+                format!(
+                    "{count} {} equal in every column to an earlier one, summed as {they_are}, which counts {they} twice if {they_are} {artefacts} (the first: line {line}, the same as line {twin}; --strict-duplicates makes this an error)",
+                    records(*count)
+                )
+            }
+            _ => unreachable!("not a note of summed data: {self:?}"),
+        }
+    }
+
     /// The text of the notes of `project`, `backtest` and `check`, about `at`.
     fn forecast_text(&self, at: &Subject) -> String {
         let label = at.label();

@@ -242,7 +242,10 @@ Examples:
   tradestat growth --data comtrade.csv --where flowDesc=Export --by reporterISO
   tradestat growth --data table.csv --layout years --skip 3 --series-col Indicator
   tradestat growth --summary --format csv
-  tradestat growth --data panel.csv --by region --output growth.json";
+  tradestat growth --data panel.csv --by region --output growth.json
+  tradestat growth --data baci.csv --year-col t --value-col v --sum-by i
+                       detail data (one row per exporter i, importer j, product k and year
+                       t) summed to each exporter's total per year";
 
 const INDEX_EXAMPLES: &str = "\
 Examples:
@@ -260,7 +263,10 @@ Both series must be in the same unit.
 
 Examples:
   tradestat share --part cbec --whole trade
-  tradestat share --part cbec --whole trade --format markdown --precision 1";
+  tradestat share --part cbec --whole trade --format markdown --precision 1
+  tradestat share --data baci.csv --year-col t --value-col v --sum-by i --part-where 'k=85*'
+                       each exporter's share of products 85 (electrical machinery) in its
+                       exports: --part v[k=85*] --whole v";
 
 const PANEL_EXAMPLES: &str = "\
 One row per group and year (wide), for spreadsheets and for the usual panel job in one pass.
@@ -381,6 +387,47 @@ pub struct DataArgs {
     /// be its own inverse within 0.1 %.
     #[arg(long, value_name = "FILE")]
     pub fx: Option<PathBuf>,
+
+    /// Sum the value over every other key column, to these columns and the year (detail
+    /// data, e.g. BACI: --year-col t --value-col v --sum-by i)
+    ///
+    /// The groups become these columns (as with --by); the columns that are neither the year,
+    /// the value, the series, the unit nor these are the keys summed over (BACI's importer j
+    /// and product k; another number column such as q is summed over too, never added). A
+    /// file without a series column has one series, named after the value column (v). A
+    /// group and year whose values are all empty is a missing year. Every summed value must
+    /// have one unit. Notes count the records summed, the empty values left out and the
+    /// records equal in every column to an earlier one (summed as they are). Example:
+    /// tradestat growth --data baci.csv --year-col t --value-col v --sum-by i
+    #[arg(
+        long,
+        value_name = "COL[,COL]",
+        value_delimiter = ',',
+        help_heading = "Detail data",
+        conflicts_with_all = ["by", "keep_flags"]
+    )]
+    pub sum_by: Vec<String>,
+
+    /// With --sum-by: a second series, the part of the value where COL matches PATTERN (a
+    /// value, or a prefix and `*`; alternatives separated by commas), e.g. k=85*
+    ///
+    /// The value summed as a whole is the series named after the value column (v), its part
+    /// the series v[k=85*]; on a file of one series, share (and panel and report) take these
+    /// as --part and --whole unless told otherwise. Example:
+    /// tradestat share --data baci.csv --year-col t --value-col v --sum-by i --part-where 'k=85*'
+    #[arg(
+        long,
+        value_name = "COL=PATTERN",
+        requires = "sum_by",
+        help_heading = "Detail data"
+    )]
+    pub part_where: Option<String>,
+
+    /// Records equal in every column to an earlier one are an error naming both lines
+    /// (default with --sum-by: summed as they are, with a note; without --sum-by a repeated
+    /// key is an error anyway)
+    #[arg(long, help_heading = "Detail data")]
+    pub strict_duplicates: bool,
 }
 
 /// The years to report.
@@ -537,12 +584,12 @@ pub struct IndexArgs {
 
 #[derive(Debug, Args)]
 pub struct ShareArgs {
-    /// The part, e.g. cbec
-    #[arg(long, value_name = "SERIES")]
-    pub part: String,
-    /// The whole, e.g. trade
-    #[arg(long, value_name = "SERIES")]
-    pub whole: String,
+    /// The part, e.g. cbec (default with --part-where: its part, e.g. v[k=85*])
+    #[arg(long, value_name = "SERIES", required_unless_present = "part_where")]
+    pub part: Option<String>,
+    /// The whole, e.g. trade (default with --part-where: the value summed, e.g. v)
+    #[arg(long, value_name = "SERIES", required_unless_present = "part_where")]
+    pub whole: Option<String>,
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]

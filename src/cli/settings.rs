@@ -117,6 +117,31 @@ fn read_options(data: &DataArgs) -> Result<ReadOptions> {
         },
         filters,
         keep_flags: data.keep_flags,
+        aggregate: aggregate(data)?,
+    })
+}
+
+/// `--sum-by`, `--part-where` and `--strict-duplicates` checked.
+fn aggregate(data: &DataArgs) -> Result<data::Aggregate> {
+    let mut sum_by: Vec<String> = Vec::new();
+    for column in data.sum_by.iter().map(|c| c.trim()) {
+        if column.is_empty() {
+            bail!("--sum-by: a column name is empty (expected COL[,COL], e.g. --sum-by i)");
+        }
+        if sum_by.iter().any(|c| c == column) {
+            bail!("--sum-by names {column:?} twice (expected each column once)");
+        }
+        sum_by.push(column.to_string());
+    }
+    let part_where = data
+        .part_where
+        .as_deref()
+        .map(|p| data::PartWhere::parse(p).map_err(|why| anyhow::anyhow!("--part-where {why}")))
+        .transpose()?;
+    Ok(data::Aggregate {
+        sum_by,
+        part_where,
+        strict_duplicates: data.strict_duplicates,
     })
 }
 

@@ -12,7 +12,7 @@ use crate::data::Dataset;
 use crate::pipeline::Pipeline;
 use crate::render::write_atomic;
 use crate::schema::Reads;
-use anyhow::{bail, Result};
+use anyhow::{anyhow, Result};
 use std::io::Write;
 
 /// What to draw, after the command line is checked.
@@ -77,9 +77,10 @@ pub fn build(config: &Config, dataset: &Dataset, request: &ChartRequest) -> Resu
             chart::index(&index::compute(c, d, series, base)?, keys, base)
         }
         ChartKind::Share => {
-            let (Some(part), Some(whole)) = (&request.part, &request.whole) else {
-                bail!("--kind share needs --part and --whole (e.g. --part cbec --whole trade)");
-            };
+            let (part, whole) = (request.part.as_deref(), request.whole.as_deref());
+            let (part, whole) = &d.part_whole_or_default(part, whole).map_err(|_| {
+                anyhow!("--kind share needs --part and --whole (e.g. --part cbec --whole trade)")
+            })?;
             let shares = share::compute(c, d, part, whole)?;
             chart::share(&shares, &d.groups, part, whole)
         }

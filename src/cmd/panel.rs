@@ -16,6 +16,9 @@ pub fn run(args: PanelArgs) -> Result<()> {
     let config = Config::new(args.data, args.span, args.output)?;
     let share = args.part.zip(args.whole);
     Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
+        let share = share
+            .clone()
+            .or_else(|| dataset.part_whole_or_default(None, None).ok());
         build(config, &dataset, &args.series, share.as_ref())
     })
 }

@@ -14,7 +14,9 @@ use polars::prelude::IntoLazy;
 pub fn run(args: ShareArgs) -> Result<()> {
     let config = Config::new(args.data, args.span, args.output)?;
     Pipeline::new(config).run_by_groups(|config: &Config, dataset: Dataset| {
-        build(config, &dataset, &args.part, &args.whole)
+        let (part, whole) = (args.part.as_deref(), args.whole.as_deref());
+        let (part, whole) = dataset.part_whole_or_default(part, whole)?;
+        build(config, &dataset, &part, &whole)
     })
 }
 

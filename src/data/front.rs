@@ -35,6 +35,8 @@ pub struct ReadOptions {
     pub filters: Vec<Filter>,
     /// `--keep-flags`: a `flag` column in the long frame.
     pub keep_flags: bool,
+    /// Detail data summed: `--sum-by`, `--part-where`, `--strict-duplicates`.
+    pub aggregate: super::Aggregate,
 }
 
 /// `--year-col`, `--value-col`, `--series-col`, `--unit-col`.
@@ -134,6 +136,7 @@ impl ReadOptions {
             && self.na.is_empty()
             && self.filters.is_empty()
             && !self.keep_flags
+            && !self.aggregate.is_set()
             && self.columns.year.is_none()
             && self.columns.value.is_none()
             && self.columns.series.is_none()

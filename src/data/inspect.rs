@@ -96,6 +96,9 @@ fn about(dataset: &Dataset, input: &Input, read: &ReadOptions) -> Result<DataFra
             format!("{}, … ({} in all)", many[..8].join(", "), many.len()),
         )),
     }
+    if let Some(summed) = &dataset.summed {
+        rows.push(("summed", summed.text()));
+    }
     rows.push(("command", command_line(dataset, input, read)));
     let (properties, values): (Vec<&str>, Vec<String>) = rows.into_iter().unzip();
     Ok(df!("property" => properties, "value" => values)?)
@@ -212,7 +215,16 @@ fn command_line(dataset: &Dataset, input: &Input, read: &ReadOptions) -> String 
     for (flag, value) in &found.flags {
         parts.push(format!("{flag} {}", quote(value)));
     }
-    if !dataset.groups.is_empty() {
+    let aggregate = &read.aggregate;
+    if aggregate.is_set() {
+        parts.push(format!("--sum-by {}", quote(&aggregate.sum_by.join(","))));
+        if let Some(part) = &aggregate.part_where {
+            parts.push(format!("--part-where {}", quote(&part.text())));
+        }
+        if aggregate.strict_duplicates {
+            parts.push("--strict-duplicates".to_string());
+        }
+    } else if !dataset.groups.is_empty() {
         parts.push(format!("--by {}", quote(&dataset.groups.join(","))));
     }
     for filter in &read.filters {

@@ -7,8 +7,10 @@
 //! Files go through one front end ([`front`], [`decode`]): encoding, delimiter, the header
 //! after a publisher's metadata lines, footers, and the layout (wide, long, years as columns,
 //! SDMX-CSV, UN Comtrade). The careful reader, Polars' fast reader and the piece cutter for
-//! large panels read what it found.
+//! large panels read what it found. Detail data (`--sum-by`) are summed in [`aggregate`]
+//! after the careful reader, into the same canonical frame.
 
+mod aggregate;
 mod claims;
 pub mod decode;
 mod fast;
@@ -21,6 +23,7 @@ mod part_whole;
 mod small_csv;
 mod units;
 
+pub use aggregate::{Aggregate, PartWhere, Summed};
 pub use claims::{load_claims, parse_claim, parse_claims, Claim};
 pub use front::{ColumnChoice, Filter, ReadOptions};
 pub use fx::FxTable;
@@ -76,10 +79,12 @@ pub struct Dataset {
     /// [`Dataset::convert`]: the series never need a pass over a large frame.
     catalog: parse::Catalog,
     /// What reading the input found that a person should know (markers, flags, a footer,
-    /// a filter): shown with every result.
-    pub notes: Vec<String>,
+    /// a filter, what was summed): shown with every result.
+    pub notes: Vec<Note>,
     /// How the input was read (`tradestat inspect`).
     pub found: Found,
+    /// What `--sum-by` summed.
+    pub summed: Option<Summed>,
 }
 
 #[derive(Deserialize)]
@@ -252,14 +257,44 @@ impl SourceMeta {
 
 impl Dataset {
     fn from_parsed(parsed: parse::Parsed, source: SourceMeta, report: ReportDefaults) -> Self {
+        let mut notes: Vec<Note> = parsed.notes.into_iter().map(Note::input).collect();
+        let mut report = report;
+        if let Some(summed) = &parsed.summed {
+            notes.extend(summed.notes());
+            if let Some((part, whole)) = &summed.part_whole {
+                let (part, whole) = (part.clone(), whole.clone());
+                report.share = report.share.or(Some(SharePair { part, whole }));
+            }
+        }
         Dataset {
             frame: parsed.frame,
             groups: parsed.groups,
             source,
             report,
             catalog: parsed.catalog,
-            notes: parsed.notes,
+            notes,
             found: parsed.found,
+            summed: parsed.summed,
+        }
+    }
+
+    /// `--part` and `--whole` as given, else the part and the whole of `--part-where` (the
+    /// default share of summed detail data); an error when neither says.
+    pub fn part_whole_or_default(
+        &self,
+        part: Option<&str>,
+        whole: Option<&str>,
+    ) -> Result<(String, String)> {
+        let default = self.report.share.as_ref().filter(|_| self.summed.is_some());
+        match (part, whole, default) {
+            (Some(p), Some(w), _) => Ok((p.to_string(), w.to_string())),
+            (p, w, Some(d)) => Ok((
+                p.unwrap_or(&d.part).to_string(),
+                w.unwrap_or(&d.whole).to_string(),
+            )),
+            _ => bail!(
+                "--part and --whole name the share's series (or --part-where with --sum-by gives them, on a file of one series)"
+            ),
         }
     }
 
@@ -439,7 +474,7 @@ impl Dataset {
 
     /// The input's notes, then `notes`, joined: what an error says when a result is empty.
     pub fn joined_notes(&self, notes: &[Note]) -> String {
-        let input = self.notes.iter().map(Note::input);
+        let input = self.notes.iter().cloned();
         crate::notes::joined(&input.chain(notes.iter().cloned()).collect::<Vec<_>>())
     }
 

@@ -134,7 +134,7 @@ impl<'c> Files<'c> {
         // The piece cutter knows tidy CSV only (commas, the header on line 1).
         if !config.read.is_tidy() {
             return Err(
-                "the input is not read as tidy CSV (--layout years, --skip, --delimiter other than a comma, --decimal ,, --na, --where, --keep-flags or a column option)"
+                "the input is not read as tidy CSV (--layout years, --skip, --delimiter other than a comma, --decimal ,, --na, --where, --keep-flags, --sum-by or a column option)"
                     .to_string(),
             );
         }

@@ -2,6 +2,7 @@
 //! this one test binary (`autotests = false`), because every extra binary links Polars again.
 
 mod corpus;
+mod detail;
 mod errors;
 mod extremes;
 mod golden;

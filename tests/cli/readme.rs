@@ -44,6 +44,11 @@ fn readme_examples_match_the_program() {
     )
     .unwrap();
     std::fs::copy(
+        root().join("tests/inputs/detail/baci-small.csv"),
+        dir.path().join("baci.csv"),
+    )
+    .unwrap();
+    std::fs::copy(
         root().join("tests/inputs/bad/not-a-number.csv"),
         dir.path().join("prices.csv"),
     )

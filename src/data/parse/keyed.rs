@@ -56,6 +56,20 @@ pub(super) enum UnitFrom {
     Fixed(String),
 }
 
+impl UnitFrom {
+    /// A plain unit column (no multiplier, no currency column), or none.
+    pub(super) fn column(unit: Option<usize>) -> UnitFrom {
+        match unit {
+            Some(col) => UnitFrom::Column {
+                col,
+                mult: None,
+                currency: None,
+            },
+            None => UnitFrom::None,
+        }
+    }
+}
+
 /// The code of an SDMX cell "with labels": `A: Annual` → `A`.
 fn sdmx_code(cell: &str) -> &str {
     cell.split_once(": ").map_or(cell, |(code, _)| code)
@@ -358,14 +372,7 @@ pub(super) fn plan_years(
     plan.shape = Shape::Keyed(Keyed {
         values: Values::Years(years),
         series,
-        unit: match unit {
-            Some(col) => UnitFrom::Column {
-                col,
-                mult: None,
-                currency: None,
-            },
-            None => UnitFrom::None,
-        },
+        unit: UnitFrom::column(unit),
     });
     Ok(())
 }

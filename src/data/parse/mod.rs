@@ -20,6 +20,7 @@ mod keyed;
 mod locate;
 mod plan;
 mod rows;
+mod sum;
 
 pub use chunks::{chunks, Chunks};
 pub(super) use locate::LineCounter;
@@ -63,6 +64,8 @@ pub struct Parsed {
     pub source_notes: Vec<String>,
     /// How the file was read (for `inspect`).
     pub found: Found,
+    /// What `--sum-by` summed.
+    pub summed: Option<crate::data::Summed>,
 }
 
 /// How the front end read a file.
@@ -136,6 +139,7 @@ pub(super) fn parse(
                     notes: Vec::new(),
                     source_notes: located.source_notes.clone(),
                     found: plan.found(located.encoding, located.delimiter, located.header_line, 0),
+                    summed: None,
                 });
             }
         }
@@ -195,7 +199,17 @@ fn read_carefully(
     } = plan.read_rows(records)?;
     let (frame, label_note) = keep_units_of_twin_labels(frame, plan)?;
     notes.extend(label_note);
-    check_duplicates(name, &frame, &groups)?;
+    let (frame, groups, keys, summed) = match &plan.summing {
+        Some(summing) => {
+            let (frame, by, summed) = summing.sum(plan, frame, &groups)?;
+            let keys = sort_keys(&by);
+            (frame, by, keys, Some(summed))
+        }
+        None => {
+            check_duplicates(name, &frame, &groups)?;
+            (frame, groups, keys, None)
+        }
+    };
     let keyed = matches!(plan.shape, Shape::Keyed(_));
     let (catalog, unit_notes) = check_units(name, &frame, &groups, keyed)?;
     let frame = frame
@@ -208,12 +222,13 @@ fn read_carefully(
     notes.extend(located.encoding_note.clone());
     Ok(Parsed {
         frame,
-        groups,
         catalog,
         notes,
         source_notes: located.source_notes.clone(),
+        summed,
         found: Found {
             series_flags,
+            group_columns: groups.clone(),
             ..plan.found(
                 located.encoding,
                 located.delimiter,
@@ -221,6 +236,7 @@ fn read_carefully(
                 footer_lines,
             )
         },
+        groups,
     })
 }
 

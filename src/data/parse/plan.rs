@@ -37,6 +37,8 @@ pub(in crate::data) struct ColumnsIn<'a> {
     pub ignored: Vec<usize>,
     /// `--keep-flags`: the frame gets a [`FLAG`](crate::schema::FLAG) column.
     pub keep_flags: bool,
+    /// `--sum-by`: the key columns the values are summed to.
+    pub summing: Option<super::sum::SumPlan>,
 }
 
 /// Where the series are: a column of names and one of values, or one column per series.
@@ -69,6 +71,7 @@ impl<'a> ColumnsIn<'a> {
             notes: Vec::new(),
             ignored: Vec::new(),
             keep_flags: false,
+            summing: None,
         }
     }
 }
@@ -255,13 +258,14 @@ pub(super) fn plan<'a>(
     let mut plan = ColumnsIn::new(name, header, header_line);
     if years_layout {
         plan_years(&mut plan, &head, year_cells, named)?;
-        return Ok(plan);
+    } else {
+        let Some(year_col) = year_col else {
+            return Err(no_year_column(&head));
+        };
+        plan.year = year_col;
+        plan_year_column(&mut plan, &head, named, options)?;
     }
-    let Some(year_col) = year_col else {
-        return Err(no_year_column(&head));
-    };
-    plan.year = year_col;
-    plan_year_column(&mut plan, &head, named, options.layout)?;
+    super::sum::plan_sum(&mut plan, &head, &options.aggregate)?;
     Ok(plan)
 }
 
@@ -290,14 +294,21 @@ fn plan_year_column(
     plan: &mut ColumnsIn<'_>,
     head: &Header<'_>,
     named: Named,
-    layout: Layout,
+    options: &ReadOptions,
 ) -> Result<()> {
+    let summing = options.aggregate.is_set();
     let value_col = named.value.or_else(|| head.find_any(&front::VALUE_NAMES));
     let series_col = named.series.or_else(|| head.find(SERIES));
     let publisher = Publisher::of(value_col.map(|v| head.keys[v].as_str()));
-    let long = match layout {
-        // A `series` column means long layout; without `value` that is an error below.
-        Layout::Auto => series_col.is_some() || publisher.is_some() || named.value.is_some(),
+    let long = match options.layout {
+        // A `series` column means long layout; without `value` that is an error below. Detail
+        // data to sum are long.
+        Layout::Auto => {
+            series_col.is_some()
+                || publisher.is_some()
+                || named.value.is_some()
+                || (summing && value_col.is_some())
+        }
         Layout::Long => true,
         _ => false,
     };
@@ -315,6 +326,10 @@ fn plan_year_column(
             by: named.by,
         };
         return plan_publisher(plan, head, publisher, columns);
+    }
+    if series_col.is_none() && summing {
+        let value = head.require(value_col, VALUE)?;
+        return super::sum::plan_fixed_series(plan, head, value, unit);
     }
     let series = head.require(series_col, SERIES)?;
     let value = head.require(value_col, VALUE)?;
