@@ -15,6 +15,14 @@ pub struct Inspection {
 
 /// The inspection of `dataset`, read from `input` with `read`.
 pub fn inspect(dataset: &Dataset, input: &Input, read: &ReadOptions) -> Result<Inspection> {
+    if let Input::Paths(paths) = input {
+        anyhow::bail!(
+            "inspect reads one file at a time ({} files given: {}; expected one, e.g. tradestat inspect {})",
+            paths.len(),
+            input.name(),
+            paths[0].display()
+        );
+    }
     Ok(Inspection {
         about: about(dataset, input, read)?,
         series: series(dataset)?,
@@ -180,7 +188,10 @@ fn command_line(dataset: &Dataset, input: &Input, read: &ReadOptions) -> String 
     match input {
         Input::Path(p) => parts.push(format!("--data {}", quote(&p.display().to_string()))),
         Input::Stdin => parts.push("--data -".to_string()),
-        Input::Bundled => {}
+        Input::Bundled | Input::Paths(_) => {}
+    }
+    if let Some(sheet) = &read.sheet {
+        parts.push(format!("--sheet {}", quote(sheet)));
     }
     // A byte-order mark decides by itself; a detected encoding is pinned by its name.
     if !found.encoding.starts_with("UTF-8") && !found.encoding.contains("(BOM)") {
@@ -212,8 +223,18 @@ fn command_line(dataset: &Dataset, input: &Input, read: &ReadOptions) -> String 
     for (flag, value) in &found.flags {
         parts.push(format!("{flag} {}", quote(value)));
     }
-    if !dataset.groups.is_empty() {
-        parts.push(format!("--by {}", quote(&dataset.groups.join(","))));
+    let file_col = read.file_col.as_ref();
+    let groups: Vec<&String> = dataset
+        .groups
+        .iter()
+        .filter(|g| Some(*g) != file_col)
+        .collect();
+    if !groups.is_empty() {
+        let groups: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
+        parts.push(format!("--by {}", quote(&groups.join(","))));
+    }
+    if let Some(c) = file_col {
+        parts.push(format!("--file-col {}", quote(c)));
     }
     for filter in &read.filters {
         parts.push(format!("--where {}", quote(&filter.text())));
