@@ -95,38 +95,7 @@ pub(super) fn combine(mut parts: Vec<(String, Parsed)>, file_col: Option<&str>) 
         check_file_col(c, first_name, &first.found.header)?;
     }
     let catalog = merged_catalog(&parts)?;
-    let frames: Vec<LazyFrame> = parts
-        .iter()
-        .map(|(name, p)| {
-            p.frame
-                .clone()
-                .lazy()
-                .with_column(lit(name.as_str()).alias(FILE))
-        })
-        .collect();
-    let joined = concat(frames, UnionArgs::default())?.collect()?;
-    let mut groups = parts[0].1.groups.clone();
-    let frame = match file_col {
-        Some(c) => {
-            groups.insert(0, c.to_string());
-            let mut order = vec![col(FILE).alias(c)];
-            order.extend(
-                parts[0]
-                    .1
-                    .frame
-                    .get_column_names()
-                    .iter()
-                    .map(|n| col(n.as_str())),
-            );
-            joined.lazy().select(order)
-        }
-        None => {
-            no_twins(&joined, &groups)?;
-            joined.lazy().drop(by_name([FILE], true, false))
-        }
-    };
-    let keys = schema::sort_keys(&schema::keys(&groups));
-    let frame = frame.sort(keys, Default::default()).collect()?;
+    let (frame, groups) = joined(&mut parts, file_col)?;
     let mut notes = Vec::new();
     let mut source_notes: Vec<String> = Vec::new();
     for (name, part) in &parts {
@@ -149,6 +118,49 @@ pub(super) fn combine(mut parts: Vec<(String, Parsed)>, file_col: Option<&str>) 
         source_notes,
         found,
     })
+}
+
+/// The frames of `parts` as one, sorted (taken out of `parts`, so that each is freed as
+/// soon as it is copied), and the group columns; without `file_col`, checked for a (group,
+/// series, year) in two files.
+fn joined(
+    parts: &mut [(String, Parsed)],
+    file_col: Option<&str>,
+) -> Result<(DataFrame, Vec<String>)> {
+    let mut groups = parts[0].1.groups.clone();
+    let mut order: Vec<Expr> = parts[0]
+        .1
+        .frame
+        .get_column_names()
+        .iter()
+        .map(|n| col(n.as_str()))
+        .collect();
+    let frames: Vec<LazyFrame> = parts
+        .iter_mut()
+        .map(|(name, p)| {
+            std::mem::take(&mut p.frame)
+                .lazy()
+                .with_column(lit(name.as_str()).alias(FILE))
+        })
+        .collect();
+    let file = match file_col {
+        Some(c) => {
+            groups.insert(0, c.to_string());
+            col(FILE).alias(c)
+        }
+        None => col(FILE),
+    };
+    order.insert(0, file);
+    let keys = schema::sort_keys(&schema::keys(&groups));
+    let frame = concat(frames, UnionArgs::default())?
+        .select(order)
+        .sort(keys, Default::default())
+        .collect()?;
+    if file_col.is_some() {
+        return Ok((frame, groups));
+    }
+    no_twins(&frame, &groups)?;
+    Ok((frame.drop(FILE)?, groups))
 }
 
 /// The raw tables of `parts` (`sql --raw`) as one: the same columns required; with
