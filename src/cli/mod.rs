@@ -289,14 +289,35 @@ Examples:
 /// Where the data comes from and how it is laid out.
 #[derive(Debug, Default, Args)]
 pub struct DataArgs {
-    /// CSV file to analyse instead of the bundled table ('-' reads standard input)
+    /// CSV file to analyse instead of the bundled table ('-' reads standard input);
+    /// repeatable, and a pattern ('data/BACI_*.csv') names every file it matches
     ///
     /// Wide layout: a `year` column and one numeric column per series; a unit may follow the
     /// name in brackets (`cbec [trillion CNY]`). Long layout: `year,series,value` and an
     /// optional `unit`; any other column is a group key (e.g. `region`). Empty cells are
     /// missing values; quoted thousands separators ("1,234.5") are accepted.
+    ///
+    /// Several files (--data a.csv --data b.csv, or a pattern with * ? [ in quotes, expanded in
+    /// path order) are read as one table: each file as it is (encoding, delimiter, metadata
+    /// lines), all with the same header. Containers are read by extension: FILE.gz, FILE.zip
+    /// (the one .csv/.tsv/.txt member, or FILE.zip:MEMBER), and workbooks .xlsx, .xls, .ods
+    /// (see --sheet).
     #[arg(short = 'd', long, value_name = "FILE")]
-    pub data: Option<PathBuf>,
+    pub data: Vec<PathBuf>,
+
+    /// The sheet of an .xlsx, .xls or .ods file: its name, or its number from 1 (default:
+    /// the first)
+    #[arg(
+        long,
+        value_name = "NAME|NUMBER",
+        help_heading = "Reading published files"
+    )]
+    pub sheet: Option<String>,
+
+    /// Add each row's file name (as given, or `book.zip:member.csv`) as a key column NAME,
+    /// like a --by column: rows of several files stay apart
+    #[arg(long, value_name = "NAME", help_heading = "Reading published files")]
+    pub file_col: Option<String>,
 
     /// Layout of the input; `auto` picks long when the header has `series` and `value` (or a
     /// publisher's value column), years when two or more header cells are years

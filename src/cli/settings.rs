@@ -4,7 +4,7 @@
 use super::{DataArgs, MethodArgs, OutputArgs, SpanArgs};
 use crate::analysis::project::Method;
 use crate::config::{Config, PIECE_BYTES};
-use crate::data::{self, ColumnChoice, Filter, FxTable, Input, ReadOptions, Unit};
+use crate::data::{self, ColumnChoice, Filter, FxTable, ReadOptions, Unit};
 use crate::render::Format;
 use crate::schema::{Reads, Span};
 use anyhow::{bail, Result};
@@ -18,11 +18,10 @@ impl Config {
             }
         }
         let read = read_options(&data)?;
-        let input = match data.data {
-            None => Input::Bundled,
-            Some(p) if p.as_os_str() == "-" => Input::Stdin,
-            Some(p) => Input::Path(p),
-        };
+        let input = data::expand(&data.data)?;
+        if let (Some(sheet), false) = (&read.sheet, input.has_workbook()) {
+            bail!("--sheet {sheet}: no --data file is a workbook (expected an .xlsx, .xls or .ods file)");
+        }
         // `--format auto` (`None`): the --output file's extension, else a table on a terminal
         // and CSV otherwise.
         let format = match output.format {
@@ -117,6 +116,11 @@ fn read_options(data: &DataArgs) -> Result<ReadOptions> {
         },
         filters,
         keep_flags: data.keep_flags,
+        sheet: data.sheet.clone(),
+        file_col: match data.file_col.as_deref().map(str::trim) {
+            Some("") => bail!("--file-col: expected a column name, e.g. --file-col file"),
+            other => other.map(str::to_string),
+        },
         aggregate: aggregate(data)?,
     })
 }

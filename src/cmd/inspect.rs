@@ -13,12 +13,12 @@ use anyhow::Result;
 pub fn run(args: InspectArgs) -> Result<()> {
     let mut data = args.data;
     if let Some(file) = args.file {
-        if data.data.is_some() {
+        if !data.data.is_empty() {
             anyhow::bail!(
                 "give the file once: as FILE or as --data (expected tradestat inspect FILE)"
             );
         }
-        data.data = Some(file);
+        data.data = vec![file];
     }
     let mut pipeline = Pipeline::new(Config::new(data, Default::default(), args.output)?);
     let dataset = pipeline.load()?;

@@ -37,6 +37,11 @@ pub struct ReadOptions {
     pub keep_flags: bool,
     /// Detail data summed: `--sum-by`, `--part-where`, `--strict-duplicates`.
     pub aggregate: super::Aggregate,
+    // Many files and containers.
+    /// `--sheet NAME|NUMBER`: the sheet of a workbook (default: the first).
+    pub sheet: Option<String>,
+    /// `--file-col NAME`: each row's file (`a.csv`, `a.zip:b.csv`) as a key column NAME.
+    pub file_col: Option<String>,
 }
 
 /// `--year-col`, `--value-col`, `--series-col`, `--unit-col`.

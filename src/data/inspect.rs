@@ -15,6 +15,14 @@ pub struct Inspection {
 
 /// The inspection of `dataset`, read from `input` with `read`.
 pub fn inspect(dataset: &Dataset, input: &Input, read: &ReadOptions) -> Result<Inspection> {
+    if let Input::Paths(paths) = input {
+        anyhow::bail!(
+            "inspect reads one file at a time ({} files given: {}; expected one, e.g. tradestat inspect {})",
+            paths.len(),
+            input.name(),
+            paths[0].display()
+        );
+    }
     Ok(Inspection {
         about: about(dataset, input, read)?,
         series: series(dataset)?,
@@ -183,7 +191,10 @@ fn command_line(dataset: &Dataset, input: &Input, read: &ReadOptions) -> String 
     match input {
         Input::Path(p) => parts.push(format!("--data {}", quote(&p.display().to_string()))),
         Input::Stdin => parts.push("--data -".to_string()),
-        Input::Bundled => {}
+        Input::Bundled | Input::Paths(_) => {}
+    }
+    if let Some(sheet) = &read.sheet {
+        parts.push(format!("--sheet {}", quote(sheet)));
     }
     // A byte-order mark decides by itself; a detected encoding is pinned by its name.
     if !found.encoding.starts_with("UTF-8") && !found.encoding.contains("(BOM)") {
@@ -216,6 +227,13 @@ fn command_line(dataset: &Dataset, input: &Input, read: &ReadOptions) -> String 
         parts.push(format!("{flag} {}", quote(value)));
     }
     let aggregate = &read.aggregate;
+    let file_col = read.file_col.as_ref();
+    let groups: Vec<&str> = dataset
+        .groups
+        .iter()
+        .filter(|g| Some(*g) != file_col)
+        .map(String::as_str)
+        .collect();
     if aggregate.is_set() {
         parts.push(format!("--sum-by {}", quote(&aggregate.sum_by.join(","))));
         if let Some(part) = &aggregate.part_where {
@@ -224,8 +242,11 @@ fn command_line(dataset: &Dataset, input: &Input, read: &ReadOptions) -> String 
         if aggregate.strict_duplicates {
             parts.push("--strict-duplicates".to_string());
         }
-    } else if !dataset.groups.is_empty() {
-        parts.push(format!("--by {}", quote(&dataset.groups.join(","))));
+    } else if !groups.is_empty() {
+        parts.push(format!("--by {}", quote(&groups.join(","))));
+    }
+    if let Some(c) = file_col {
+        parts.push(format!("--file-col {}", quote(c)));
     }
     for filter in &read.filters {
         parts.push(format!("--where {}", quote(&filter.text())));

@@ -12,11 +12,13 @@
 
 mod aggregate;
 mod claims;
+pub mod containers;
 pub mod decode;
 mod fast;
 pub mod front;
 mod fx;
 pub mod inspect;
+mod many;
 mod number;
 mod parse;
 mod part_whole;
@@ -27,6 +29,7 @@ pub use aggregate::{Aggregate, PartWhere, Summed};
 pub use claims::{load_claims, parse_claim, parse_claims, Claim};
 pub use front::{ColumnChoice, Filter, ReadOptions};
 pub use fx::FxTable;
+pub use many::expand;
 pub use number::{parse_value, parse_year};
 pub use parse::{chunks, Chunks, Found, Layout};
 pub use units::Unit;
@@ -49,8 +52,11 @@ const MODES_CSV: &str = include_str!("../../data/modes.csv");
 pub enum Input {
     /// The seed paper's Table 1, embedded in the binary.
     Bundled,
+    /// One file, or a container's data (`a.csv.gz`, `a.zip:b.csv`, `book.xlsx`).
     Path(PathBuf),
     Stdin,
+    /// Several files read as one table, in this order (see [`expand`]).
+    Paths(Vec<PathBuf>),
 }
 
 impl Input {
@@ -60,6 +66,55 @@ impl Input {
             Input::Bundled => "bundled:cbec-trade".to_string(),
             Input::Path(p) => p.display().to_string(),
             Input::Stdin => "<stdin>".to_string(),
+            Input::Paths(paths) => paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
+    /// The inputs read one by one: this one, or each file of several.
+    fn each(&self) -> Vec<Input> {
+        match self {
+            Input::Paths(paths) => paths.iter().cloned().map(Input::Path).collect(),
+            one => vec![one.clone()],
+        }
+    }
+
+    /// The one plain file this input is: not several, not in a container (the piece cutter
+    /// reads only such a file).
+    pub fn plain_file(&self) -> Option<&std::path::Path> {
+        match self {
+            Input::Path(p) if containers::Kind::of(p) == containers::Kind::Plain => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whether a file of this input is a workbook (`--sheet` applies).
+    pub fn has_workbook(&self) -> bool {
+        let workbook = |p: &PathBuf| containers::Kind::of(p) == containers::Kind::Workbook;
+        match self {
+            Input::Path(p) => workbook(p),
+            Input::Paths(paths) => paths.iter().any(workbook),
+            _ => false,
+        }
+    }
+
+    /// The CSV bytes of one input (not [`Input::Paths`]): decompressed, or a workbook's
+    /// sheet as CSV.
+    fn bytes(&self, options: &ReadOptions) -> Result<Vec<u8>> {
+        match self {
+            Input::Bundled => Ok(BUNDLED_CSV.as_bytes().to_vec()),
+            Input::Path(path) => containers::read(path, options.sheet.as_deref()),
+            Input::Stdin => {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut bytes)
+                    .context("cannot read standard input")?;
+                Ok(bytes)
+            }
+            Input::Paths(_) => bail!("internal error: several files are read one by one"),
         }
     }
 }
@@ -118,74 +173,62 @@ pub fn load(input: &Input, layout: Layout, by: &[String]) -> Result<Dataset> {
     load_with(input, &ReadOptions::tidy(layout, by))
 }
 
-/// Loads `input` as `options` say (see [`front`]).
+/// Loads `input` as `options` say (see [`front`]); several files are read one by one and
+/// joined (see [`many`]).
 pub fn load_with(input: &Input, options: &ReadOptions) -> Result<Dataset> {
-    let name = input.name();
-    let mut report = ReportDefaults::default();
-    let (bytes, mut source) = match input {
+    let (mut source, report) = match input {
         Input::Bundled => {
             let meta: BundledMeta = serde_json::from_str(BUNDLED_META)
                 .context("internal error: bundled metadata is not valid JSON")?;
             let source = SourceMeta {
-                input: name.clone(),
+                input: input.name(),
                 sha256: None,
                 title: Some(meta.title),
                 citation: Some(meta.source),
                 series: meta.series,
                 notes: meta.notes,
             };
-            report = meta.report;
-            (BUNDLED_CSV.as_bytes().to_vec(), source)
+            (source, meta.report)
         }
-        Input::Path(path) => {
-            if path.is_dir() {
-                bail!("cannot read {name}: it is a directory (expected a CSV file)");
-            }
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-            (bytes, SourceMeta::input(&name))
-        }
-        Input::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .context("cannot read standard input")?;
-            (bytes, SourceMeta::input(&name))
-        }
+        _ => (SourceMeta::input(&input.name()), ReportDefaults::default()),
     };
-    crate::progress::mark("read input");
-    source.sha256 = Some(sha256_hex(&bytes));
-    crate::progress::mark("sha256");
-    let parsed = if bytes.len() < parse::FAST_READER_MIN {
-        parse::parse_small_csv(&bytes, &name, options)?
-    } else {
-        parse::parse_csv(&bytes, &name, options)?
-    };
-    crate::progress::mark("parsed and validated");
+    use sha2::{Digest, Sha256};
+    let mut sha256 = Sha256::new();
+    let mut parts = Vec::new();
+    for one in input.each() {
+        let name = one.name();
+        let bytes = one.bytes(options)?;
+        crate::progress::mark("read input");
+        sha256.update(&bytes);
+        let parsed = many::parse_next(&parts, &bytes, &name, options)?;
+        crate::progress::mark("parsed and validated");
+        parts.push((name, parsed));
+    }
+    source.sha256 = Some(
+        sha256
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    );
+    let parsed = many::combine(parts, options.file_col.as_deref())?;
     source.notes.extend(parsed.source_notes.iter().cloned());
     Ok(Dataset::from_parsed(parsed, source, report))
 }
 
 /// `input` as a raw table: every column as text, as the front end finds it (see
-/// [`parse::raw_table`]).
+/// [`parse::raw_table`]); several files joined (the same columns required).
 pub fn load_raw(input: &Input, options: &ReadOptions) -> Result<DataFrame> {
-    let name = input.name();
-    let bytes = match input {
-        Input::Bundled => BUNDLED_CSV.as_bytes().to_vec(),
-        Input::Path(path) => {
-            if path.is_dir() {
-                bail!("cannot read {name}: it is a directory (expected a CSV file)");
-            }
-            std::fs::read(path).with_context(|| format!("cannot read {name}"))?
-        }
-        Input::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .context("cannot read standard input")?;
-            bytes
-        }
-    };
-    parse::raw_table(&bytes, &name, options)
+    let parts = input
+        .each()
+        .into_iter()
+        .map(|one| {
+            let name = one.name();
+            let frame = parse::raw_table(&one.bytes(options)?, &name, options)?;
+            Ok((name, frame))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    many::combine_raw(parts, options.file_col.as_deref())
 }
 
 /// [`load_raw`] on bytes, for the fuzz target.
@@ -207,14 +250,6 @@ pub fn from_bytes_with(bytes: &[u8], name: &str, options: &ReadOptions) -> Resul
         SourceMeta::input(name),
         ReportDefaults::default(),
     ))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]

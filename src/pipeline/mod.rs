@@ -5,7 +5,7 @@
 mod pieces;
 
 use crate::config::{Config, Engine};
-use crate::data::{self, Dataset, Input};
+use crate::data::{self, Dataset};
 use crate::output::Output;
 use crate::progress::{mark, Progress};
 use crate::render;
@@ -35,7 +35,7 @@ impl Pipeline {
     /// command shows it.
     pub fn load(&mut self) -> Result<Dataset> {
         self.whole_file()?;
-        if let Input::Path(path) = &self.config.input {
+        if let Some(path) = self.config.input.plain_file() {
             let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
             self.progress = Progress::reading(path, bytes, self.config.quiet);
         }

@@ -120,17 +120,26 @@ impl<'c> Files<'c> {
     /// but the input's size).
     fn of(config: &'c Config, forced: bool) -> Result<Self, String> {
         let target = config.piece_bytes;
-        let (input, path) =
-            match (&config.input, &config.output) {
-                (Input::Path(input), Some(path)) => (input, path),
-                (Input::Path(_), None) => {
-                    return Err("no --output FILE: pieces are written to a file".to_string())
-                }
-                (_, _) => return Err(
-                    "the input is not a file (--data FILE): the bundled table or standard input"
-                        .to_string(),
-                ),
-            };
+        let (input, path) = match (&config.input, config.input.plain_file(), &config.output) {
+            (_, Some(input), Some(path)) => (input, path),
+            (_, Some(_), None) => {
+                return Err("no --output FILE: pieces are written to a file".to_string())
+            }
+            (Input::Paths(_), _, _) => {
+                return Err("several files: they are read whole, one by one, and joined".to_string())
+            }
+            (Input::Path(_), None, _) => return Err(
+                "the input is in a container (.gz, .zip or a workbook), which cannot be cut in place"
+                    .to_string(),
+            ),
+            (_, _, _) => return Err(
+                "the input is not a file (--data FILE): the bundled table or standard input"
+                    .to_string(),
+            ),
+        };
+        if config.read.file_col.is_some() {
+            return Err("--file-col: the file's column is added to the whole table".to_string());
+        }
         // The piece cutter knows tidy CSV only (commas, the header on line 1).
         if !config.read.is_tidy() {
             return Err(

@@ -204,3 +204,59 @@ fn part_where_needs_sum_by_and_a_good_pattern() {
     assert!(stderr(&column)
         .contains("--part-where hs: tests/inputs/detail/baci-small.csv:1 has no column \"hs\""));
 }
+
+/// The detail file cut in two (every other record in each, so every exporter and year has
+/// records in both files, the duplicate pair split too) sums to the same values: the files'
+/// sums add up. The values of growth_of_exporters_summed_over_importers_and_products.
+#[test]
+fn several_files_sum_together() {
+    let dir = super::temp_dir();
+    let text = std::fs::read_to_string(super::root().join(baci())).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let (mut odd, mut even) = (vec![header], vec![header]);
+    for (i, line) in lines.enumerate() {
+        if i % 2 == 0 {
+            odd.push(line)
+        } else {
+            even.push(line)
+        }
+    }
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&a, odd.join("\n") + "\n").unwrap();
+    std::fs::write(&b, even.join("\n") + "\n").unwrap();
+    let (a, b) = (a.display().to_string(), b.display().to_string());
+    let out = run(&[
+        "growth",
+        "--data",
+        &a,
+        "--data",
+        &b,
+        "--year-col",
+        "t",
+        "--value-col",
+        "v",
+        "--sum-by",
+        "i",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let csv = stdout(&out);
+    for (i, year, expected) in [
+        ("156", "2020", 300.0),
+        ("156", "2021", 360.0),
+        ("156", "2022", 432.0),
+        ("842", "2020", 200.0),
+        ("842", "2021", 250.0),
+        ("842", "2022", 288.0),
+    ] {
+        assert_close(cell(&csv, &[i, "v", year], "value"), expected, 1e-9);
+    }
+    assert!(
+        stderr(&out).contains("records summed into"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,6 +1,7 @@
 //! Integration tests: run the real binary with a clean environment. All of them build into
 //! this one test binary (`autotests = false`), because every extra binary links Polars again.
 
+mod containers;
 mod corpus;
 mod detail;
 mod errors;

@@ -43,6 +43,7 @@ impl ColumnsIn<'_> {
             series_from,
             unit_from,
             ignored_columns: self.names(&self.ignored),
+            header: self.header.to_vec(),
         }
     }
 

@@ -86,6 +86,9 @@ pub struct Found {
     pub flags: Vec<(String, String)>,
     /// Per series, the values that carried a flag.
     pub series_flags: std::collections::BTreeMap<String, usize>,
+    /// The header's cells as read (several `--data` files must have the same).
+    #[serde(skip)]
+    pub header: Vec<String>,
 }
 
 /// Parses `bytes` (named `name` in messages). `by` names the group columns: required for
@@ -282,6 +285,11 @@ pub fn raw_table(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Data
             .collect();
         Ok(DataFrame::new(height, columns)?)
     })
+}
+
+/// The header cells the front end finds in `bytes` (after decoding and metadata lines).
+pub fn header(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<Vec<String>> {
+    locate(bytes, name, options, |located, _| Ok(located.header))
 }
 
 /// Sort order of the canonical frame: groups, series, year.

@@ -377,6 +377,9 @@ fn plan_wide(plan: &mut ColumnsIn<'_>) -> Result<()> {
 
 /// `data/eurostat.tsv` → `eurostat`: the series name of a table with no label of its own.
 pub(super) fn file_stem(name: &str) -> String {
+    // `data.csv.gz` → `data`; `book.zip:dir/data.csv` → `data`.
+    let name = name.rsplit(".zip:").next().unwrap_or(name);
+    let name = name.strip_suffix(".gz").unwrap_or(name);
     std::path::Path::new(name)
         .file_stem()
         .map_or("value".to_string(), |s| s.to_string_lossy().into_owned())

@@ -1,0 +1,315 @@
+//! Several files and containers (`--data a.csv --data 'b_*.csv'`, `.gz`, `.zip`, `.xlsx`):
+//! one small panel written every way gives the same `growth`, byte for byte; every way of
+//! getting it wrong is exit 1 with the file and the reason, and no output file.
+
+use super::{assert_close, cell, run_in, stderr, stdout, temp_dir};
+use std::io::Write;
+use std::path::Path;
+
+const HEADER: &str = "region,year,series,value\n";
+/// East grows 10 % a year (100, 110, 121); West falls 25 % and rises 20 % (200, 150, 180).
+const Y2019: &str = "East,2019,exports,100\nWest,2019,exports,200\n";
+const Y2020_21: &str =
+    "East,2020,exports,110\nEast,2021,exports,121\nWest,2020,exports,150\nWest,2021,exports,180\n";
+
+/// The panel as one file, as two files split by year, gzipped, zipped alone and zipped
+/// beside another member, and as a workbook (a notes sheet after the data sheet).
+fn write_inputs(dir: &Path) {
+    let whole = format!("{HEADER}{Y2019}{Y2020_21}");
+    std::fs::write(dir.join("whole.csv"), &whole).unwrap();
+    std::fs::write(dir.join("y2019.csv"), format!("{HEADER}{Y2019}")).unwrap();
+    std::fs::write(dir.join("y2020.csv"), format!("{HEADER}{Y2020_21}")).unwrap();
+    let gz = std::fs::File::create(dir.join("whole.csv.gz")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(gz, flate2::Compression::default());
+    encoder.write_all(whole.as_bytes()).unwrap();
+    encoder.finish().unwrap();
+    write_zip(&dir.join("one.zip"), &[("whole.csv", &whole)]);
+    write_zip(
+        &dir.join("two.zip"),
+        &[("whole.csv", &whole), ("readme.csv", "note\nnot data\n")],
+    );
+    write_workbook(&dir.join("whole.xlsx"), &whole);
+}
+
+fn write_zip(path: &Path, members: &[(&str, &str)]) {
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    // A macOS archive's resource copy and a dot file are never taken for data.
+    for (name, text) in [("__MACOSX/._whole.csv", "x"), (".hidden.csv", "x")]
+        .iter()
+        .chain(members)
+    {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// `csv` as a sheet named `data`: numbers as numbers (years too), text as text.
+fn write_workbook(path: &Path, csv: &str) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("data").unwrap();
+    for (row, line) in csv.lines().enumerate() {
+        for (column, text) in line.split(',').enumerate() {
+            let (r, c) = (row as u32, column as u16);
+            match text.parse::<f64>() {
+                Ok(number) => sheet.write_number(r, c, number).unwrap(),
+                Err(_) => sheet.write_string(r, c, text).unwrap(),
+            };
+        }
+    }
+    book.add_worksheet()
+        .set_name("about")
+        .unwrap()
+        .write_string(0, 0, "made by the test")
+        .unwrap();
+    book.save(path).unwrap();
+}
+
+/// `growth` as CSV on `data` (the --data values and other flags), in `dir`.
+fn growth(dir: &Path, data: &[&str]) -> String {
+    let mut args = vec!["growth", "--format", "csv"];
+    args.extend_from_slice(data);
+    let out = run_in(dir, &args);
+    assert!(out.status.success(), "{data:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn every_container_gives_the_same_growth() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    let one = growth(dir, &["--data", "whole.csv"]);
+    assert_close(cell(&one, &["East", "exports", "2021"], "yoy"), 0.1, 1e-12);
+    assert_close(
+        cell(&one, &["West", "exports", "2020"], "yoy"),
+        -0.25,
+        1e-12,
+    );
+    assert_close(cell(&one, &["West", "exports", "2021"], "yoy"), 0.2, 1e-12);
+    assert_close(
+        cell(&one, &["West", "exports", "2021"], "cagr_since_first"),
+        (180.0f64 / 200.0).sqrt() - 1.0,
+        1e-12,
+    );
+    for data in [
+        &["--data", "y2019.csv", "--data", "y2020.csv"][..],
+        &["--data", "y2020.csv", "--data", "y2019.csv"],
+        &["--data", "y20*.csv"],
+        &["--data", "y20[12]?.csv"],
+        &["--data", "whole.csv.gz"],
+        &["--data", "one.zip"],
+        &["--data", "two.zip:whole.csv"],
+        &["--data", "whole.xlsx"],
+        &["--data", "whole.xlsx", "--sheet", "data"],
+        &["--data", "whole.xlsx", "--sheet", "1"],
+    ] {
+        assert_eq!(growth(dir, data), one, "{data:?}");
+    }
+}
+
+#[test]
+fn file_col_keeps_the_files_apart_as_a_key() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    let csv = growth(dir, &["--data", "y20*.csv", "--file-col", "file"]);
+    assert!(csv.starts_with("file,region,series,year,"), "{csv}");
+    // 2020 is the first year of y2020.csv's East: no growth across files.
+    assert_eq!(
+        cell(&csv, &["y2020.csv", "East", "exports", "2020"], "yoy"),
+        None
+    );
+    assert_close(
+        cell(&csv, &["y2020.csv", "East", "exports", "2021"], "yoy"),
+        0.1,
+        1e-12,
+    );
+    assert_eq!(
+        cell(&csv, &["y2019.csv", "West", "exports", "2019"], "value"),
+        Some(200.0)
+    );
+    let zipped = growth(dir, &["--data", "two.zip:whole.csv", "--file-col", "src"]);
+    assert!(
+        zipped
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("two.zip:whole.csv,East,"),
+        "{zipped}"
+    );
+}
+
+/// Runs `args` in `dir` with `--output out.csv`: exit 1, a message holding every one of
+/// `expected`, no panic and no output file.
+fn fails(dir: &Path, args: &[&str], expected: &[&str]) {
+    let mut all = vec!["growth", "--output", "out.csv"];
+    all.extend_from_slice(args);
+    let out = run_in(dir, &all);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for e in expected {
+        assert!(err.contains(e), "{args:?}: expected {e:?} in {err}");
+    }
+    assert!(!dir.join("out.csv").exists(), "{args:?} wrote out.csv");
+}
+
+#[test]
+fn wrong_inputs_name_the_file_and_the_reason() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    std::fs::write(
+        dir.join("other.csv"),
+        format!("region,year,series,v\n{Y2019}"),
+    )
+    .unwrap();
+    fails(
+        dir,
+        &["--data", "y2020.csv", "--data", "other.csv"],
+        &[
+            "other.csv: the header differs from y2020.csv's in column 4",
+            "\"v\"",
+            "\"value\"",
+        ],
+    );
+    fails(
+        dir,
+        &["--data", "nothing*.csv"],
+        &["--data nothing*.csv: no file matches"],
+    );
+    fails(
+        dir,
+        &["--data", "whole.csv", "--data", "y2020.csv"],
+        &[
+            "y2020.csv: region \"East\", series \"exports\", year 2020 is also in whole.csv",
+            "--file-col",
+        ],
+    );
+    fails(
+        dir,
+        &["--data", "two.zip"],
+        &[
+            "two.zip: 2 members look like data (readme.csv, whole.csv)",
+            "two.zip:MEMBER",
+        ],
+    );
+    fails(
+        dir,
+        &["--data", "two.zip:nope.csv"],
+        &["two.zip: no member \"nope.csv\"", "whole.csv"],
+    );
+    fails(
+        dir,
+        &["--data", "whole.xlsx", "--sheet", "Nope"],
+        &["whole.xlsx: no sheet \"Nope\" (sheets: data, about"],
+    );
+    fails(
+        dir,
+        &["--data", "whole.csv", "--sheet", "2"],
+        &["--sheet 2: no --data file is a workbook"],
+    );
+    std::fs::write(dir.join("bad.csv.gz"), b"\x1f\x8b\x08\x00 not really gzip").unwrap();
+    fails(
+        dir,
+        &["--data", "bad.csv.gz"],
+        &["bad.csv.gz: cannot decompress it"],
+    );
+    std::fs::write(dir.join("bad.zip"), b"PK not a zip").unwrap();
+    fails(
+        dir,
+        &["--data", "bad.zip"],
+        &["bad.zip: cannot open it as a zip file"],
+    );
+    // A bad cell in the second file: its own name and line.
+    std::fs::write(
+        dir.join("y2022.csv"),
+        format!("{HEADER}East,2022,exports,130\nWest,2022,exports,abc\n"),
+    )
+    .unwrap();
+    fails(dir, &["--data", "y20*.csv"], &["y2022.csv:3:4:"]);
+}
+
+#[test]
+fn inspect_refuses_several_files_and_reads_a_container() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    let out = run_in(dir, &["inspect", "--data", "y20*.csv", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("inspect reads one file at a time (2 files given: y2019.csv, y2020.csv"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_in(
+        dir,
+        &[
+            "inspect",
+            "whole.xlsx",
+            "--sheet",
+            "data",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("tradestat growth --data whole.xlsx --sheet data --layout long --by region"),
+        "{text}"
+    );
+}
+
+#[test]
+fn pieces_decline_several_files_and_containers() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    for (data, why) in [
+        ("y20*.csv", "several files"),
+        ("whole.csv.gz", "in a container"),
+    ] {
+        let out = run_in(
+            dir,
+            &[
+                "growth", "--engine", "pieces", "--data", data, "--output", "out.csv",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{data}");
+        assert!(stderr(&out).contains(why), "{data}: {}", stderr(&out));
+        assert!(!dir.join("out.csv").exists());
+    }
+}
+
+#[test]
+fn sql_reads_containers_and_several_raw_files() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    let query = "SELECT SUM(value) AS total FROM read_csv('whole.csv.gz')";
+    let out = run_in(dir, &["sql", "--allow-files", query, "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "total\n861\n");
+    let out = run_in(
+        dir,
+        &[
+            "sql",
+            "--raw",
+            "--data",
+            "y20*.csv",
+            "--file-col",
+            "f",
+            "--format",
+            "csv",
+            "SELECT f, COUNT(*) AS n FROM raw GROUP BY f ORDER BY f",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "f,n\ny2019.csv,2\ny2020.csv,4\n");
+}
