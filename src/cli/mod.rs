@@ -300,8 +300,9 @@ pub struct DataArgs {
     /// Several files (--data a.csv --data b.csv, or a pattern with * ? [ in quotes, expanded in
     /// path order) are read as one table: each file as it is (encoding, delimiter, metadata
     /// lines), all with the same header. Containers are read by extension: FILE.gz, FILE.zip
-    /// (the one .csv/.tsv/.txt member, or FILE.zip:MEMBER), and workbooks .xlsx, .xls, .ods
-    /// (see --sheet).
+    /// (the one .csv/.tsv/.txt member, or FILE.zip:MEMBER), workbooks .xlsx, .xls, .ods
+    /// (see --sheet), and Parquet: FILE.parquet, or a directory of Parquet files with hive
+    /// partitions (DIR/year=2019/part.parquet: year becomes a column).
     #[arg(short = 'd', long, value_name = "FILE")]
     pub data: Vec<PathBuf>,
 
@@ -473,9 +474,10 @@ pub struct OutputArgs {
     /// --output file's extension)
     ///
     /// table, markdown and latex (booktabs) are for people (rounded, units in headers, notes
-    /// below); csv, tsv, json, ndjson and xlsx are for programs (full precision, stable column
-    /// names; empty cell or null for missing values; notes on stderr, or in JSON's "meta" and
-    /// the workbook's notes sheet). xlsx needs --output.
+    /// below); csv, tsv, json, ndjson, xlsx and parquet are for programs (full precision,
+    /// stable column names; empty cell or null for missing values; notes on stderr, or in
+    /// JSON's "meta" and the workbook's notes sheet). xlsx and parquet (the primary table,
+    /// typed columns) need --output.
     // `None` is `auto`. The full path keeps clap from reading `Option` as "optional".
     #[arg(short = 'f', long, value_parser = word_or::<Format>("auto"), default_value = "auto")]
     pub format: std::option::Option<Format>,

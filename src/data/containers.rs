@@ -1,7 +1,9 @@
 //! Files inside containers, by extension: `.gz` (decompressed as it is read), `.zip` (the
 //! one member that looks like data, or `book.zip:member.csv`), and workbooks (`.xlsx`,
-//! `.xls`, `.ods`: one sheet, written out as a CSV export would write it). What comes out
-//! is the bytes of a CSV file, which then go through the same front end as any other.
+//! `.xls`, `.ods`: one sheet, written out as a CSV export would write it), and Parquet (a
+//! `.parquet` file, or a directory of them with hive partitions such as `year=2019/`). What
+//! comes out is the bytes of a CSV file, which then go through the same front end as any
+//! other.
 
 use anyhow::{bail, Context, Result};
 use std::io::Read;
@@ -16,6 +18,8 @@ pub enum Kind {
     Zip,
     /// `.xlsx`, `.xlsm`, `.xls`, `.xlsb` or `.ods`.
     Workbook,
+    /// A `.parquet` file, or a directory (of Parquet files, hive-partitioned or not).
+    Parquet,
 }
 
 /// Extensions of the workbooks calamine reads.
@@ -33,6 +37,8 @@ impl Kind {
             Kind::Gzip
         } else if WORKBOOKS.iter().any(|e| text.ends_with(e)) {
             Kind::Workbook
+        } else if text.ends_with(".parquet") || path.is_dir() {
+            Kind::Parquet
         } else {
             Kind::Plain
         }
@@ -48,9 +54,6 @@ fn zip_member(lower: &str) -> Option<usize> {
 /// name, or its number from 1; default: the first).
 pub fn read(path: &Path, sheet: Option<&str>) -> Result<Vec<u8>> {
     let name = path.display().to_string();
-    if path.is_dir() {
-        bail!("cannot read {name}: it is a directory (expected a CSV file)");
-    }
     match Kind::of(path) {
         Kind::Plain => std::fs::read(path).with_context(|| format!("cannot read {name}")),
         Kind::Gzip => {
@@ -68,7 +71,68 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Vec<u8>> {
             let book = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
             workbook_csv(&name, book, sheet)
         }
+        Kind::Parquet => parquet_csv(path, &name),
     }
+}
+
+/// A Parquet file, or every Parquet file under a directory with its hive partitions
+/// (`year=2019/part.parquet`) as columns, read with Polars and written as CSV text (every
+/// float at full precision, nulls as empty cells). Converting to CSV is the simple route: the
+/// front end (layout detection, units, `--sum-by`) then reads it as any other file. It is
+/// kept until the streaming engine reads Parquet directly.
+fn parquet_csv(path: &Path, name: &str) -> Result<Vec<u8>> {
+    use polars::prelude::SerWriter;
+    use polars::prelude::{CsvWriter, HiveOptions, LazyFrame, PlRefPath, ScanArgsParquet};
+    let dir = path.is_dir();
+    if dir && !holds_parquet(path) {
+        bail!("cannot read {name}: it is a directory with no .parquet file in it (expected a CSV file, or a directory of Parquet files)");
+    }
+    if !dir && !path.is_file() {
+        bail!("cannot read {name}: no such file");
+    }
+    let args = ScanArgsParquet {
+        // Dates are not parsed from the paths (Polars here has no date types): `2019` is an
+        // integer, anything else text.
+        hive_options: if dir {
+            HiveOptions {
+                try_parse_dates: false,
+                ..HiveOptions::new_enabled()
+            }
+        } else {
+            HiveOptions::new_disabled()
+        },
+        glob: false,
+        ..Default::default()
+    };
+    let not_parquet = |e: polars::prelude::PolarsError| {
+        anyhow::anyhow!("{name}: cannot read it as Parquet: {e} (expected a Parquet file, or a directory of them)")
+    };
+    let mut frame = LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy()), args)
+        .and_then(|lazy| lazy.collect())
+        .map_err(not_parquet)?;
+    let mut bytes = Vec::new();
+    CsvWriter::new(&mut bytes)
+        .with_float_scientific(Some(false))
+        .finish(&mut frame)
+        .map_err(|e| anyhow::anyhow!("{name}: cannot write its table as CSV: {e}"))?;
+    Ok(bytes)
+}
+
+/// Whether `dir` or a directory under it holds a `.parquet` file.
+fn holds_parquet(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            holds_parquet(&path)
+        } else {
+            path.to_string_lossy()
+                .to_ascii_lowercase()
+                .ends_with(".parquet")
+        }
+    })
 }
 
 /// The data member of a zip file (`book.zip`, or `book.zip:member.csv`), decompressed.
@@ -219,6 +283,7 @@ mod tests {
             ("a.xlsx", Kind::Workbook),
             ("a.ods", Kind::Workbook),
             ("a.xls", Kind::Workbook),
+            ("a.Parquet", Kind::Parquet),
         ] {
             assert_eq!(Kind::of(Path::new(path)), kind, "{path}");
         }

@@ -147,3 +147,96 @@ fn xlsx_is_a_workbook_with_a_sheet_per_table_and_notes() {
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.contains("xl/worksheets/sheet3.xml"), "three sheets");
 }
+
+#[test]
+fn parquet_holds_the_primary_table_typed_at_full_precision() {
+    let bytes = renderer(Format::Parquet, 2).render(&fixture()).unwrap();
+    assert_eq!(&bytes[..4], b"PAR1");
+    let frame = ParquetReader::new(std::io::Cursor::new(bytes))
+        .finish()
+        .unwrap();
+    // The columns CSV writes, in its order, with real types.
+    let types: Vec<(String, DataType)> = frame
+        .columns()
+        .iter()
+        .map(|c| (c.name().to_string(), c.dtype().clone()))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("series", DataType::String),
+            ("year", DataType::Int64),
+            ("unit", DataType::String),
+            ("value", DataType::Float64),
+            ("yoy", DataType::Float64),
+        ]
+        .map(|(n, t)| (n.to_string(), t))
+    );
+    let yoy = frame.column("yoy").unwrap().f64().unwrap();
+    assert_eq!(yoy.get(0), None, "a null stays a null");
+    assert_eq!(yoy.get(1), Some(0.240740740740740));
+    let value = frame.column("value").unwrap().f64().unwrap();
+    assert_eq!(value.get(0), Some(315400.0));
+    assert_eq!(
+        frame.column("year").unwrap().i64().unwrap().get(1),
+        Some(2016)
+    );
+    assert_eq!(
+        frame.column("unit").unwrap().str().unwrap().get(0),
+        Some("trillion CNY")
+    );
+}
+
+#[test]
+fn parquet_types_hand_built_cells_by_what_they_hold() {
+    use crate::output::{Column, Kind, Table, Value};
+    let table = Table {
+        key: "rows".to_string(),
+        title: String::new(),
+        columns: vec![
+            Column::new("n", "n", Kind::Integer),
+            Column::new("mixed", "mixed", Kind::Number),
+            Column::new("ok", "ok", Kind::Text),
+            Column::new("empty", "empty", Kind::Percent),
+            Column::new("text", "text", Kind::Text),
+        ],
+        rows: vec![
+            vec![
+                Value::Int(1),
+                Value::Int(2),
+                Value::Bool(true),
+                Value::Null,
+                Value::Text("a".to_string()),
+            ],
+            vec![
+                Value::Null,
+                Value::Float(0.5),
+                Value::Bool(false),
+                Value::Null,
+                Value::Int(3),
+            ],
+        ]
+        .into(),
+    };
+    let frame = super::parquet::frame(&table).unwrap();
+    let types: Vec<DataType> = frame.columns().iter().map(|c| c.dtype().clone()).collect();
+    assert_eq!(
+        types,
+        [
+            DataType::Int64,
+            DataType::Float64,
+            DataType::Boolean,
+            DataType::Float64,
+            DataType::String
+        ]
+    );
+    assert_eq!(frame.column("n").unwrap().i64().unwrap().get(1), None);
+    assert_eq!(
+        frame.column("mixed").unwrap().f64().unwrap().get(0),
+        Some(2.0)
+    );
+    assert_eq!(
+        frame.column("text").unwrap().str().unwrap().get(1),
+        Some("3")
+    );
+}

@@ -6,6 +6,7 @@ mod delimited;
 mod json;
 mod latex;
 pub mod markdown;
+mod parquet;
 mod table;
 mod write;
 mod xlsx;
@@ -29,6 +30,8 @@ pub enum Format {
     // A binary workbook: needs `--output`. (Not a doc comment: clap would show it as the
     // value's help in `--help`.)
     Xlsx,
+    // A Parquet file of the primary table: needs `--output`.
+    Parquet,
 }
 
 impl Format {
@@ -40,11 +43,11 @@ impl Format {
 
     /// Formats that cannot go to a terminal or a pipe.
     pub fn is_binary(self) -> bool {
-        self == Format::Xlsx
+        matches!(self, Format::Xlsx | Format::Parquet)
     }
 
     /// Output file extensions and the formats they name (`--output report.json`).
-    const BY_EXTENSION: [(&'static str, Format); 12] = [
+    const BY_EXTENSION: [(&'static str, Format); 13] = [
         ("csv", Format::Csv),
         ("tsv", Format::Tsv),
         ("tab", Format::Tsv),
@@ -56,6 +59,7 @@ impl Format {
         ("tex", Format::Latex),
         ("latex", Format::Latex),
         ("xlsx", Format::Xlsx),
+        ("parquet", Format::Parquet),
         ("txt", Format::Table),
     ];
 
@@ -108,6 +112,7 @@ pub fn renderer(format: Format, precision: usize) -> Box<dyn Renderer> {
         Format::Ndjson => Box::new(json::NdjsonRenderer),
         Format::Latex => Box::new(latex::LatexRenderer { precision }),
         Format::Xlsx => Box::new(xlsx::XlsxRenderer),
+        Format::Parquet => Box::new(parquet::ParquetRenderer),
     }
 }
 

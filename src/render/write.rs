@@ -20,7 +20,13 @@ pub fn emit(
     quiet: bool,
 ) -> Result<()> {
     if format.is_binary() && destination.is_none() {
-        anyhow::bail!("--format xlsx writes a binary workbook: give --output FILE.xlsx (expected a file to write to)");
+        let (name, what) = match format {
+            Format::Parquet => ("parquet", "a binary Parquet file"),
+            _ => ("xlsx", "a binary workbook"),
+        };
+        anyhow::bail!(
+            "--format {name} writes {what}: give --output FILE.{name} (expected a file to write to)"
+        );
     }
     if !quiet && !format.is_human() && format != Format::Json {
         let mut stderr = std::io::stderr().lock();

@@ -313,3 +313,137 @@ fn sql_reads_containers_and_several_raw_files() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "f,n\ny2019.csv,2\ny2020.csv,4\n");
 }
+
+/// The panel as Parquet: files (written by tradestat's own `--format parquet` of `show`:
+/// the whole panel, and its two pieces by year), a directory partitioned by year (`year=2019/part.parquet`, the year only in the path)
+/// and one partitioned by region.
+fn write_parquet(dir: &Path) {
+    use polars::prelude::*;
+    for name in ["whole", "y2019", "y2020"] {
+        let (csv, parquet) = (format!("{name}.csv"), format!("{name}.parquet"));
+        let out = run_in(dir, &["show", "--data", &csv, "--output", &parquet]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let part = |path: &Path, mut frame: DataFrame| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let file = std::fs::File::create(path).unwrap();
+        ParquetWriter::new(file).finish(&mut frame).unwrap();
+    };
+    for (year, regions, values) in [
+        (2019, ["East", "West"], [100.0, 200.0]),
+        (2020, ["East", "West"], [110.0, 150.0]),
+        (2021, ["East", "West"], [121.0, 180.0]),
+    ] {
+        let frame = df!("region" => regions, "series" => ["exports"; 2], "value" => values);
+        part(
+            &dir.join(format!("by_year/year={year}/part-0.parquet")),
+            frame.unwrap(),
+        );
+    }
+    for (region, values) in [
+        ("East", [100.0, 110.0, 121.0]),
+        ("West", [200.0, 150.0, 180.0]),
+    ] {
+        let frame =
+            df!("year" => [2019i64, 2020, 2021], "series" => ["exports"; 3], "value" => values);
+        part(
+            &dir.join(format!("by_region/region={region}/data.parquet")),
+            frame.unwrap(),
+        );
+    }
+}
+
+#[test]
+fn parquet_files_and_hive_directories_give_the_same_growth() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    write_parquet(dir);
+    let one = growth(dir, &["--data", "whole.csv"]);
+    for data in [
+        &["--data", "whole.parquet"][..],
+        &["--data", "by_year"],
+        &["--data", "by_year/"],
+        &["--data", "by_region"],
+        &["--data", "y2019.parquet", "--data", "y2020.parquet"],
+        &["--data", "y20*.parquet"],
+    ] {
+        assert_eq!(growth(dir, data), one, "{data:?}");
+    }
+}
+
+#[test]
+fn format_parquet_writes_the_csv_table_typed() {
+    use polars::prelude::*;
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    let csv = growth(dir, &["--data", "whole.csv"]);
+    let out = run_in(
+        dir,
+        &[
+            "growth",
+            "--data",
+            "whole.csv",
+            "--format",
+            "parquet",
+            "--output",
+            "g.out",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = std::fs::File::open(dir.join("g.out")).unwrap();
+    let frame = ParquetReader::new(file).finish().unwrap();
+    let header: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(header.join(","), csv.lines().next().unwrap());
+    assert_eq!(frame.column("year").unwrap().dtype(), &DataType::Int64);
+    assert_eq!(frame.column("region").unwrap().dtype(), &DataType::String);
+    let yoy = frame.column("yoy").unwrap().f64().unwrap();
+    assert_eq!(yoy.get(0), None, "the first year has no growth: a null");
+    // Every value at full precision: the same bits as the CSV's text.
+    for (row, line) in csv.lines().skip(1).enumerate() {
+        let yoy_text = line.split(',').nth(6).unwrap();
+        assert_eq!(yoy.get(row), yoy_text.parse::<f64>().ok(), "{line}");
+    }
+    // Without --output: exit 1, nothing on stdout.
+    let out = run_in(
+        dir,
+        &["growth", "--data", "whole.csv", "--format", "parquet"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    assert!(
+        stderr(&out)
+            .contains("--format parquet writes a binary Parquet file: give --output FILE.parquet"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn wrong_parquet_inputs_name_the_path() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    std::fs::write(dir.join("fake.parquet"), "region,year\nEast,2019\n").unwrap();
+    fails(
+        dir,
+        &["--data", "fake.parquet"],
+        &["fake.parquet: cannot read it as Parquet"],
+    );
+    std::fs::create_dir_all(dir.join("empty/year=2019")).unwrap();
+    fails(
+        dir,
+        &["--data", "empty"],
+        &["cannot read empty: it is a directory with no .parquet file in it"],
+    );
+    fails(
+        dir,
+        &["--data", "missing.parquet"],
+        &["cannot read missing.parquet"],
+    );
+}

@@ -28,7 +28,7 @@ const FAILURES: &[(&str, &str)] = &[
     ("34-unterminated-quote.csv", "tradestat: error: tests/inputs/corpus/34-unterminated-quote.csv:3: a quote opens a field on this line and is never closed (expected a closing \" before the end of the file)"),
     ("35-two-currencies.csv", "tradestat: error: tests/inputs/corpus/35-two-currencies.csv:1:2: unit \"yuan dollars\" names more than one currency (CNY and USD; expected one, e.g. \"billion USD\")"),
     ("36-unknown-unit-word.csv", "tradestat: error: tests/inputs/corpus/36-unknown-unit-word.csv:3:4: unit \"trillion yuan foo\": \"foo\" is neither a scale nor a currency (expected scales such as thousand, million, billion, trillion, bn, 万, 亿 and currencies such as yuan, 元, dollars, 美元, euro or a three-letter ISO code)"),
-    ("a-directory", "tradestat: error: cannot read tests/inputs/corpus/a-directory: it is a directory (expected a CSV file)"),
+    ("a-directory", "tradestat: error: cannot read tests/inputs/corpus/a-directory: it is a directory with no .parquet file in it (expected a CSV file, or a directory of Parquet files)"),
     ("missing.csv", "tradestat: error: cannot read tests/inputs/corpus/missing.csv: No such file or directory (os error 2)"),
 ];
 
