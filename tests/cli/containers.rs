@@ -271,9 +271,15 @@ fn pieces_decline_several_files_and_containers() {
     let dir = temp_dir();
     let dir = dir.path();
     write_inputs(dir);
+    let parquet = run_in(
+        dir,
+        &["show", "--data", "whole.csv", "--output", "whole.parquet"],
+    );
+    assert!(parquet.status.success(), "{}", stderr(&parquet));
     for (data, why) in [
         ("y20*.csv", "several files"),
         ("whole.csv.gz", "in a container"),
+        ("whole.parquet", "in a container"),
     ] {
         let out = run_in(
             dir,
