@@ -178,37 +178,15 @@ impl Summing<'_> {
             );
         }
         self.check_units(&frame)?;
-        let single_series = frame.column(SERIES)?.n_unique()? == 1;
-        let mut lf = frame.clone().lazy();
-        let mut part_whole = None;
-        if let Some((column, part)) = self.part {
-            let suffix = part.series("");
-            let part_rows = frame.lazy().with_columns([
-                concat_str([col(SERIES), lit(suffix)], "", false).alias(SERIES),
-                // Zero where the row is not in the part, so the part is empty only where the
-                // whole is.
-                when(part.matches(column))
-                    .then(col(VALUE))
-                    .otherwise(col(VALUE) * lit(0.0))
-                    .alias(VALUE),
-            ]);
-            lf = concat([lf, part_rows], UnionArgs::default())?;
-            if single_series {
-                let whole = self.first_series(&lf)?;
-                part_whole = Some((part.series(&whole), whole));
+        let series = frame.column(SERIES)?.str()?;
+        let part_whole = match (self.part, series.n_unique()? == 1) {
+            (Some((_, part)), true) => {
+                let whole = series.get(0).unwrap_or_default().to_string();
+                Some((part.series(&whole), whole))
             }
-        }
-        let summed = lf
-            .group_by(self.keys())
-            .agg([
-                when(col(VALUE).count().gt(lit(0)))
-                    .then(col(VALUE).sum())
-                    .otherwise(lit(NULL).cast(DataType::Float64))
-                    .alias(VALUE),
-                col(UNIT).first().alias(UNIT),
-                col(LINE).min().alias(LINE),
-            ])
-            .collect()?;
+            _ => None,
+        };
+        let summed = self.sums(frame)?;
         let over = self
             .read_groups
             .iter()
@@ -237,15 +215,40 @@ impl Summing<'_> {
         keys
     }
 
-    /// The first series of the frame (of a frame with one series, the series).
-    fn first_series(&self, lf: &LazyFrame) -> Result<String> {
-        let first = lf.clone().select([col(SERIES).first()]).collect()?;
-        Ok(first
-            .column(SERIES)?
-            .str()?
-            .get(0)
-            .unwrap_or_default()
-            .to_string())
+    /// The sums per `by`, series and year, with `--part-where` also the part's under the
+    /// series' name with the part (`v[k=85*]`). A sum of only empty values is empty.
+    fn sums(&self, frame: DataFrame) -> Result<DataFrame> {
+        const PART: &str = "__part";
+        let total = |value: Expr| {
+            when(value.clone().count().gt(lit(0)))
+                .then(value.sum())
+                .otherwise(lit(NULL).cast(DataType::Float64))
+        };
+        let mut sums = vec![
+            total(col(VALUE)).alias(VALUE),
+            col(UNIT).first().alias(UNIT),
+            col(LINE).min().alias(LINE),
+        ];
+        if let Some((column, part)) = self.part {
+            // Zero where the row is not in the part, so the part is empty only where the
+            // whole is.
+            let in_part = when(part.matches(column))
+                .then(col(VALUE))
+                .otherwise(col(VALUE) * lit(0.0));
+            sums.push(total(in_part).alias(PART));
+        }
+        let summed = frame.lazy().group_by(self.keys()).agg(sums);
+        let Some((_, part)) = self.part else {
+            return Ok(summed.collect()?);
+        };
+        let summed = summed.collect()?.lazy();
+        let without_part = || by_name([PART], true, false);
+        let part_rows = summed.clone().with_columns([
+            concat_str([col(SERIES), lit(part.series(""))], "", false).alias(SERIES),
+            col(PART).alias(VALUE),
+        ]);
+        let both = [summed.drop(without_part()), part_rows.drop(without_part())];
+        Ok(concat(both, UnionArgs::default())?.collect()?)
     }
 
     /// One unit per summed value: a sum across units is wrong. The error names the group,

@@ -134,6 +134,17 @@ impl ReadOptions {
     /// Whether only tidy-file options are set, so the fast reader and the piece cutter (which
     /// know commas, a header on line 1 and plain numbers) may read the file.
     pub fn is_tidy(&self) -> bool {
+        self.reads_cells_plainly()
+            && !self.aggregate.is_set()
+            && self.columns.year.is_none()
+            && self.columns.value.is_none()
+            && self.columns.series.is_none()
+            && self.columns.unit.is_none()
+    }
+
+    /// Whether cells are read as they are: commas, no decimal comma, no extra missing
+    /// markers, no `--where`, no flags kept, no rows skipped (the fast summed path's terms).
+    pub fn reads_cells_plainly(&self) -> bool {
         self.layout != super::Layout::Years
             && self.skip.is_none()
             && self.delimiter.is_none_or(|d| d == b',')
@@ -141,11 +152,6 @@ impl ReadOptions {
             && self.na.is_empty()
             && self.filters.is_empty()
             && !self.keep_flags
-            && !self.aggregate.is_set()
-            && self.columns.year.is_none()
-            && self.columns.value.is_none()
-            && self.columns.series.is_none()
-            && self.columns.unit.is_none()
     }
 }
 

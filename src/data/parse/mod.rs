@@ -15,6 +15,7 @@
 
 mod checks;
 mod chunks;
+mod fast_sum;
 mod found;
 mod keyed;
 mod locate;
@@ -146,11 +147,32 @@ pub(super) fn parse(
                 });
             }
         }
+        if let Some(rows) = read_summed_fast(&plan, &located, options, readers) {
+            return finish(&plan, &located, rows, groups, keys);
+        }
         if readers == Readers::Fast {
             bail!("the fast path declined the file");
         }
-        read_carefully(&plan, &located, records, groups, keys)
+        let rows = plan.read_rows(records)?;
+        finish(&plan, &located, rows, groups, keys)
     })
+}
+
+/// Detail data summed, read by Polars' reader ([`fast_sum`]) when `readers` allow, the file
+/// is plain, its cells are read as they are and it is large enough to repay the set-up
+/// (tests ask for the fast path at any size).
+fn read_summed_fast(
+    plan: &ColumnsIn<'_>,
+    located: &Located<'_>,
+    options: &ReadOptions,
+    readers: Readers,
+) -> Option<Rows> {
+    let large = readers == Readers::Fast || located.bytes.len() >= FAST_READER_MIN;
+    let plain = located.plain() && options.reads_cells_plainly();
+    if readers == Readers::Careful || plan.summing.is_none() || !large || !plain {
+        return None;
+    }
+    fast_sum::read(located.bytes, plan, located.header_line)
 }
 
 /// The plan of a tidy read: the header's plan with what [`locate`] found (Eurostat's keys, a
@@ -184,12 +206,13 @@ fn plan_read<'a>(
     Ok(plan)
 }
 
-/// The careful reader's way: the rows read one by one, then the checks of the whole frame
-/// (twin labels, duplicates, units), sorted into the canonical order.
-fn read_carefully(
+/// The careful reader's way after the rows are read (one by one, or by [`fast_sum`]): the
+/// checks of the whole frame (twin labels, duplicates, units), the sums of `--sum-by`,
+/// sorted into the canonical order.
+fn finish(
     plan: &ColumnsIn<'_>,
     located: &Located<'_>,
-    records: Records<'_>,
+    rows: Rows,
     groups: Vec<String>,
     keys: Vec<PlSmallStr>,
 ) -> Result<Parsed> {
@@ -199,7 +222,7 @@ fn read_carefully(
         mut notes,
         footer_lines,
         series_flags,
-    } = plan.read_rows(records)?;
+    } = rows;
     let (frame, label_note) = keep_units_of_twin_labels(frame, plan)?;
     notes.extend(label_note);
     let (frame, groups, keys, summed) = match &plan.summing {
