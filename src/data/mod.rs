@@ -195,15 +195,16 @@ pub fn load_with(input: &Input, options: &ReadOptions) -> Result<Dataset> {
     use sha2::{Digest, Sha256};
     let mut sha256 = Sha256::new();
     let mut parts = Vec::new();
-    for one in input.each() {
+    let inputs = input.each();
+    prefetched(&inputs, options, |one, bytes| {
         let name = one.name();
-        let bytes = one.bytes(options)?;
         crate::progress::mark("read input");
         sha256.update(&bytes);
         let parsed = many::parse_next(&parts, &bytes, &name, options)?;
         crate::progress::mark("parsed and validated");
         parts.push((name, parsed));
-    }
+        Ok(())
+    })?;
     source.sha256 = Some(
         sha256
             .finalize()
@@ -214,6 +215,43 @@ pub fn load_with(input: &Input, options: &ReadOptions) -> Result<Dataset> {
     let parsed = many::combine(parts, options.file_col.as_deref())?;
     source.notes.extend(parsed.source_notes.iter().cloned());
     Ok(Dataset::from_parsed(parsed, source, report))
+}
+
+/// Calls `each` on every input's bytes in order, reading (and decompressing) the next input
+/// on another thread while `each` parses the current one: with one file per year in gzip, the
+/// decompression of one overlaps the parsing of the other. At most one input waits read
+/// (a rendezvous channel: the reader hands over the next file when the current one is done).
+fn prefetched(
+    inputs: &[Input],
+    options: &ReadOptions,
+    mut each: impl FnMut(&Input, Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    if inputs.len() < 2 {
+        for one in inputs {
+            each(one, one.bytes(options)?)?;
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(0);
+        scope.spawn(move || {
+            for one in inputs {
+                let read = one.bytes(options);
+                let failed = read.is_err();
+                // The receiver has gone: an earlier input failed.
+                if send.send(read).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for one in inputs {
+            let bytes = receive
+                .recv()
+                .map_err(|_| anyhow::anyhow!("internal error: the reading thread stopped"))??;
+            each(one, bytes)?;
+        }
+        Ok(())
+    })
 }
 
 /// `input` as a raw table: every column as text, as the front end finds it (see
