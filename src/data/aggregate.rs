@@ -339,14 +339,15 @@ fn exact_duplicates(frame: &DataFrame) -> Result<(usize, Option<(i64, i64)>)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::data::{from_bytes_with, ColumnChoice, Dataset, ReadOptions};
 
     /// The hand-made detail file: see tests/inputs/detail/EXPECTED.md for the numbers.
-    const BACI: &str = include_str!("../../tests/inputs/detail/baci-small.csv");
+    pub(crate) const BACI: &str = include_str!("../../tests/inputs/detail/baci-small.csv");
 
-    fn options(sum_by: &[&str], part: Option<&str>, strict: bool) -> ReadOptions {
+    /// Reading options for the detail file: year `t`, value `v`, summed by `sum_by`.
+    pub(crate) fn options(sum_by: &[&str], part: Option<&str>, strict: bool) -> ReadOptions {
         ReadOptions {
             columns: ColumnChoice {
                 year: Some("t".into()),

@@ -202,26 +202,9 @@ fn careful_frame(
 #[cfg(test)]
 mod tests {
     use super::super::{parse, Parsed, Readers, FAST_READER_MIN};
-    use crate::data::{Aggregate, ColumnChoice, PartWhere, ReadOptions};
+    use crate::data::ReadOptions;
 
-    /// The hand-made detail file: see tests/inputs/detail/EXPECTED.md.
-    const BACI: &str = include_str!("../../../tests/inputs/detail/baci-small.csv");
-
-    fn options(sum_by: &[&str], part: Option<&str>, strict: bool) -> ReadOptions {
-        ReadOptions {
-            columns: ColumnChoice {
-                year: Some("t".into()),
-                value: Some("v".into()),
-                ..Default::default()
-            },
-            aggregate: Aggregate {
-                sum_by: sum_by.iter().map(|s| s.to_string()).collect(),
-                part_where: part.map(|p| PartWhere::parse(p).unwrap()),
-                strict_duplicates: strict,
-            },
-            ..Default::default()
-        }
-    }
+    use crate::data::aggregate::tests::{options, BACI};
 
     /// Asserts that two reads gave the same: frame, groups, units, notes, sums, what was found.
     fn assert_same(a: &Parsed, b: &Parsed) {
