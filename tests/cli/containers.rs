@@ -234,6 +234,51 @@ fn wrong_inputs_name_the_file_and_the_reason() {
     fails(dir, &["--data", "y20*.csv"], &["y2022.csv:3:4:"]);
 }
 
+/// A bad first file among several: the next file is being read on another thread when the
+/// first one fails; the run must end at once with the first file's message, not wait.
+#[test]
+fn a_bad_first_file_ends_the_run_while_the_next_is_read() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    write_inputs(dir);
+    std::fs::write(
+        dir.join("a-bad.csv"),
+        format!("{HEADER}East,2018,exports,x\n"),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tradestat"))
+        .current_dir(dir)
+        .args([
+            "growth",
+            "--data",
+            "a-bad.csv",
+            "--data",
+            "y2019.csv",
+            "--data",
+        ])
+        .args(["y2020.csv", "--output", "out.csv"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("tradestat still runs 30 s after a bad first file");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("a-bad.csv:2:4:"), "{err}");
+    assert!(!dir.join("out.csv").exists());
+}
+
 #[test]
 fn inspect_refuses_several_files_and_reads_a_container() {
     let dir = temp_dir();
