@@ -164,6 +164,39 @@ pub(super) struct Summing<'a> {
     pub strict: bool,
 }
 
+/// What was counted in the records before summing: records, empty values, exact duplicates
+/// and the first one's line with its twin's.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Counted {
+    pub rows: usize,
+    pub empty: usize,
+    pub duplicates: usize,
+    pub first_duplicate: Option<(i64, i64)>,
+}
+
+/// Records summed at a time. Sums are made per block of so many records in file order
+/// (Polars' grouped sum: Kahan summation in row order), then the blocks' sums are added in
+/// file order. The fast path reads a file block by block, so its memory is bounded by a
+/// block; both paths add in the same order, so they give the same sums to the last bit,
+/// whatever the number of threads. (Polars' streaming engine adds the partial sums of its
+/// morsels in the order its threads finish them: three runs on the same files gave three
+/// outputs differing in the last digits, so it does not sum here.)
+#[cfg(not(test))]
+pub(super) const BLOCK_RECORDS: usize = 1 << 20;
+/// Small in unit tests, so that files of a few thousand records have several blocks.
+#[cfg(test)]
+pub(super) const BLOCK_RECORDS: usize = 1000;
+
+/// A sum that is empty when every value is: Polars' `sum` of only nulls is 0.
+fn total(value: Expr) -> Expr {
+    when(value.clone().count().gt(lit(0)))
+        .then(value.sum())
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// The column of the part's sums in [`Summing::totals`].
+pub(super) const PART: &str = "__part";
+
 impl Summing<'_> {
     /// Sums `frame` (groups, series, year, value, unit and [`LINE`], in file order) to the
     /// groups `by`: the frame of `by`, series, year, value, unit and each value's first line.
@@ -171,14 +204,33 @@ impl Summing<'_> {
         let rows = frame.height();
         let empty = frame.column(VALUE)?.null_count();
         let (duplicates, first_duplicate) = exact_duplicates(&frame)?;
-        if let (true, Some((line, twin))) = (self.strict, first_duplicate) {
+        let counted = Counted {
+            rows,
+            empty,
+            duplicates,
+            first_duplicate,
+        };
+        self.refuse_duplicates(&counted)?;
+        self.check_units(&frame)?;
+        let totals = self.totals_in_blocks(frame)?;
+        self.finish(totals, counted)
+    }
+
+    /// With `--strict-duplicates`, the error naming the first exact duplicate.
+    pub fn refuse_duplicates(&self, counted: &Counted) -> Result<()> {
+        if let (true, Some((line, twin))) = (self.strict, counted.first_duplicate) {
             bail!(
                 "{}:{line}: the record is an exact duplicate of line {twin} (--strict-duplicates; expected each record once: remove the repeat, or leave out --strict-duplicates to sum it as it is, with a note)",
                 self.name
             );
         }
-        self.check_units(&frame)?;
-        let series = frame.column(SERIES)?.str()?;
+        Ok(())
+    }
+
+    /// The summed frame from the [`totals`](Self::totals) of the records counted in
+    /// `counted`, with the part series (`v[k=85*]`) as rows of their own, and what was done.
+    pub fn finish(&self, totals: DataFrame, counted: Counted) -> Result<(DataFrame, Summed)> {
+        let series = totals.column(SERIES)?.str()?;
         let part_whole = match (self.part, series.n_unique()? == 1) {
             (Some((_, part)), true) => {
                 let whole = series.get(0).unwrap_or_default().to_string();
@@ -186,7 +238,7 @@ impl Summing<'_> {
             }
             _ => None,
         };
-        let summed = self.sums(frame)?;
+        let summed = self.with_part_rows(totals)?;
         let over = self
             .read_groups
             .iter()
@@ -196,11 +248,11 @@ impl Summing<'_> {
         let summed_info = Summed {
             by: self.by.to_vec(),
             over,
-            rows,
+            rows: counted.rows,
             values: summed.height(),
-            empty,
-            duplicates,
-            first_duplicate,
+            empty: counted.empty,
+            duplicates: counted.duplicates,
+            first_duplicate: counted.first_duplicate,
             part_whole,
             part_where: self.part.map(|(_, p)| p.text()),
         };
@@ -215,15 +267,10 @@ impl Summing<'_> {
         keys
     }
 
-    /// The sums per `by`, series and year, with `--part-where` also the part's under the
-    /// series' name with the part (`v[k=85*]`). A sum of only empty values is empty.
-    fn sums(&self, frame: DataFrame) -> Result<DataFrame> {
-        const PART: &str = "__part";
-        let total = |value: Expr| {
-            when(value.clone().count().gt(lit(0)))
-                .then(value.sum())
-                .otherwise(lit(NULL).cast(DataType::Float64))
-        };
+    /// The sums per `by`, series and year (and the `extra` keys) of the records `lf`
+    /// (groups, series, year, value, unit and [`LINE`]), with `--part-where` also the part's
+    /// in a column of its own. A sum of only empty values is empty.
+    pub fn totals(&self, lf: LazyFrame, extra: &[Expr]) -> LazyFrame {
         let mut sums = vec![
             total(col(VALUE)).alias(VALUE),
             col(UNIT).first().alias(UNIT),
@@ -237,11 +284,49 @@ impl Summing<'_> {
                 .otherwise(col(VALUE) * lit(0.0));
             sums.push(total(in_part).alias(PART));
         }
-        let summed = frame.lazy().group_by(self.keys()).agg(sums);
+        let mut keys = self.keys();
+        keys.extend_from_slice(extra);
+        lf.group_by(keys).agg(sums)
+    }
+
+    /// The totals of blocks of records added up: `partials` are [`totals`](Self::totals)
+    /// of consecutive blocks, in file order.
+    pub fn combine(&self, partials: LazyFrame) -> LazyFrame {
+        let mut sums = vec![
+            total(col(VALUE)).alias(VALUE),
+            col(UNIT).first().alias(UNIT),
+            col(LINE).min().alias(LINE),
+        ];
+        if self.part.is_some() {
+            sums.push(total(col(PART)).alias(PART));
+        }
+        partials.group_by(self.keys()).agg(sums)
+    }
+
+    /// The totals of `frame`'s records, block by block ([`BLOCK_RECORDS`]) as the fast path
+    /// reads them.
+    fn totals_in_blocks(&self, frame: DataFrame) -> Result<DataFrame> {
+        const BLOCK: &str = "__block";
+        let block = col(BLOCK).floor_div(lit(BLOCK_RECORDS as IdxSize));
+        let partials = self
+            .totals(
+                frame.lazy().with_row_index(BLOCK, None),
+                &[block.alias(BLOCK)],
+            )
+            .sort(
+                [BLOCK],
+                SortMultipleOptions::default().with_maintain_order(true),
+            );
+        Ok(self.combine(partials).collect()?)
+    }
+
+    /// The part's sums of [`totals`](Self::totals) as rows of their own, under the series'
+    /// name with the part (`v[k=85*]`).
+    fn with_part_rows(&self, totals: DataFrame) -> Result<DataFrame> {
         let Some((_, part)) = self.part else {
-            return Ok(summed.collect()?);
+            return Ok(totals);
         };
-        let summed = summed.collect()?.lazy();
+        let summed = totals.lazy();
         let without_part = || by_name([PART], true, false);
         let part_rows = summed.clone().with_columns([
             concat_str([col(SERIES), lit(part.series(""))], "", false).alias(SERIES),

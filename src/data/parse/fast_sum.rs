@@ -1,20 +1,25 @@
 //! The fast path for detail data summed (`--sum-by`): a plainly well-formed file is read by
-//! Polars' CSV reader into the very frame the careful reader ([`super::rows`]) builds (every
-//! key column as text, the series, the year, the value, no unit, each record's line), which
-//! is then checked and summed by the same code ([`super::sum`]).
+//! Polars' CSV reader a block of records at a time, only the columns the sums need, and
+//! each block is summed at once, so memory holds a block and the sums, not the file's
+//! records; the records are checked and hashed beforehand by [`super::records`], which
+//! finds exact duplicates. The sums are those of the careful reader ([`super::rows`])
+//! followed by [`super::sum`], by the same expressions in the same order
+//! ([`Summing::totals`](crate::data::aggregate::Summing::totals), `BLOCK_RECORDS`): the
+//! same numbers to the last bit.
 //!
-//! It returns a frame only when that frame is provably the careful reader's: no quote, no
-//! blank line (so a record's line is the header's plus its position), no space or tab, no
-//! carriage return but before a line feed, as many fields in every record as in the header,
-//! every year in range, every value finite or empty and no empty series name. Anything else returns
-//! `None`, and the careful reader reads the file and names what is wrong with it.
+//! It sums a file only when the careful reader would take every record as it is (see
+//! [`records::scan`]), no unit column is read, Polars reads every value as a number and no
+//! sum is infinite. Anything else returns `None`, and the careful reader reads the file and
+//! names what is wrong with it.
 
 use super::keyed::{Keyed, SeriesFrom, UnitFrom, Values};
 use super::plan::{ColumnsIn, Shape};
-use super::rows::Rows;
+use super::records::{self, Fields};
+use super::sum::SumPlan;
 use super::LINE;
-use crate::data::number::YEARS;
+use crate::data::aggregate::{Counted, Summed, Summing, BLOCK_RECORDS, PART};
 use crate::schema::{SERIES, UNIT, VALUE, YEAR};
+use anyhow::Result;
 use polars::prelude::*;
 use std::io::Cursor;
 
@@ -24,14 +29,20 @@ enum SeriesIn<'p> {
     Fixed(&'p str),
 }
 
-/// The careful reader's frame of a summed file (see [`ColumnsIn::read_rows`]), or `None`
-/// when the careful reader must decide. `bytes` start at the header, on `header_line`.
-pub(super) fn read(bytes: &[u8], plan: &ColumnsIn, header_line: u64) -> Option<Rows> {
-    // Polars' reader is not ours to fix: should it panic on some input, the careful reader
-    // reads the file instead.
-    crate::panic::contained(|| attempt(bytes, plan, header_line))
-        .and_then(|r| r.ok())
-        .flatten()
+/// A summed file: the summed frame, its groups and what was done.
+pub(super) type SummedFrame = (DataFrame, Vec<String>, Summed);
+
+/// The careful reader's sums of a summed file, or `None` when the careful reader must
+/// decide; an error only for an exact duplicate under `--strict-duplicates`. `bytes` start
+/// at the header, on `header_line`.
+pub(super) fn read(
+    bytes: &[u8],
+    plan: &ColumnsIn,
+    header_line: u64,
+) -> Option<Result<SummedFrame>> {
+    // Polars is not ours to fix: should it panic on some input, the careful reader reads
+    // the file instead.
+    crate::panic::contained(|| attempt(bytes, plan, header_line)).flatten()
 }
 
 /// Name of input column `i` in the raw frame (header texts may repeat).
@@ -57,146 +68,163 @@ fn series_and_value<'p>(plan: &'p ColumnsIn) -> Option<(SeriesIn<'p>, usize)> {
     }
 }
 
-fn attempt(bytes: &[u8], plan: &ColumnsIn, header_line: u64) -> PolarsResult<Option<Rows>> {
-    let Some((series, value)) = series_and_value(plan) else {
-        return Ok(None);
+fn attempt(bytes: &[u8], plan: &ColumnsIn, header_line: u64) -> Option<Result<SummedFrame>> {
+    let sum_plan = plan.summing.as_ref()?;
+    let (series, value) = series_and_value(plan)?;
+    let fields = Fields {
+        count: plan.header.len(),
+        year: plan.year,
+        value,
+        series: match series {
+            SeriesIn::Column(c) => Some(c),
+            SeriesIn::Fixed(_) => None,
+        },
     };
     let data_start = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
-    let Some(delimiters) = plain_records(&bytes[data_start..]) else {
-        return Ok(None);
+    let data = &bytes[data_start..];
+    let scanned = records::scan(data, &fields)?;
+    crate::progress::mark("fast sum: records checked and hashed");
+    if scanned.records == 0 {
+        return None;
+    }
+    let read_groups = plan.group_names();
+    let by = sum_plan.by(plan);
+    let summing = sum_plan.summing(plan, &read_groups, &by);
+    let first_line = header_line as i64 + 1;
+    let source = Source {
+        plan,
+        series,
+        value,
+        first_line,
     };
-    let df = read_typed(bytes, plan, value)?;
-    crate::progress::mark("fast sum: polars csv read");
-    // Polars rejects a record with too many fields; with as many delimiters as the header's
-    // per record, none has too few either.
-    let height = df.height();
-    if height == 0 || delimiters != height * (plan.header.len() - 1) {
-        return Ok(None);
+    let totals = source.totals(data, sum_plan, &summing).ok()?;
+    crate::progress::mark("fast sum: read by Polars' reader and summed");
+    if !all_finite(&totals).ok()? {
+        return None;
     }
-    if !is_clean(&df, plan, value, &series)? {
-        return Ok(None);
-    }
-    let frame = careful_frame(df, plan, value, &series, header_line)?;
-    crate::progress::mark("fast sum: checked, frame built");
-    Ok(Some(Rows {
-        frame,
-        notes: Vec::new(),
-        footer_lines: 0,
-        series_flags: Default::default(),
-    }))
+    let (duplicates, first_duplicate) = scanned.duplicates(data, &fields, first_line)?;
+    crate::progress::mark("fast sum: exact duplicates found");
+    let counted = Counted {
+        rows: scanned.records,
+        empty: scanned.empty_values,
+        duplicates,
+        first_duplicate,
+    };
+    Some(
+        summing
+            .refuse_duplicates(&counted)
+            .and_then(|()| summing.finish(totals, counted))
+            .map(|(frame, summed)| (frame, by.clone(), summed)),
+    )
 }
 
-/// The number of delimiters in `data` (the records after the header) when it has no quote
-/// (a quoted field may hide a delimiter or a line break), no blank line (it would shift the
-/// lines of the records after it), no carriage return but before a line feed (the careful
-/// reader ends a record there) and no space or tab (the careful reader trims cells);
-/// otherwise `None`.
-fn plain_records(data: &[u8]) -> Option<usize> {
-    let (mut delimiters, mut odd, mut returns) = (0, 0, 0);
-    for chunk in data.chunks(1 << 16) {
-        delimiters += chunk.iter().filter(|&&b| b == b',').count();
-        returns += chunk.iter().filter(|&&b| b == b'\r').count();
-        odd += chunk
-            .iter()
-            .filter(|&&b| matches!(b, b'"' | b' ' | b'\t' | 0x0b | 0x0c))
-            .count();
-    }
-    let crlf = || memchr::memmem::find_iter(data, b"\r\n").count();
-    let blank = data.starts_with(b"\n")
-        || data.starts_with(b"\r\n")
-        || memchr::memmem::find(data, b"\n\n").is_some()
-        || memchr::memmem::find(data, b"\n\r\n").is_some();
-    let plain = odd == 0 && !blank && (returns == 0 || returns == crlf());
-    plain.then_some(delimiters)
-}
-
-/// The file read by Polars: the year `i64`, the value `f64`, every other column text.
-fn read_typed(bytes: &[u8], plan: &ColumnsIn, value: usize) -> PolarsResult<DataFrame> {
-    let schema: Schema = (0..plan.header.len())
-        .map(|i| {
-            let dtype = if i == plan.year {
-                DataType::Int64
-            } else if i == value {
-                DataType::Float64
-            } else {
-                DataType::String
-            };
-            Field::new(raw(i), dtype)
-        })
-        .collect();
-    CsvReadOptions::default()
-        .with_has_header(true)
-        .with_schema(Some(Arc::new(schema)))
-        .into_reader_with_file_handle(Cursor::new(bytes))
-        .finish()
-}
-
-/// Whether the careful reader would take every record as it is: every year present and in
-/// range, every value empty or finite, no empty series name.
-fn is_clean(
-    df: &DataFrame,
-    plan: &ColumnsIn,
+/// A summed file as Polars' reader reads it.
+struct Source<'p> {
+    plan: &'p ColumnsIn<'p>,
+    series: SeriesIn<'p>,
     value: usize,
-    series: &SeriesIn,
-) -> PolarsResult<bool> {
-    let (year, value) = (col(raw(plan.year)), col(raw(value)));
-    let mut bad = year.clone().null_count().gt(lit(0)).or(value
-        .clone()
-        .is_not_null()
-        .and(value.abs().lt(lit(f64::INFINITY)).not())
-        .any(true));
-    if let SeriesIn::Column(c) = series {
-        bad = bad.or(col(raw(*c)).null_count().gt(lit(0)));
-    }
-    let checks = df
-        .clone()
-        .lazy()
-        .select([
-            bad.alias("bad"),
-            year.clone().min().alias("min"),
-            year.max().alias("max"),
-        ])
-        .collect()?;
-    if checks.column("bad")?.bool()?.get(0) != Some(false) {
-        return Ok(false);
-    }
-    let in_range =
-        |y: Option<i64>| y.is_some_and(|y| YEARS.contains(&(y as i32)) && y == (y as i32) as i64);
-    let (min, max) = (checks.column("min")?.i64()?, checks.column("max")?.i64()?);
-    Ok(in_range(min.get(0)) && in_range(max.get(0)))
+    /// The line of the first record.
+    first_line: i64,
 }
 
-/// The careful reader's frame: the key columns under their names (an empty cell is empty
-/// text), the series, the year (`i32`), the value, no unit, and each record's line.
-fn careful_frame(
-    df: DataFrame,
-    plan: &ColumnsIn,
-    value: usize,
-    series: &SeriesIn,
-    header_line: u64,
-) -> PolarsResult<DataFrame> {
-    let height = df.height();
-    let mut columns: Vec<Expr> = plan
-        .groups
-        .iter()
-        .map(|&g| {
-            col(raw(g))
-                .fill_null(lit(""))
-                .alias(plan.header[g].as_str())
-        })
-        .collect();
-    columns.push(match series {
-        SeriesIn::Column(c) => col(raw(*c)).alias(SERIES),
-        SeriesIn::Fixed(name) => lit(name.to_string()).alias(SERIES),
-    });
-    columns.push(col(raw(plan.year)).cast(DataType::Int32).alias(YEAR));
-    columns.push(col(raw(value)).alias(VALUE));
-    columns.push(lit(NULL).cast(DataType::String).alias(UNIT));
-    let first = header_line as i64 + 1;
-    let lines = Int64Chunked::from_vec(LINE.into(), (first..first + height as i64).collect());
-    let mut frame = df.lazy().select(columns).collect()?;
-    frame.with_column(lines.into_column())?;
-    Ok(frame)
+impl Source<'_> {
+    /// The file's schema: the year `i64`, the value `f64`, every other column text.
+    fn schema(&self) -> Schema {
+        (0..self.plan.header.len())
+            .map(|i| {
+                let dtype = if i == self.plan.year {
+                    DataType::Int64
+                } else if i == self.value {
+                    DataType::Float64
+                } else {
+                    DataType::String
+                };
+                Field::new(raw(i), dtype)
+            })
+            .collect()
+    }
+
+    /// The records as the careful reader's frame has them, of the columns the sums need:
+    /// the `--sum-by` and `--part-where` columns under their names (an empty cell is empty
+    /// text), the series, the year (`i32`), the value, no unit, and each record's line
+    /// (`first_line` for the first of `df`).
+    fn records(&self, df: DataFrame, sum_plan: &SumPlan, first_line: i64) -> LazyFrame {
+        const ROW: &str = "__row";
+        let plan = self.plan;
+        let mut columns: Vec<Expr> = sum_plan
+            .columns()
+            .into_iter()
+            .map(|g| {
+                col(raw(g))
+                    .fill_null(lit(""))
+                    .alias(plan.header[g].as_str())
+            })
+            .collect();
+        columns.push(match self.series {
+            SeriesIn::Column(c) => col(raw(c)).alias(SERIES),
+            SeriesIn::Fixed(name) => lit(name.to_string()).alias(SERIES),
+        });
+        columns.push(col(raw(plan.year)).cast(DataType::Int32).alias(YEAR));
+        columns.push(col(raw(self.value)).alias(VALUE));
+        columns.push(lit(NULL).cast(DataType::String).alias(UNIT));
+        columns.push((col(ROW).cast(DataType::Int64) + lit(first_line)).alias(LINE));
+        df.lazy().with_row_index(ROW, None).select(columns)
+    }
+
+    /// The names of the columns the sums need (see [`records`](Self::records)).
+    fn needed(&self, sum_plan: &SumPlan) -> Vec<PlSmallStr> {
+        let mut needed = sum_plan.columns();
+        if let SeriesIn::Column(c) = self.series {
+            needed.push(c);
+        }
+        needed.extend([self.plan.year, self.value]);
+        needed.sort_unstable();
+        needed.dedup();
+        needed.into_iter().map(raw).collect()
+    }
+
+    /// The totals of the records in `data` (the lines after the header), read by Polars'
+    /// reader block by block ([`BLOCK_RECORDS`]): only the columns the sums need, and at most
+    /// a block's records in memory at a time.
+    fn totals(
+        &self,
+        data: &[u8],
+        sum_plan: &SumPlan,
+        summing: &Summing,
+    ) -> PolarsResult<DataFrame> {
+        let schema = Arc::new(self.schema());
+        let needed: Arc<[PlSmallStr]> = self.needed(sum_plan).into();
+        let mut partials = Vec::new();
+        for (k, block) in records::blocks(data, BLOCK_RECORDS).into_iter().enumerate() {
+            let df = CsvReadOptions::default()
+                .with_has_header(false)
+                .with_schema(Some(schema.clone()))
+                .with_columns(Some(needed.clone()))
+                .into_reader_with_file_handle(Cursor::new(block))
+                .finish()?;
+            let first_line = self.first_line + (k * BLOCK_RECORDS) as i64;
+            let records = self.records(df, sum_plan, first_line);
+            partials.push(summing.totals(records, &[]).collect()?.lazy());
+        }
+        let partials = concat(partials, UnionArgs::default())?;
+        summing.combine(partials).collect()
+    }
+}
+
+/// Whether every sum is finite (or empty): an infinite or NaN one comes from a value the
+/// careful reader refuses, or from sums too large, and the careful reader says which.
+fn all_finite(totals: &DataFrame) -> PolarsResult<bool> {
+    let sums = totals
+        .get_column_names()
+        .into_iter()
+        .filter(|c| [VALUE, PART].contains(&c.as_str()))
+        .map(|c| col(c.clone()).is_finite().not().any(true))
+        .reduce(|a, b| a.or(b));
+    let Some(any_not_finite) = sums else {
+        return Ok(true);
+    };
+    let checked = totals.clone().lazy().select([any_not_finite]).collect()?;
+    Ok(checked.columns()[0].bool()?.get(0) == Some(false))
 }
 
 #[cfg(test)]
@@ -237,7 +265,8 @@ mod tests {
     }
 
     /// The small detail file with 3,000 records of other exporters after it (product codes
-    /// with leading zeros, empty quantities, another duplicate), over [`FAST_READER_MIN`].
+    /// with leading zeros, empty quantities, another duplicate), over [`FAST_READER_MIN`]
+    /// and over three blocks of records (`BLOCK_RECORDS` is 1,000 in tests).
     fn large() -> String {
         let mut text = BACI.to_string();
         for n in 0..3000 {
@@ -247,12 +276,15 @@ mod tests {
             } else {
                 format!("{}.5", n % 9)
             };
+            // Values with decimals no binary fraction holds: the sums depend on the order
+            // of the additions, which must be the careful reader's.
             text.push_str(&format!(
-                "{year},{exporter},{},{product:06},{n}.25,{q}\n",
-                n % 5
+                "{year},{exporter},{},{product:06},{n}.{:03},{q}\n",
+                n % 5,
+                n % 997
             ));
         }
-        text.push_str("2021,1001,1,010131,1.25,1.5\n");
+        text.push_str("2021,1001,1,010131,1.001,1.5\n");
         assert!(text.len() > FAST_READER_MIN);
         text
     }

@@ -20,6 +20,7 @@ mod found;
 mod keyed;
 mod locate;
 mod plan;
+mod records;
 mod rows;
 mod sum;
 
@@ -147,8 +148,22 @@ pub(super) fn parse(
                 });
             }
         }
-        if let Some(rows) = read_summed_fast(&plan, &located, options, readers) {
-            return finish(&plan, &located, rows, groups, keys);
+        if let Some(summed) = read_summed_fast(&plan, &located, options, readers) {
+            let (frame, by, summed) = summed?;
+            let read = Read {
+                notes: Vec::new(),
+                footer_lines: 0,
+                series_flags: Default::default(),
+            };
+            return complete(
+                &plan,
+                &located,
+                read,
+                frame,
+                sort_keys(&by),
+                by,
+                Some(summed),
+            );
         }
         if readers == Readers::Fast {
             bail!("the fast path declined the file");
@@ -158,15 +173,15 @@ pub(super) fn parse(
     })
 }
 
-/// Detail data summed, read by Polars' reader ([`fast_sum`]) when `readers` allow, the file
-/// is plain, its cells are read as they are and it is large enough to repay the set-up
+/// Detail data summed on Polars' streaming engine ([`fast_sum`]) when `readers` allow, the
+/// file is plain, its cells are read as they are and it is large enough to repay the set-up
 /// (tests ask for the fast path at any size).
 fn read_summed_fast(
     plan: &ColumnsIn<'_>,
     located: &Located<'_>,
     options: &ReadOptions,
     readers: Readers,
-) -> Option<Rows> {
+) -> Option<Result<fast_sum::SummedFrame>> {
     let large = readers == Readers::Fast || located.bytes.len() >= FAST_READER_MIN;
     let plain = located.plain() && options.reads_cells_plainly();
     if readers == Readers::Careful || plan.summing.is_none() || !large || !plain {
@@ -206,9 +221,15 @@ fn plan_read<'a>(
     Ok(plan)
 }
 
-/// The careful reader's way after the rows are read (one by one, or by [`fast_sum`]): the
-/// checks of the whole frame (twin labels, duplicates, units), the sums of `--sum-by`,
-/// sorted into the canonical order.
+/// What the careful reader learnt besides the frame, for [`complete`].
+struct Read {
+    notes: Vec<String>,
+    footer_lines: usize,
+    series_flags: std::collections::BTreeMap<String, usize>,
+}
+
+/// The careful reader's way after the rows are read: the checks of the whole frame (twin
+/// labels, duplicates), the sums of `--sum-by`, then [`complete`].
 fn finish(
     plan: &ColumnsIn<'_>,
     located: &Located<'_>,
@@ -236,8 +257,32 @@ fn finish(
             (frame, groups, keys, None)
         }
     };
+    let read = Read {
+        notes,
+        footer_lines,
+        series_flags,
+    };
+    complete(plan, located, read, frame, keys, groups, summed)
+}
+
+/// The last steps of every read but the fast path's for tidy files: units checked, the
+/// frame sorted into the canonical order, the notes and what was found.
+fn complete(
+    plan: &ColumnsIn<'_>,
+    located: &Located<'_>,
+    read: Read,
+    frame: DataFrame,
+    keys: Vec<PlSmallStr>,
+    groups: Vec<String>,
+    summed: Option<crate::data::Summed>,
+) -> Result<Parsed> {
+    let Read {
+        mut notes,
+        footer_lines,
+        series_flags,
+    } = read;
     let keyed = matches!(plan.shape, Shape::Keyed(_));
-    let (catalog, unit_notes) = check_units(name, &frame, &groups, keyed)?;
+    let (catalog, unit_notes) = check_units(plan.name, &frame, &groups, keyed)?;
     let frame = frame
         .lazy()
         .drop(by_name([LINE], true, false))

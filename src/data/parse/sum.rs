@@ -96,6 +96,42 @@ fn key_column(plan: &ColumnsIn<'_>, head: &Header<'_>, flag: &str, wanted: &str)
 }
 
 impl SumPlan {
+    /// How to sum the frame of `plan` read with the groups `read_groups`.
+    pub(super) fn summing<'a>(
+        &'a self,
+        plan: &'a ColumnsIn<'_>,
+        read_groups: &'a [String],
+        by: &'a [String],
+    ) -> Summing<'a> {
+        Summing {
+            name: plan.name,
+            read_groups,
+            by,
+            part: self
+                .part
+                .as_ref()
+                .map(|(c, p)| (plan.header[*c].as_str(), p)),
+            strict: self.strict,
+        }
+    }
+
+    /// The `--sum-by` columns' names.
+    pub(super) fn by(&self, plan: &ColumnsIn<'_>) -> Vec<String> {
+        plan.names(&self.by)
+    }
+
+    /// The key columns a summed file's records are needed with: the `--sum-by` columns and
+    /// the `--part-where` column, each once.
+    pub(super) fn columns(&self) -> Vec<usize> {
+        let mut columns = self.by.clone();
+        if let Some((c, _)) = &self.part {
+            if !columns.contains(c) {
+                columns.push(*c);
+            }
+        }
+        columns
+    }
+
     /// Sums the careful reader's `frame`, read with the groups `read_groups`: the summed
     /// frame, its groups (the `--sum-by` columns) and what was done.
     pub(super) fn sum(
@@ -104,18 +140,8 @@ impl SumPlan {
         frame: DataFrame,
         read_groups: &[String],
     ) -> Result<(DataFrame, Vec<String>, Summed)> {
-        let by = plan.names(&self.by);
-        let summing = Summing {
-            name: plan.name,
-            read_groups,
-            by: &by,
-            part: self
-                .part
-                .as_ref()
-                .map(|(c, p)| (plan.header[*c].as_str(), p)),
-            strict: self.strict,
-        };
-        let (frame, summed) = summing.sum(frame)?;
+        let by = self.by(plan);
+        let (frame, summed) = self.summing(plan, read_groups, &by).sum(frame)?;
         Ok((frame, by, summed))
     }
 }

@@ -1,0 +1,325 @@
+//! The records of a plain summed file, looked at byte by byte on every core before Polars'
+//! streaming engine sums them ([`super::fast_sum`]): whether each record is one the careful
+//! reader would take as it is, how many there are and how many have an empty value, and a
+//! hash of each, from which exact duplicate records are found.
+//!
+//! Home-made on purpose: the duplicate check it replaces (Polars' window over every column
+//! of the whole file held in memory) took 0.27 s of 0.77 s per file of 2 million records and
+//! made the file's frame necessary at all; this pass takes ~0.05 s per such file on two
+//! cores and lets Polars' streaming engine read only the columns it sums (measured with
+//! `bench/compare.sh baci`, see bench/README.md).
+
+use foldhash::fast::FixedState;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
+
+/// Where the fields the pass looks at are, by position in a record.
+pub(super) struct Fields {
+    /// Fields in every record (the header's).
+    pub count: usize,
+    pub year: usize,
+    pub value: usize,
+    /// The series column, whose cell must not be empty.
+    pub series: Option<usize>,
+}
+
+/// What the pass found in a file's records.
+pub(super) struct Scanned {
+    pub records: usize,
+    /// Records whose value is empty.
+    pub empty_values: usize,
+    /// Per record, in file order, a hash of all of it but the value.
+    hashes: Vec<u64>,
+}
+
+/// Records looked at by one task: large enough that a task is worth starting.
+const PIECE: usize = 4 << 20;
+
+/// The records of `data` (the lines after the header), or `None` when a record is not one
+/// the careful reader takes as it is: a blank line, a quote, a space, a tab, a carriage
+/// return but before the line feed, a field too many or too few, an empty series name, or a
+/// year not written as the careful reader would write it back (`2019`, not `02019` or `+2019`,
+/// so that equal years are equal texts).
+pub(super) fn scan(data: &[u8], fields: &Fields) -> Option<Scanned> {
+    let pieces = split_at_lines(data, PIECE);
+    let scanned: Vec<Option<Scanned>> = pieces.par_iter().map(|p| scan_piece(p, fields)).collect();
+    let mut all = Scanned {
+        records: 0,
+        empty_values: 0,
+        hashes: Vec::with_capacity(scanned.iter().flatten().map(|s| s.records).sum()),
+    };
+    for piece in scanned {
+        let piece = piece?;
+        all.records += piece.records;
+        all.empty_values += piece.empty_values;
+        all.hashes.extend_from_slice(&piece.hashes);
+    }
+    Some(all)
+}
+
+/// `data` cut into pieces of about `size` bytes, each ending after a line feed (the last
+/// where `data` ends).
+fn split_at_lines(data: &[u8], size: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::with_capacity(data.len() / size + 1);
+    let mut start = 0;
+    while start < data.len() {
+        let end = match data.get(start + size..) {
+            Some(rest) => memchr::memchr(b'\n', rest).map_or(data.len(), |i| start + size + i + 1),
+            None => data.len(),
+        };
+        pieces.push(&data[start..end]);
+        start = end;
+    }
+    pieces
+}
+
+/// `data` cut into blocks of `records` records (the last may have fewer).
+pub(super) fn blocks(data: &[u8], records: usize) -> Vec<&[u8]> {
+    let mut blocks = Vec::with_capacity(data.len() / (records * 16) + 1);
+    let (mut start, mut seen) = (0, 0);
+    for end in memchr::memchr_iter(b'\n', data) {
+        seen += 1;
+        if seen == records {
+            blocks.push(&data[start..=end]);
+            (start, seen) = (end + 1, 0);
+        }
+    }
+    if start < data.len() {
+        blocks.push(&data[start..]);
+    }
+    blocks
+}
+
+/// The lines of `data`: split at line feeds, a carriage return before one left out.
+fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let data = data.strip_suffix(b"\n").unwrap_or(data);
+    data.split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+}
+
+fn scan_piece(data: &[u8], fields: &Fields) -> Option<Scanned> {
+    let mut scanned = Scanned {
+        records: 0,
+        empty_values: 0,
+        hashes: Vec::with_capacity(data.len() / 24),
+    };
+    for line in lines(data) {
+        let (hash, empty) = record(line, fields)?;
+        scanned.records += 1;
+        scanned.empty_values += usize::from(empty);
+        scanned.hashes.push(hash);
+    }
+    Some(scanned)
+}
+
+/// The hash of `line` without its value field, and whether the value is empty; `None` when
+/// the careful reader would not take the record as it is (see [`scan`]).
+fn record(line: &[u8], fields: &Fields) -> Option<(u64, bool)> {
+    let cells = Cells::of(line, fields)?;
+    let mut hasher = FixedState::with_seed(0x7472_6164_6573_7461).build_hasher();
+    // With the value left out, the text before it ends with its delimiter: two records
+    // hash alike only when all their other fields are equal texts.
+    hasher.write(&line[..cells.value.0]);
+    hasher.write(&line[cells.value.1..]);
+    Some((hasher.finish(), cells.value.0 == cells.value.1))
+}
+
+/// Where a record's value field is (start and end), once the record is checked.
+struct Cells {
+    value: (usize, usize),
+}
+
+impl Cells {
+    fn of(line: &[u8], fields: &Fields) -> Option<Cells> {
+        if line.is_empty() {
+            return None;
+        }
+        let (mut field, mut start) = (0, 0);
+        let mut value = (0, 0);
+        let mut close = |field: usize, start: usize, end: usize| -> Option<()> {
+            let cell = &line[start..end];
+            if field == fields.value {
+                value = (start, end);
+            } else if field == fields.year {
+                canonical_year(cell).then_some(())?;
+            } else if Some(field) == fields.series && cell.is_empty() {
+                return None;
+            }
+            Some(())
+        };
+        for (i, &b) in line.iter().enumerate() {
+            match b {
+                b',' => {
+                    close(field, start, i)?;
+                    field += 1;
+                    start = i + 1;
+                }
+                b'"' | b' ' | b'\t' | b'\r' | 0x0b | 0x0c => return None,
+                _ => {}
+            }
+        }
+        close(field, start, line.len())?;
+        (field + 1 == fields.count).then_some(Cells { value })
+    }
+}
+
+/// Whether `cell` is a year as the careful reader would write it back: an optional minus
+/// and one to four digits, no leading zero, not `-0`.
+fn canonical_year(cell: &[u8]) -> bool {
+    let digits = cell.strip_prefix(b"-").unwrap_or(cell);
+    (1..=4).contains(&digits.len())
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits[0] != b'0' || (digits.len() == 1 && digits.len() == cell.len()))
+}
+
+impl Scanned {
+    /// Records equal in every column to an earlier one (the value compared as a number, the
+    /// other fields as texts, as in the careful reader's frame): how many, and the first
+    /// one's line with its twin's. Record `r` is on line `first_line + r`. `None` when a
+    /// value that must be compared cannot be read as a number.
+    pub fn duplicates(
+        &self,
+        data: &[u8],
+        fields: &Fields,
+        first_line: i64,
+    ) -> Option<(usize, Option<(i64, i64)>)> {
+        let mut sorted = self.hashes.clone();
+        sorted.par_sort_unstable();
+        let repeated: HashSet<u64> = sorted
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        drop(sorted);
+        if repeated.is_empty() {
+            return Some((0, None));
+        }
+        // Only records whose hash repeats can be duplicates; they are compared exactly.
+        let wanted: HashSet<usize> = (0..self.hashes.len())
+            .filter(|&r| repeated.contains(&self.hashes[r]))
+            .collect();
+        let mut first_of: HashMap<(Vec<u8>, Option<u64>), usize> = HashMap::new();
+        let (mut count, mut first) = (0, None);
+        for (r, line) in lines(data).enumerate().filter(|(r, _)| wanted.contains(r)) {
+            let cells = Cells::of(line, fields)?;
+            let (from, to) = cells.value;
+            let text = std::str::from_utf8(&line[from..to]).ok()?;
+            // `+ 0.0` makes -0 and 0 one value, as Polars' grouping does.
+            let value = crate::data::number::parse_value(text).ok()?;
+            let mut rest = line[..from].to_vec();
+            rest.extend_from_slice(&line[to..]);
+            let key = (rest, value.map(|v| (v + 0.0).to_bits()));
+            match first_of.get(&key) {
+                Some(&twin) => {
+                    count += 1;
+                    first.get_or_insert((first_line + r as i64, first_line + twin as i64));
+                }
+                None => {
+                    first_of.insert(key, r);
+                }
+            }
+        }
+        Some((count, first))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: Fields = Fields {
+        count: 4,
+        year: 0,
+        value: 3,
+        series: Some(1),
+    };
+
+    fn scan_text(text: &str) -> Option<Scanned> {
+        scan(text.as_bytes(), &FIELDS)
+    }
+
+    #[test]
+    fn plain_records_are_counted_and_hashed_without_their_value() {
+        let s = scan_text("2020,a,x,1\n2020,a,x,2.0\r\n2021,a,x,\n2020,a,y,1").unwrap();
+        assert_eq!((s.records, s.empty_values), (4, 1));
+        assert_eq!(s.hashes[0], s.hashes[1]);
+        assert_ne!(s.hashes[0], s.hashes[2]);
+        assert_ne!(s.hashes[0], s.hashes[3]);
+    }
+
+    #[test]
+    fn records_the_careful_reader_would_change_are_refused() {
+        for text in [
+            "2020,a,x,1\n\n2020,a,y,1\n",
+            "2020,a,\"x\",1\n",
+            "2020,a, x,1\n",
+            "2020,a,x\t,1\n",
+            "2020,a,x,1,\n",
+            "2020,a,1\n",
+            "2020,,x,1\n",
+            "02020,a,x,1\n",
+            "+2020,a,x,1\n",
+            "-0,a,x,1\n",
+            "20200,a,x,1\n",
+            ",a,x,1\n",
+            "2020,a,x\r,1\n",
+        ] {
+            assert!(scan_text(text).is_none(), "{text:?}");
+        }
+        assert!(scan_text("-450,a,x,1\n0,a,x,2\n9999,a,x,\n").is_some());
+    }
+
+    #[test]
+    fn pieces_end_at_line_feeds() {
+        let text = b"ab\ncd\nef";
+        assert_eq!(split_at_lines(text, 1), [&b"ab\n"[..], b"cd\n", b"ef"]);
+        assert_eq!(split_at_lines(text, 100), [&text[..]]);
+        assert!(split_at_lines(b"", 4).is_empty());
+    }
+
+    #[test]
+    fn blocks_hold_so_many_records() {
+        let text = b"a\nb\nc\nd\ne";
+        assert_eq!(blocks(text, 2), [&b"a\nb\n"[..], b"c\nd\n", b"e"]);
+        assert_eq!(blocks(b"a\nb\n", 2), [&b"a\nb\n"[..]]);
+        assert_eq!(blocks(b"a\nb\n", 5), [&b"a\nb\n"[..]]);
+        assert!(blocks(b"", 5).is_empty());
+    }
+
+    #[test]
+    fn duplicates_compare_values_as_numbers_and_the_rest_as_text() {
+        let text =
+            "2020,a,x,1\n2020,a,x,1.0\n2020,a,x,2\n2020,a,y,1\n2020,a,x,\n2020,a,x,\n2020,a,x,2\n";
+        let s = scan_text(text).unwrap();
+        // Lines from 2: 2 and 3 are equal (1 = 1.0), 6 and 7 (empty), 4 and 8 (2).
+        assert_eq!(
+            s.duplicates(text.as_bytes(), &FIELDS, 2),
+            Some((3, Some((3, 2))))
+        );
+        let none = scan_text("2020,a,x,1\n2020,a,x,2\n").unwrap();
+        assert_eq!(
+            none.duplicates(b"2020,a,x,1\n2020,a,x,2\n", &FIELDS, 2),
+            Some((0, None))
+        );
+    }
+
+    #[test]
+    fn many_pieces_give_the_records_in_file_order() {
+        let line = |n: usize| format!("{},s{},k{},{n}\n", 2000 + n % 20, n % 7, n / 20);
+        let mut text: String = (0..300_000).map(line).collect();
+        assert!(text.len() > PIECE, "two pieces at least");
+        // A copy of record 260,273 (line 260,275), its value not a number: no answer.
+        let copy = line(260_273);
+        let odd = format!("{text}{}", copy.replace(",260273", ",x"));
+        let s = scan_text(&odd).unwrap();
+        assert_eq!(s.records, 300_001);
+        assert_eq!(s.duplicates(odd.as_bytes(), &FIELDS, 2), None);
+        text.push_str(&copy);
+        let s = scan_text(&text).unwrap();
+        assert_eq!(
+            s.duplicates(text.as_bytes(), &FIELDS, 2),
+            Some((1, Some((300_002, 260_275))))
+        );
+    }
+}
