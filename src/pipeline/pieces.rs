@@ -82,6 +82,11 @@ impl Pipeline {
             }
             Err(why) => return Outcome::Unsuitable(format!("{why:#}")),
         };
+        if !pieces.start_in_group_order() {
+            return Outcome::Unsuitable(format!(
+                "{name} is not sorted by its groups (the pieces' first rows are out of order)"
+            ));
+        }
         let count = pieces.bodies.len();
         mark(&format!(
             "engine: pieces ({count} pieces of about {target} bytes of whole groups)"

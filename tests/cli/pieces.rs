@@ -392,7 +392,7 @@ fn the_engine_flag_forces_or_forbids_pieces_and_says_why() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains(
-            "--engine pieces: the file cannot go in pieces: groups out of order across pieces"
+            "unsorted.csv is not sorted by its groups (the pieces' first rows are out of order)"
         ),
         "{}",
         stderr(&out)

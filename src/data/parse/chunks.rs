@@ -10,6 +10,34 @@ use anyhow::Result;
 pub struct Chunks<'a> {
     pub header: &'a [u8],
     pub bodies: Vec<&'a [u8]>,
+    /// The positions of the group columns in a line.
+    groups: Vec<usize>,
+}
+
+impl Chunks<'_> {
+    /// Whether the first lines of the pieces have increasing groups, as the pieces of a
+    /// file sorted by its groups have. A file whose rows are in another order fails this at
+    /// once, before any piece is analysed (the writer checks every piece's groups anyway).
+    pub fn start_in_group_order(&self) -> bool {
+        let firsts: Vec<Vec<&[u8]>> = self
+            .bodies
+            .iter()
+            .map(|body| {
+                let line = body.split(|&b| b == b'\n').next().unwrap_or(b"");
+                group_fields(line.strip_suffix(b"\r").unwrap_or(line), &self.groups)
+            })
+            .collect();
+        firsts.windows(2).all(|w| w[0] < w[1])
+    }
+}
+
+/// The fields of `line` at the positions `groups`.
+fn group_fields<'a>(line: &'a [u8], groups: &[usize]) -> Vec<&'a [u8]> {
+    let fields: Vec<&[u8]> = line.split(|&b| b == b',').collect();
+    groups
+        .iter()
+        .map(|&g| fields.get(g).copied().unwrap_or(b""))
+        .collect()
 }
 
 /// Cuts `bytes` into pieces of about `target` bytes at lines where the group columns change,
@@ -49,13 +77,7 @@ pub fn chunks<'a>(
     if plan.groups.is_empty() {
         return Ok(None);
     }
-    let group_fields = |line: &'a [u8]| -> Vec<&'a [u8]> {
-        let fields: Vec<&[u8]> = line.split(|&b| b == b',').collect();
-        plan.groups
-            .iter()
-            .map(|&g| fields.get(g).copied().unwrap_or(b""))
-            .collect()
-    };
+    let group_fields = |line: &'a [u8]| group_fields(line, &plan.groups);
     let body = &bytes[header_end..];
     let line_end =
         |from: usize| memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |i| from + i + 1);
@@ -93,5 +115,6 @@ pub fn chunks<'a>(
     Ok(Some(Chunks {
         header: &bytes[..header_end],
         bodies,
+        groups: plan.groups.clone(),
     }))
 }
