@@ -177,7 +177,7 @@ fn wide(
         .chain([&plan.year])
         .map(|&i| raw(i))
         .collect();
-    let Some((df, year)) = in_key_order(df, year, &wide_keys)? else {
+    let Some((df, year)) = in_key_order(input, df, year, &wide_keys)? else {
         return Ok(None);
     };
     let starts = run_starts(&df, &wide_keys[..wide_keys.len() - 1])?;
@@ -213,6 +213,7 @@ fn wide(
 /// `df` and its `year` column sorted by `keys` (a clean panel file usually is already, and
 /// then nothing is sorted at all); `None` when two rows share all keys.
 fn in_key_order(
+    input: &Input,
     df: DataFrame,
     year: Column,
     keys: &[PlSmallStr],
@@ -220,63 +221,15 @@ fn in_key_order(
     if strictly_increasing(&df, keys)? {
         return Ok(Some((df, year)));
     }
-    let groups = &keys[..keys.len() - 1];
-    let Some(order) = key_order(&df, groups, &year)? else {
-        return Ok(None);
-    };
-    crate::progress::mark("fast path: rows put in (group, year) order");
-    let df = df.take(&order)?;
-    let year = year.take(&order)?;
-    Ok(Some((df, year)))
-}
-
-/// The order of `df`'s rows by `groups`, then `year`, found by grouping rather than by
-/// sorting: Polars' hash grouping gives each group's rows, the groups are sorted by their
-/// keys (one row per group), and each group's few rows by year. `None` when a (group,
-/// year) appears twice.
-///
-/// On the shuffled 10M-row panel (1M groups of 10 years) this takes 0.9 s where Polars'
-/// sort of the frame by (group, year) took 4.6 s (`TRADESTAT_TIMINGS`, release build).
-fn key_order(df: &DataFrame, groups: &[PlSmallStr], year: &Column) -> PolarsResult<Option<IdxCa>> {
-    let years = year.cast(&DataType::Int32)?;
-    let years = years.i32()?.rechunk();
-    let Ok(years) = years.cont_slice() else {
-        return Ok(None); // an empty year: the careful reader says where
-    };
-    let mut order: Vec<IdxSize> = Vec::with_capacity(df.height());
-    if groups.is_empty() {
-        order.extend(0..df.height() as IdxSize);
-        return Ok(by_year(&mut order, years).then(|| IdxCa::from_vec("order".into(), order)));
-    }
-    let grouped = df.group_by(groups.iter().map(|g| g.as_str()))?;
-    let GroupsType::Idx(rows) = &**grouped.get_groups() else {
-        return Ok(None);
-    };
-    const GROUP: &str = "__group";
-    let firsts = IdxCa::from_vec(GROUP.into(), rows.first().to_vec());
-    let sorted = df
-        .select(groups.iter().cloned())?
-        .take(&firsts)?
+    let df = df
         .lazy()
-        .with_row_index(GROUP, None)
-        .sort(groups.to_vec(), Default::default())
-        .select([col(GROUP)])
+        .sort(keys.to_vec(), Default::default())
         .collect()?;
-    for g in sorted.column(GROUP)?.idx()?.into_no_null_iter() {
-        let start = order.len();
-        order.extend_from_slice(&rows.all()[g as usize]);
-        if !by_year(&mut order[start..], years) {
-            return Ok(None);
-        }
+    if !strictly_increasing(&df, keys)? {
+        return Ok(None);
     }
-    Ok(Some(IdxCa::from_vec("order".into(), order)))
-}
-
-/// Sorts the rows `rows` by their year in `years`; false when two have the same year.
-fn by_year(rows: &mut [IdxSize], years: &[i32]) -> bool {
-    rows.sort_unstable_by_key(|&r| years[r as usize]);
-    rows.windows(2)
-        .all(|w| years[w[0] as usize] != years[w[1] as usize])
+    let year = input.year(&df)?;
+    Ok(Some((df, year)))
 }
 
 /// A wide frame's long rows, one per (wide row, series): the wide row it comes from, its
