@@ -31,7 +31,7 @@ pub use front::{ColumnChoice, Filter, ReadOptions};
 pub use fx::FxTable;
 pub use many::expand;
 pub use number::{parse_value, parse_year};
-pub use parse::{chunks, Chunks, Found, Layout};
+pub use parse::{chunks, Body, Chunks, Found, Layout};
 pub use units::Unit;
 
 use crate::notes::Note;

@@ -9,7 +9,7 @@
 
 use super::Pipeline;
 use crate::config::Config;
-use crate::data::{self, Chunks, Dataset, Input};
+use crate::data::{self, Body, Chunks, Dataset, Input};
 use crate::notes::{self, Note};
 use crate::output::Output;
 use crate::progress::{mark, Progress};
@@ -72,6 +72,7 @@ impl Pipeline {
             }
         };
         let name = config.input.name();
+        mark("pieces: input read");
         let pieces = match data::chunks(&bytes, &name, config.read.layout, &config.read.by, target)
         {
             Ok(Some(pieces)) => pieces,
@@ -82,14 +83,14 @@ impl Pipeline {
             }
             Err(why) => return Outcome::Unsuitable(format!("{why:#}")),
         };
-        if !pieces.start_in_group_order() {
-            return Outcome::Unsuitable(format!(
-                "{name} is not sorted by its groups (the pieces' first rows are out of order)"
-            ));
-        }
         let count = pieces.bodies.len();
+        let gathered = if pieces.bodies.iter().any(|b| b.is_gathered()) {
+            ", gathered by group range from unsorted rows"
+        } else {
+            ""
+        };
         mark(&format!(
-            "engine: pieces ({count} pieces of about {target} bytes of whole groups)"
+            "engine: pieces ({count} pieces of about {target} bytes of whole groups{gathered})"
         ));
         self.progress.bytes(files.size);
         let job = Job {
@@ -207,12 +208,12 @@ impl<B: Fn(&Config, Dataset) -> Result<Output> + Sync> Job<'_, B> {
                 count,
                 rayon::current_num_threads(),
                 |i| {
-                    self.analyse(i, self.pieces.bodies[i])
+                    self.analyse(i, &self.pieces.bodies[i])
                         .with_context(|| format!("piece {} of {count}", i + 1))
                 },
                 |i, piece| {
                     sink.write(piece, out)?;
-                    progress.advance(self.pieces.bodies[i].len() as u64);
+                    progress.advance(self.pieces.bodies[i].size() as u64);
                     progress.stage(format!("{} pieces of {count}", i + 1));
                     Ok(())
                 },
@@ -231,9 +232,9 @@ impl<B: Fn(&Config, Dataset) -> Result<Output> + Sync> Job<'_, B> {
 
     /// One piece, start to finish: load, analyse, render. Pieces run side by side (each on
     /// its own core for the parts Polars runs on one), and are written in order.
-    fn analyse(&self, i: usize, body: &[u8]) -> Result<Piece> {
+    fn analyse(&self, i: usize, body: &Body) -> Result<Piece> {
         let config = self.config;
-        let piece = [self.pieces.header, body].concat();
+        let piece = body.with_header(self.pieces.header);
         let dataset = config.converted(data::from_bytes_with(&piece, self.name, &config.read)?)?;
         let groups = dataset.group_range()?;
         let output = (self.build)(config, dataset)?;

@@ -146,40 +146,86 @@ fn notes_about_the_data_survive_the_cap_on_notes_from_pieces() {
 }
 
 #[test]
-fn files_that_cannot_be_cut_take_the_whole_file_path() {
+fn unsorted_files_go_in_pieces_gathered_by_group_range() {
     let dir = tempfile::tempdir().unwrap();
     let text = panel(300);
     let mut lines: Vec<&str> = text.lines().collect();
-    // Region r00002's last row moved to the end: groups out of order across pieces.
+    // Region r00002's last row moved to the end; then every row in a scrambled order.
     let moved = lines.remove(18);
     lines.push(moved);
-    let unsorted = dir.path().join("unsorted.csv");
-    std::fs::write(&unsorted, lines.join("\n") + "\n").unwrap();
-    let job = [
+    let body = &lines[1..];
+    let scrambled: Vec<&str> = (0..body.len())
+        .map(|i| body[i * 7919 % body.len()])
+        .collect();
+    let job = |path: &Path| -> Vec<String> {
+        ["growth", "--data", path.to_str().unwrap(), "--by", "region"]
+            .map(str::to_string)
+            .to_vec()
+    };
+    for (name, rows) in [
+        ("moved.csv", lines[1..].to_vec()),
+        ("scrambled.csv", scrambled),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            [lines[0]]
+                .iter()
+                .chain(&rows)
+                .map(|l| format!("{l}\n"))
+                .collect::<String>(),
+        )
+        .unwrap();
+        let args = job(&path);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // `written` checks that the file went in pieces.
+        let (pieces, _) = written(&args, dir.path(), "pieces.csv", Some("600"));
+        let out_path = dir.path().join("again.csv");
+        let mut again = args.clone();
+        again.extend([
+            "--piece-bytes",
+            "600",
+            "--output",
+            out_path.to_str().unwrap(),
+        ]);
+        let log = stderr(&run_with_env(&again, b"", &[("TRADESTAT_TIMINGS", "1")]));
+        assert!(
+            log.contains("gathered by group range from unsorted rows"),
+            "{log}"
+        );
+        let (whole, _) = written(&args, dir.path(), "whole.csv", None);
+        assert_eq!(pieces, whole, "{name}");
+    }
+}
+
+#[test]
+fn files_that_cannot_be_cut_take_the_whole_file_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = panel(300);
+    // A quote anywhere: a quoted field could hold a line break, so no cut is safe.
+    let quoted = text.replacen("r00002,2015", "\"r00002\",2015", 1);
+    let path = dir.path().join("quoted.csv");
+    std::fs::write(&path, &quoted).unwrap();
+    let out_path = dir.path().join("g.csv");
+    let args = [
         "growth",
         "--data",
-        unsorted.to_str().unwrap(),
+        path.to_str().unwrap(),
         "--by",
         "region",
-    ];
-    let out_path = dir.path().join("g.csv");
-    let mut args = job.to_vec();
-    args.extend([
-        "--output",
-        out_path.to_str().unwrap(),
         "--piece-bytes",
         "600",
-    ]);
+        "--output",
+        out_path.to_str().unwrap(),
+    ];
     let out = run_with_env(&args, b"", &[("TRADESTAT_TIMINGS", "1")]);
     assert!(out.status.success());
-    assert!(
-        !stderr(&out).contains("written in pieces"),
-        "{}",
-        stderr(&out)
-    );
-    let pieces = std::fs::read(&out_path).unwrap();
-    let (whole, _) = written(&job, dir.path(), "g.csv", None);
-    assert_eq!(pieces, whole);
+    let log = stderr(&out);
+    assert!(!log.contains("written in pieces"), "{log}");
+    assert!(log.contains("cannot be cut between groups"), "{log}");
+    let job = ["growth", "--data", path.to_str().unwrap(), "--by", "region"];
+    let (whole, _) = written(&job, dir.path(), "w.csv", None);
+    assert_eq!(std::fs::read(&out_path).unwrap(), whole);
 
     // A bad cell near the end: the message names its line in the whole file, and nothing
     // is written.
@@ -211,9 +257,10 @@ fn files_that_cannot_be_cut_take_the_whole_file_path() {
         stderr(&out)
     );
     assert!(!target.exists());
+    // quoted.csv, g.csv, w.csv and bad.csv.
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
-        3,
+        4,
         "no staging file left"
     );
 }
@@ -366,17 +413,15 @@ fn the_engine_flag_forces_or_forbids_pieces_and_says_why() {
     }
 
     // A piece that fails stops a forced run instead of falling back to the whole file.
-    let text = panel(300);
-    let mut lines: Vec<&str> = text.lines().collect();
-    let moved = lines.remove(18);
-    lines.push(moved);
-    let unsorted = dir.path().join("unsorted.csv");
-    std::fs::write(&unsorted, lines.join("\n") + "\n").unwrap();
+    let mut bad = panel(300);
+    bad.push_str("r99999,2015,12x,1\n");
+    let bad_path = dir.path().join("bad.csv");
+    std::fs::write(&bad_path, &bad).unwrap();
     let out = run_with_env(
         &[
             "growth",
             "--data",
-            unsorted.to_str().unwrap(),
+            bad_path.to_str().unwrap(),
             "--by",
             "region",
             "--output",
@@ -391,9 +436,7 @@ fn the_engine_flag_forces_or_forbids_pieces_and_says_why() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains(
-            "unsorted.csv is not sorted by its groups (the pieces' first rows are out of order)"
-        ),
+        stderr(&out).contains("value \"12x\"") && stderr(&out).contains("piece "),
         "{}",
         stderr(&out)
     );

@@ -1,34 +1,61 @@
 //! Cutting a large panel file into pieces that each hold whole groups.
 
-use super::plan::plan;
+use super::buckets::Bucket;
+use super::plan::{plan, Shape};
 use super::Layout;
 use crate::data::front::ReadOptions;
 use anyhow::Result;
 
-/// A large panel file cut into pieces that each hold whole groups: the header line, and the
-/// byte ranges of the body (each ending after a newline) in file order.
+/// A large panel file cut into pieces that each hold whole groups, in group order: the
+/// header line, and the pieces' lines.
 pub struct Chunks<'a> {
     pub header: &'a [u8],
-    pub bodies: Vec<&'a [u8]>,
-    /// The positions of the group columns in a line.
-    groups: Vec<usize>,
+    pub bodies: Vec<Body<'a>>,
 }
 
-impl Chunks<'_> {
-    /// Whether the first lines of the pieces have increasing groups, as the pieces of a
-    /// file sorted by its groups have. A file whose rows are in another order fails this at
-    /// once, before any piece is analysed (the writer checks every piece's groups anyway).
-    pub fn start_in_group_order(&self) -> bool {
-        let firsts: Vec<Vec<&[u8]>> = self
-            .bodies
-            .iter()
-            .map(|body| {
-                let line = body.split(|&b| b == b'\n').next().unwrap_or(b"");
-                group_fields(line.strip_suffix(b"\r").unwrap_or(line), &self.groups)
-            })
-            .collect();
-        firsts.windows(2).all(|w| w[0] < w[1])
+/// The lines of a piece.
+pub enum Body<'a> {
+    /// A range of the file's body (ending after a newline): a file sorted by its groups.
+    Lines(&'a [u8]),
+    /// Lines gathered from a file that is not (see [`super::buckets`]).
+    Gathered(Bucket<'a>),
+}
+
+impl Body<'_> {
+    /// The piece's size in bytes.
+    pub fn size(&self) -> usize {
+        match self {
+            Body::Lines(lines) => lines.len(),
+            Body::Gathered(bucket) => bucket.size(),
+        }
     }
+
+    /// Whether the piece was gathered from an unsorted file.
+    pub fn is_gathered(&self) -> bool {
+        matches!(self, Body::Gathered(_))
+    }
+
+    /// The piece as a file of its own: `header`, then its lines in group order.
+    pub fn with_header(&self, header: &[u8]) -> Vec<u8> {
+        match self {
+            Body::Lines(lines) => [header, lines].concat(),
+            Body::Gathered(bucket) => bucket.text(header),
+        }
+    }
+}
+
+/// Whether the first lines of the pieces `bodies` have increasing groups, as the pieces of
+/// a file sorted by its groups have. A file whose rows are in another order fails this at
+/// once (the writer checks every piece's groups anyway).
+fn start_in_group_order(bodies: &[&[u8]], groups: &[usize]) -> bool {
+    let firsts: Vec<Vec<&[u8]>> = bodies
+        .iter()
+        .map(|body| {
+            let line = body.split(|&b| b == b'\n').next().unwrap_or(b"");
+            group_fields(line.strip_suffix(b"\r").unwrap_or(line), groups)
+        })
+        .collect();
+    firsts.windows(2).all(|w| w[0] < w[1])
 }
 
 /// The fields of `line` at the positions `groups`.
@@ -43,8 +70,9 @@ fn group_fields<'a>(line: &'a [u8], groups: &[usize]) -> Vec<&'a [u8]> {
 /// Cuts `bytes` into pieces of about `target` bytes at lines where the group columns change,
 /// so that no group is split. `None` when the file cannot be cut safely: no group columns,
 /// quotes anywhere (a quoted field may hold a delimiter or a newline), or one piece only.
-/// The pieces are not validated here; the loader checks each, and the caller checks that
-/// their groups come in increasing order.
+/// A file whose rows are not in group order is cut by group range instead
+/// ([`super::buckets`]). The pieces are not validated here; the loader checks each, and the
+/// caller checks that their groups come in increasing order.
 pub fn chunks<'a>(
     bytes: &'a [u8],
     name: &str,
@@ -112,9 +140,20 @@ pub fn chunks<'a>(
     if bodies.len() < 2 {
         return Ok(None);
     }
-    Ok(Some(Chunks {
-        header: &bytes[..header_end],
-        bodies,
-        groups: plan.groups.clone(),
-    }))
+    let header = &bytes[..header_end];
+    if start_in_group_order(&bodies, &plan.groups) {
+        let bodies = bodies.into_iter().map(Body::Lines).collect();
+        return Ok(Some(Chunks { header, bodies }));
+    }
+    // Not in group order: pieces of whole groups gathered by group range, if the file has
+    // a year column to order each group's lines by.
+    if !matches!(plan.shape, Shape::Wide(_) | Shape::Long { .. }) {
+        return Ok(None);
+    }
+    Ok(
+        super::buckets::buckets(body, &plan.groups, plan.year, target).map(|buckets| Chunks {
+            header,
+            bodies: buckets.into_iter().map(Body::Gathered).collect(),
+        }),
+    )
 }

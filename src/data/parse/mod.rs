@@ -13,6 +13,7 @@
 //! [`checks`] checks the whole frame; [`found`] says how the file was read.
 //! [`chunks`](mod@chunks) cuts a large panel into pieces.
 
+mod buckets;
 mod checks;
 mod chunks;
 mod fast_sum;
@@ -24,7 +25,7 @@ mod records;
 mod rows;
 mod sum;
 
-pub use chunks::{chunks, Chunks};
+pub use chunks::{chunks, Body, Chunks};
 pub(super) use locate::LineCounter;
 pub(super) use plan::{ColumnsIn, Shape};
 

@@ -60,7 +60,7 @@ pub(super) fn scan(data: &[u8], fields: &Fields) -> Option<Scanned> {
 
 /// `data` cut into pieces of about `size` bytes, each ending after a line feed (the last
 /// where `data` ends).
-fn split_at_lines(data: &[u8], size: usize) -> Vec<&[u8]> {
+pub(super) fn split_at_lines(data: &[u8], size: usize) -> Vec<&[u8]> {
     let mut pieces = Vec::with_capacity(data.len() / size + 1);
     let mut start = 0;
     while start < data.len() {
