@@ -30,7 +30,9 @@ struct Entry {
     /// The first group field's length (at most 255): with one group column, two keys of at
     /// most 8 bytes sort by prefix, then length.
     key_len: u8,
-    year: i32,
+    /// The year (tradestat's years fit; `i16::MIN` for a year that is not one: the piece's
+    /// loader says so).
+    year: i16,
     len: u32,
     start: usize,
 }
@@ -69,28 +71,48 @@ impl Columns {
     /// the year is not an integer: the loader says so).
     fn entry(&self, line: &[u8], start: usize) -> Entry {
         let mut prefix = [0u8; 8];
-        let mut year = None;
-        let mut key_len = 0;
-        for (i, field) in line.split(|&b| b == b',').enumerate() {
+        let (mut year, mut key_len) = (i16::MIN, 0);
+        let last = self.groups[0].max(self.year);
+        let ends = memchr::memchr_iter(b',', line).chain(std::iter::once(line.len()));
+        let mut from = 0;
+        for (i, end) in ends.enumerate() {
+            let field = &line[from..end];
             if i == self.groups[0] {
                 let n = field.len().min(8);
                 prefix[..n].copy_from_slice(&field[..n]);
                 key_len = field.len().min(255) as u8;
             }
             if i == self.year {
-                year = std::str::from_utf8(field)
-                    .ok()
-                    .and_then(|y| y.parse::<i32>().ok());
+                year = parse_year(field).unwrap_or(i16::MIN);
             }
+            if i == last {
+                break;
+            }
+            from = end + 1;
         }
         Entry {
             prefix: u64::from_be_bytes(prefix),
             key_len,
-            year: year.unwrap_or(i32::MIN),
+            year,
             len: line.len() as u32,
             start,
         }
     }
+}
+
+/// A year of at most four digits, with an optional minus.
+fn parse_year(field: &[u8]) -> Option<i16> {
+    let (negative, digits) = match field.strip_prefix(b"-") {
+        Some(digits) => (true, digits),
+        None => (false, field),
+    };
+    if digits.is_empty() || digits.len() > 4 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value = digits
+        .iter()
+        .fold(0i16, |v, d| v * 10 + i16::from(d - b'0'));
+    Some(if negative { -value } else { value })
 }
 
 impl Bucket<'_> {
@@ -180,7 +202,10 @@ pub(super) fn buckets<'a>(
 
 /// The lines of `part` (at `offset` in the body), per range of `splitters`.
 fn assign(part: &[u8], offset: usize, columns: &Columns, splitters: &Splitters) -> Vec<Vec<Entry>> {
-    let mut per_bucket: Vec<Vec<Entry>> = vec![Vec::new(); splitters.keys.len() + 1];
+    let buckets = splitters.keys.len() + 1;
+    // About as many lines per range, with a margin: no vector grows by copying.
+    let each = part.len() / splitters.line_bytes.max(1) / buckets * 5 / 4;
+    let mut per_bucket: Vec<Vec<Entry>> = (0..buckets).map(|_| Vec::with_capacity(each)).collect();
     let mut key = Vec::new();
     let mut start = 0;
     while start < part.len() {
@@ -208,12 +233,14 @@ fn assign(part: &[u8], offset: usize, columns: &Columns, splitters: &Splitters) 
 /// The keys that end the ranges, in increasing order.
 struct Splitters {
     keys: Vec<Vec<Vec<u8>>>,
+    /// The sampled lines' mean length, line feed included.
+    line_bytes: usize,
     /// The same as (prefix, length) when every key is one field of at most 8 bytes.
     short: Option<Vec<(u64, u8)>>,
 }
 
 impl Splitters {
-    fn new(keys: Vec<Vec<Vec<u8>>>) -> Splitters {
+    fn new((keys, line_bytes): (Vec<Vec<Vec<u8>>>, usize)) -> Splitters {
         let short = keys
             .iter()
             .map(|k| match k.as_slice() {
@@ -225,7 +252,11 @@ impl Splitters {
                 _ => None,
             })
             .collect();
-        Splitters { keys, short }
+        Splitters {
+            keys,
+            line_bytes,
+            short,
+        }
     }
 
     fn short(&self) -> Option<&[(u64, u8)]> {
@@ -239,11 +270,12 @@ fn compare(splitter: &[Vec<u8>], key: &[&[u8]]) -> Ordering {
 }
 
 /// Up to `pieces - 1` distinct keys that cut a sample of the lines into ranges of about
-/// equal size, in increasing order.
-fn splitters(body: &[u8], columns: &Columns, pieces: usize) -> Vec<Vec<Vec<u8>>> {
+/// equal size, in increasing order, and the sampled lines' mean length.
+fn splitters(body: &[u8], columns: &Columns, pieces: usize) -> (Vec<Vec<Vec<u8>>>, usize) {
     let samples = pieces * SAMPLES_PER_PIECE;
     let mut keys: Vec<Vec<Vec<u8>>> = Vec::with_capacity(samples);
     let mut key = Vec::new();
+    let mut sampled_bytes = 0;
     for k in 0..samples {
         let at = k * body.len() / samples;
         // The line after the one `at` falls in (the first line for `at` = 0).
@@ -260,13 +292,15 @@ fn splitters(body: &[u8], columns: &Columns, pieces: usize) -> Vec<Vec<Vec<u8>>>
         }
         columns.key(&body[start..end], &mut key);
         keys.push(key.iter().map(|f| f.to_vec()).collect());
+        sampled_bytes += end - start + 1;
     }
+    let line_bytes = sampled_bytes / keys.len().max(1);
     keys.sort_unstable();
     let mut splitters: Vec<Vec<Vec<u8>>> = (1..pieces)
         .filter_map(|i| keys.get(i * keys.len() / pieces).cloned())
         .collect();
     splitters.dedup();
-    splitters
+    (splitters, line_bytes)
 }
 
 #[cfg(test)]
@@ -362,6 +396,16 @@ mod tests {
             a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(b.1))
         });
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn years_are_read_from_their_digits() {
+        assert_eq!(parse_year(b"2019"), Some(2019));
+        assert_eq!(parse_year(b"-450"), Some(-450));
+        assert_eq!(parse_year(b"0"), Some(0));
+        for bad in [&b""[..], b"-", b"20190", b"2019.0", b"x", b"+2019"] {
+            assert_eq!(parse_year(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
