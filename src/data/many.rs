@@ -300,8 +300,6 @@ fn merged_catalog(parts: &[(String, Parsed)]) -> Result<Catalog> {
         .collect())
 }
 
-/// No (group, series, year) may be in two files (each file was checked on its own): else
-/// an error naming both.
 /// The sums of the files joined: one value per group, series and year, the sum of the files'
 /// values (empty only when every file's is), in canonical order.
 fn summed_across(frame: DataFrame, groups: &[String]) -> Result<DataFrame> {
@@ -334,6 +332,8 @@ fn summed_across(frame: DataFrame, groups: &[String]) -> Result<DataFrame> {
         .collect()?)
 }
 
+/// No (group, series, year) may be in two files (each file was checked on its own): else
+/// an error naming both.
 fn no_twins(joined: &DataFrame, groups: &[String]) -> Result<()> {
     let keys: Vec<Expr> = schema::keys(groups)
         .iter()

@@ -18,7 +18,7 @@ pub enum Body<'a> {
     /// A range of the file's body (ending after a newline): a file sorted by its groups.
     Lines(&'a [u8]),
     /// Lines gathered from a file that is not (see [`super::buckets`]).
-    Gathered(Bucket<'a>),
+    Gathered(Bucket),
 }
 
 impl Body<'_> {
