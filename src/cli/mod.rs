@@ -504,8 +504,9 @@ pub struct OutputArgs {
     /// show, growth, index, share and panel can analyse a large file in pieces of whole groups
     /// and write them in order, holding a few pieces in memory rather than the file. A run
     /// qualifies when the input is a file of 16 MiB or more read as tidy CSV, with --by groups
-    /// (or a long file's group columns) whose rows are together, written with --output FILE as
-    /// CSV, TSV or NDJSON. The result is the same byte for byte. `auto` analyses the whole file
+    /// (or a long file's group columns), written with --output FILE as CSV, TSV or NDJSON. A
+    /// file sorted by group is cut where the group changes, any other by group range (each
+    /// piece's lines put in order). The result is the same byte for byte. `auto` analyses the whole file
     /// when the run does not qualify or a piece fails (a bad cell: the message names its line
     /// in the file); `pieces` stops with an error that says why instead, at any file size.
     /// TRADESTAT_TIMINGS=1 prints the choice and its reason on stderr.
