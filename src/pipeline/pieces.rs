@@ -208,8 +208,12 @@ impl<B: Fn(&Config, Dataset) -> Result<Output> + Sync> Job<'_, B> {
                 count,
                 rayon::current_num_threads(),
                 |i| {
-                    self.analyse(i, &self.pieces.bodies[i])
-                        .with_context(|| format!("piece {} of {count}", i + 1))
+                    self.analyse(i, &self.pieces.bodies[i]).with_context(|| {
+                        format!(
+                            "piece {} of {count} (a line number counts within the piece, its header as line 1; --engine whole names the file's)",
+                            i + 1
+                        )
+                    })
                 },
                 |i, piece| {
                     sink.write(piece, out)?;

@@ -72,6 +72,7 @@ struct Columns {
 impl Columns {
     /// The group fields of `line`, in `out`.
     fn key<'l>(&self, line: &'l [u8], out: &mut Vec<&'l [u8]>) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         out.clear();
         for &g in &self.groups {
             out.push(line.split(|&b| b == b',').nth(g).unwrap_or(b""));
@@ -87,6 +88,8 @@ impl Columns {
     /// Where `line` sorts: its first group field's prefix and its year (`i32::MIN` when
     /// the year is not an integer: the loader says so).
     fn entry(&self, line: &[u8], start: usize) -> Entry {
+        let len = line.len() as u32;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         let mut prefix = [0u8; 8];
         let (mut year, mut key_len) = (i16::MIN, 0);
         let last = self.groups[0].max(self.year);
@@ -111,7 +114,7 @@ impl Columns {
             prefix: u64::from_be_bytes(prefix),
             key_len,
             year,
-            len: line.len() as u32,
+            len,
             start,
         }
     }
@@ -297,11 +300,15 @@ fn compare(splitter: &[Vec<u8>], key: &[&[u8]]) -> Ordering {
 /// Up to `pieces - 1` distinct keys that cut a sample of the lines into ranges of about
 /// equal size, in increasing order.
 fn splitters(body: &[u8], columns: &Columns, pieces: usize) -> Vec<Vec<Vec<u8>>> {
-    let samples = pieces * SAMPLES_PER_PIECE;
+    // At most one sample per 16 bytes and a million in all (a tiny `--piece-bytes`).
+    let samples = (pieces * SAMPLES_PER_PIECE)
+        .min(body.len() / 16)
+        .clamp(1, 1 << 20);
+    let pieces = pieces.min(samples);
     let mut keys: Vec<Vec<Vec<u8>>> = Vec::with_capacity(samples);
     let mut key = Vec::new();
     for k in 0..samples {
-        let at = k * body.len() / samples;
+        let at = (k as u128 * body.len() as u128 / samples as u128) as usize;
         // The line after the one `at` falls in (the first line for `at` = 0).
         let start = match at {
             0 => 0,
@@ -418,6 +425,27 @@ mod tests {
             a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(b.1))
         });
         assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn crlf_lines_sort_by_their_year_and_keep_their_bytes() {
+        let body: String = (0..400)
+            .map(|i| format!("r{:03},{}\r\n", (i * 37) % 100, 2003 - i / 100))
+            .collect();
+        let buckets = buckets(body.as_bytes(), &[0], 1, 512).unwrap();
+        let all: Vec<u8> = buckets.iter().flat_map(|b| b.text(b"")).collect();
+        let mut expected: Vec<&str> = body.split_inclusive('\n').collect();
+        expected.sort();
+        assert_eq!(String::from_utf8(all).unwrap(), expected.concat());
+    }
+
+    #[test]
+    fn a_tiny_piece_size_asks_for_a_bounded_sample() {
+        let body: String = (0..2000)
+            .map(|i| format!("r{:04},2000\n", 1999 - i))
+            .collect();
+        let buckets = buckets(body.as_bytes(), &[0], 1, 1).unwrap();
+        assert!(buckets.len() <= body.len() / 16, "{}", buckets.len());
     }
 
     #[test]

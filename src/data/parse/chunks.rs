@@ -44,18 +44,50 @@ impl Body<'_> {
     }
 }
 
-/// Whether the first lines of the pieces `bodies` have increasing groups, as the pieces of
-/// a file sorted by its groups have. A file whose rows are in another order fails this at
-/// once (the writer checks every piece's groups anyway).
-fn start_in_group_order(bodies: &[&[u8]], groups: &[usize]) -> bool {
-    let firsts: Vec<Vec<&[u8]>> = bodies
-        .iter()
-        .map(|body| {
-            let line = body.split(|&b| b == b'\n').next().unwrap_or(b"");
-            group_fields(line.strip_suffix(b"\r").unwrap_or(line), groups)
-        })
-        .collect();
-    firsts.windows(2).all(|w| w[0] < w[1])
+/// Lines looked at in each piece by [`in_group_order`].
+const CHECKED_LINES: usize = 16;
+
+/// Whether the pieces `bodies` look like those of a file sorted by its groups: along the
+/// first line, [`CHECKED_LINES`] lines spread over each piece and its last line, the groups
+/// never decrease, and they increase from one piece to the next. A file whose rows are in
+/// another order fails this at once (and the writer checks every piece's groups anyway).
+fn in_group_order(bodies: &[&[u8]], groups: &[usize]) -> bool {
+    let mut previous: Option<Vec<&[u8]>> = None;
+    for body in bodies {
+        let lines = spread_lines(body, CHECKED_LINES);
+        for (i, line) in lines.iter().enumerate() {
+            let key = group_fields(line.strip_suffix(b"\r").unwrap_or(line), groups);
+            if let Some(before) = &previous {
+                if key < *before || (i == 0 && key == *before) {
+                    return false;
+                }
+            }
+            previous = Some(key);
+        }
+    }
+    true
+}
+
+/// The first line of `body`, up to `count` lines starting at evenly spaced bytes, and its
+/// last line, in order (without their line feeds).
+fn spread_lines(body: &[u8], count: usize) -> Vec<&[u8]> {
+    let body = body.strip_suffix(b"\n").unwrap_or(body);
+    let line_at = |start: usize| {
+        let end = memchr::memchr(b'\n', &body[start..]).map_or(body.len(), |i| start + i);
+        (start, &body[start..end])
+    };
+    let mut lines = vec![line_at(0)];
+    for k in 1..=count {
+        let at = k * body.len() / (count + 1);
+        if let Some(i) = memchr::memchr(b'\n', &body[at..]) {
+            lines.push(line_at(at + i + 1));
+        }
+    }
+    let last = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
+    lines.push(line_at(last));
+    lines.sort_by_key(|(start, _)| *start);
+    lines.dedup_by_key(|(start, _)| *start);
+    lines.into_iter().map(|(_, line)| line).collect()
 }
 
 /// The fields of `line` at the positions `groups`.
@@ -141,7 +173,7 @@ pub fn chunks<'a>(
         return Ok(None);
     }
     let header = &bytes[..header_end];
-    if start_in_group_order(&bodies, &plan.groups) {
+    if in_group_order(&bodies, &plan.groups) {
         let bodies = bodies.into_iter().map(Body::Lines).collect();
         return Ok(Some(Chunks { header, bodies }));
     }
@@ -156,4 +188,38 @@ pub fn chunks<'a>(
             bodies: buckets.into_iter().map(Body::Gathered).collect(),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_pieces_are_in_group_order_and_shuffled_ones_are_not() {
+        let lines = |range: std::ops::Range<usize>| -> String {
+            range.map(|r| format!("r{r:03},2000,1\r\n")).collect()
+        };
+        let (a, b) = (lines(0..50), lines(50..100));
+        assert!(in_group_order(&[a.as_bytes(), b.as_bytes()], &[0]));
+        // The first lines increase, but a piece is not sorted inside (a sample of its lines
+        // sees that; one line out of place may go unseen until the writer checks).
+        let mut mixed: Vec<String> = (0..50).map(|r| format!("r{r:03},2000,1\n")).collect();
+        mixed[1..].reverse();
+        let mixed = mixed.concat();
+        assert!(!in_group_order(&[mixed.as_bytes(), b.as_bytes()], &[0]));
+        // A group in two pieces.
+        let c = lines(49..100);
+        assert!(!in_group_order(&[a.as_bytes(), c.as_bytes()], &[0]));
+        // The last line of a piece after the next piece's first.
+        let d = format!("{a}r070,2000,1\n");
+        assert!(!in_group_order(&[d.as_bytes(), b.as_bytes()], &[0]));
+    }
+
+    #[test]
+    fn spread_lines_include_the_first_and_the_last() {
+        let body = b"a\nb\nc\nd\ne\n";
+        assert_eq!(spread_lines(body, 16), [&b"a"[..], b"b", b"c", b"d", b"e"]);
+        assert_eq!(spread_lines(b"only", 4), [&b"only"[..]]);
+        assert_eq!(spread_lines(b"x\ny", 0), [&b"x"[..], b"y"]);
+    }
 }

@@ -80,6 +80,12 @@ fn attempt(bytes: &[u8], plan: &ColumnsIn, header_line: u64) -> Option<Result<Su
             SeriesIn::Fixed(_) => None,
         },
     };
+    // Exact duplicates are found from whole records; the careful reader compares the columns
+    // it reads. They agree when it reads every column (a publisher's layout may ignore some).
+    let used = plan.groups.len() + 2 + usize::from(fields.series.is_some());
+    if used != plan.header.len() {
+        return None;
+    }
     let data_start = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
     let data = &bytes[data_start..];
     let scanned = records::scan(data, &fields)?;
@@ -322,6 +328,28 @@ mod tests {
     }
 
     #[test]
+    fn files_with_columns_the_careful_reader_ignores_fall_back_to_it() {
+        // SDMX: OBS_STATUS and DATAFLOW are not read, so records differing only there are
+        // exact duplicates for the careful reader, which the record hashes would not see.
+        let text = "DATAFLOW,REF_AREA,TIME_PERIOD,OBS_VALUE,OBS_STATUS\n\
+                    X:D(1.0),DE,2020,5,A\n\
+                    X:D(1.0),DE,2020,5,P\n\
+                    X:D(1.0),FR,2020,7,A\n";
+        for strict in [false, true] {
+            let options = ReadOptions {
+                aggregate: crate::data::Aggregate {
+                    sum_by: vec!["REF_AREA".into()],
+                    part_where: None,
+                    strict_duplicates: strict,
+                },
+                ..Default::default()
+            };
+            assert!(!same_as_careful(text, &options, Readers::Fast));
+            assert!(same_as_careful(text, &options, Readers::Both));
+        }
+    }
+
+    #[test]
     fn odd_summed_files_fall_back_to_the_careful_reader() {
         let large = large();
         let options = options(&["i"], Some("k=85*"), false);
@@ -343,6 +371,7 @@ mod tests {
             (format!("{large}Source: CEPII\n"), false),
             (format!("{large},,,,,\n"), false),
             (changed("2020,156,276,851712, ,3\n"), false),
+            (changed("2020,156\u{a0},276,851712,50,3\n"), false),
             // A CRLF line ending.
             (changed("2020,156,276,851712,50,3\r\n"), true),
         ] {

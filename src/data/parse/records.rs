@@ -145,6 +145,9 @@ impl Cells {
         let mut value = (0, 0);
         let mut close = |field: usize, start: usize, end: usize| -> Option<()> {
             let cell = &line[start..end];
+            if !trimmed(cell) {
+                return None;
+            }
             if field == fields.value {
                 value = (start, end);
             } else if field == fields.year {
@@ -167,6 +170,18 @@ impl Cells {
         }
         close(field, start, line.len())?;
         (field + 1 == fields.count).then_some(Cells { value })
+    }
+}
+
+/// Whether `cell` has no whitespace the careful reader would trim: ASCII whitespace is
+/// refused byte by byte; a cell that starts or ends outside ASCII is looked at as text
+/// (no-break and other Unicode spaces).
+fn trimmed(cell: &[u8]) -> bool {
+    match (cell.first(), cell.last()) {
+        (Some(&first), Some(&last)) if first >= 0x80 || last >= 0x80 => {
+            std::str::from_utf8(cell).is_ok_and(|text| text.trim().len() == text.len())
+        }
+        _ => true,
     }
 }
 
@@ -270,10 +285,14 @@ mod tests {
             "20200,a,x,1\n",
             ",a,x,1\n",
             "2020,a,x\r,1\n",
+            "2020,a\u{a0},x,1\n",
+            "2020,a,\u{3000}x,1\n",
         ] {
             assert!(scan_text(text).is_none(), "{text:?}");
         }
         assert!(scan_text("-450,a,x,1\n0,a,x,2\n9999,a,x,\n").is_some());
+        // Text outside ASCII is fine where nothing is trimmed.
+        assert!(scan_text("2020,Curaçao,x\u{a0}y,1\n2020,é,ü,2\n").is_some());
     }
 
     #[test]
