@@ -9,9 +9,8 @@
 //! Polars' sort of the frame, analysis and writing at once) takes 10.8 s and 2.4 GB; in
 //! pieces gathered here, 4.5 s and 0.9 GB, below Polars-Python's 6.5 s and 2.0 GB for the
 //! same job (bench/README.md, "Detail data and unsorted panels: where they ended"). The pass
-//! takes 0.4 s of it. Copying the
-//! lines, rather than noting where they are, keeps a piece's ordering within its own 8 MiB
-//! (4.32 → 4.14 s, +70 MB).
+//! takes 0.4 s of it. Copying the lines, rather than noting where they are, keeps a piece's
+//! ordering within its own 8 MiB (4.32 → 4.14 s, +70 MB).
 //!
 //! Nothing here validates: a line that does not parse sorts somewhere, and the piece's
 //! loader refuses it, after which the run falls back to the whole file.
