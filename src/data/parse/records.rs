@@ -1,12 +1,12 @@
 //! The records of a plain summed file, looked at byte by byte on every core before Polars'
-//! streaming engine sums them ([`super::fast_sum`]): whether each record is one the careful
-//! reader would take as it is, how many there are and how many have an empty value, and a
-//! hash of each, from which exact duplicate records are found.
+//! reader sums them block by block ([`super::fast_sum`]): whether each record is one the
+//! careful reader would take as it is, how many there are and how many have an empty value,
+//! and a hash of each, from which exact duplicate records are found.
 //!
 //! Home-made on purpose: the duplicate check it replaces (Polars' window over every column
 //! of the whole file held in memory) took 0.27 s of 0.77 s per file of 2 million records and
-//! made the file's frame necessary at all; this pass takes ~0.05 s per such file on two
-//! cores and lets Polars' streaming engine read only the columns it sums (measured with
+//! made the file's frame necessary at all; this pass takes ~0.09 s per such file on two
+//! cores and lets Polars' reader read only the columns it sums (measured with
 //! `bench/compare.sh baci`, see bench/README.md).
 
 use foldhash::fast::FixedState;
@@ -22,6 +22,11 @@ pub(super) struct Fields {
     pub value: usize,
     /// The series column, whose cell must not be empty.
     pub series: Option<usize>,
+    /// Per column, whether Polars' reader reads it (the year, the value, the series, the
+    /// summed-to and the part columns): no space may surround its cells, as Polars would
+    /// keep it. The careful reader trims the cells of the others; so does the hash (BACI
+    /// pads its quantities with spaces).
+    pub read: Vec<bool>,
 }
 
 /// What the pass found in a file's records.
@@ -37,10 +42,10 @@ pub(super) struct Scanned {
 const PIECE: usize = 4 << 20;
 
 /// The records of `data` (the lines after the header), or `None` when a record is not one
-/// the careful reader takes as it is: a blank line, a quote, a space, a tab, a carriage
-/// return but before the line feed, a field too many or too few, an empty series name, or a
-/// year not written as the careful reader would write it back (`2019`, not `02019` or `+2019`,
-/// so that equal years are equal texts).
+/// the careful reader takes as it is: a blank line, a quote, spaces around a cell Polars
+/// reads, a carriage return but before the line feed, a field too many or too few, an empty
+/// series name, or a year not written as the careful reader would write it back (`2019`, not
+/// `02019` or `+2019`, so that equal years are equal texts).
 pub(super) fn scan(data: &[u8], fields: &Fields) -> Option<Scanned> {
     let pieces = split_at_lines(data, PIECE);
     let scanned: Vec<Option<Scanned>> = pieces.par_iter().map(|p| scan_piece(p, fields)).collect();
@@ -110,8 +115,9 @@ fn scan_piece(data: &[u8], fields: &Fields) -> Option<Scanned> {
         empty_values: 0,
         hashes: Vec::with_capacity(data.len() / 24),
     };
+    let mut scratch = Vec::new();
     for line in lines(data) {
-        let (hash, empty) = record(line, fields)?;
+        let (hash, empty) = record(line, fields, &mut scratch)?;
         scanned.records += 1;
         scanned.empty_values += usize::from(empty);
         scanned.hashes.push(hash);
@@ -121,19 +127,40 @@ fn scan_piece(data: &[u8], fields: &Fields) -> Option<Scanned> {
 
 /// The hash of `line` without its value field, and whether the value is empty; `None` when
 /// the careful reader would not take the record as it is (see [`scan`]).
-fn record(line: &[u8], fields: &Fields) -> Option<(u64, bool)> {
+fn record(line: &[u8], fields: &Fields, scratch: &mut Vec<u8>) -> Option<(u64, bool)> {
     let cells = Cells::of(line, fields)?;
+    let (before, after) = cells.around_value(line, fields, scratch);
     let mut hasher = FixedState::with_seed(0x7472_6164_6573_7461).build_hasher();
     // With the value left out, the text before it ends with its delimiter: two records
     // hash alike only when all their other fields are equal texts.
-    hasher.write(&line[..cells.value.0]);
-    hasher.write(&line[cells.value.1..]);
+    hasher.write(before);
+    hasher.write(after);
     Some((hasher.finish(), cells.value.0 == cells.value.1))
 }
 
-/// Where a record's value field is (start and end), once the record is checked.
+/// Where a record's value field is (start and end), once the record is checked, and
+/// whether a cell of a column Polars does not read has spaces around it.
 struct Cells {
     value: (usize, usize),
+    padded: bool,
+}
+
+/// The whitespace the careful reader trims from a cell (`str::trim`, ASCII part).
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | 0x0b | 0x0c)
+}
+
+/// `cell` without the whitespace around it.
+fn trim_spaces(cell: &[u8]) -> &[u8] {
+    let start = cell
+        .iter()
+        .position(|&b| !is_space(b))
+        .unwrap_or(cell.len());
+    let end = cell
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(start, |i| i + 1);
+    &cell[start..end]
 }
 
 impl Cells {
@@ -141,10 +168,21 @@ impl Cells {
         if line.is_empty() {
             return None;
         }
-        let (mut field, mut start) = (0, 0);
+        let (mut field, mut start, mut spaced) = (0, 0, false);
         let mut value = (0, 0);
-        let mut close = |field: usize, start: usize, end: usize| -> Option<()> {
-            let cell = &line[start..end];
+        let mut padded = false;
+        let mut close = |field: usize, start: usize, end: usize, spaced: bool| -> Option<()> {
+            let mut cell = &line[start..end];
+            if spaced {
+                let trimmed = trim_spaces(cell);
+                if trimmed.len() != cell.len() {
+                    if fields.read.get(field).copied().unwrap_or(true) {
+                        return None;
+                    }
+                    padded = true;
+                    cell = trimmed;
+                }
+            }
             if !trimmed(cell) {
                 return None;
             }
@@ -160,16 +198,45 @@ impl Cells {
         for (i, &b) in line.iter().enumerate() {
             match b {
                 b',' => {
-                    close(field, start, i)?;
+                    close(field, start, i, spaced)?;
                     field += 1;
                     start = i + 1;
+                    spaced = false;
                 }
-                b'"' | b' ' | b'\t' | b'\r' | 0x0b | 0x0c => return None,
+                b'"' | b'\r' => return None,
+                b' ' | b'\t' | 0x0b | 0x0c => spaced = true,
                 _ => {}
             }
         }
-        close(field, start, line.len())?;
-        (field + 1 == fields.count).then_some(Cells { value })
+        close(field, start, line.len(), spaced)?;
+        (field + 1 == fields.count).then_some(Cells { value, padded })
+    }
+
+    /// The record's text before its value (with the delimiter that ends it) and after it
+    /// (from the delimiter on), every cell as the careful reader reads it: the line's own
+    /// bytes, or in `scratch` the cells trimmed.
+    fn around_value<'l>(
+        &self,
+        line: &'l [u8],
+        fields: &Fields,
+        scratch: &'l mut Vec<u8>,
+    ) -> (&'l [u8], &'l [u8]) {
+        if !self.padded {
+            return (&line[..self.value.0], &line[self.value.1..]);
+        }
+        scratch.clear();
+        let mut split = 0;
+        for (i, cell) in line.split(|&b| b == b',').enumerate() {
+            if i > 0 {
+                scratch.push(b',');
+            }
+            if i == fields.value {
+                split = scratch.len();
+            } else {
+                scratch.extend_from_slice(trim_spaces(cell));
+            }
+        }
+        scratch.split_at(split)
     }
 }
 
@@ -222,14 +289,16 @@ impl Scanned {
             .collect();
         let mut first_of: HashMap<(Vec<u8>, Option<u64>), usize> = HashMap::new();
         let (mut count, mut first) = (0, None);
+        let mut scratch = Vec::new();
         for (r, line) in lines(data).enumerate().filter(|(r, _)| wanted.contains(r)) {
             let cells = Cells::of(line, fields)?;
             let (from, to) = cells.value;
             let text = std::str::from_utf8(&line[from..to]).ok()?;
             // `+ 0.0` makes -0 and 0 one value, as Polars' grouping does.
             let value = crate::data::number::parse_value(text).ok()?;
-            let mut rest = line[..from].to_vec();
-            rest.extend_from_slice(&line[to..]);
+            let (before, after) = cells.around_value(line, fields, &mut scratch);
+            let mut rest = before.to_vec();
+            rest.extend_from_slice(after);
             let key = (rest, value.map(|v| (v + 0.0).to_bits()));
             match first_of.get(&key) {
                 Some(&twin) => {
@@ -249,15 +318,19 @@ impl Scanned {
 mod tests {
     use super::*;
 
-    const FIELDS: Fields = Fields {
-        count: 4,
-        year: 0,
-        value: 3,
-        series: Some(1),
-    };
+    /// year, series, key, value; Polars reads all but the key.
+    fn fields() -> Fields {
+        Fields {
+            count: 4,
+            year: 0,
+            value: 3,
+            series: Some(1),
+            read: vec![true, true, false, true],
+        }
+    }
 
     fn scan_text(text: &str) -> Option<Scanned> {
-        scan(text.as_bytes(), &FIELDS)
+        scan(text.as_bytes(), &fields())
     }
 
     #[test]
@@ -274,8 +347,9 @@ mod tests {
         for text in [
             "2020,a,x,1\n\n2020,a,y,1\n",
             "2020,a,\"x\",1\n",
-            "2020,a, x,1\n",
-            "2020,a,x\t,1\n",
+            "2020, a,x,1\n",
+            "2020,a,x,1\t\n",
+            " 2020,a,x,1\n",
             "2020,a,x,1,\n",
             "2020,a,1\n",
             "2020,,x,1\n",
@@ -293,6 +367,20 @@ mod tests {
         assert!(scan_text("-450,a,x,1\n0,a,x,2\n9999,a,x,\n").is_some());
         // Text outside ASCII is fine where nothing is trimmed.
         assert!(scan_text("2020,Curaçao,x\u{a0}y,1\n2020,é,ü,2\n").is_some());
+    }
+
+    #[test]
+    fn spaces_around_a_cell_polars_does_not_read_are_left_out_as_the_careful_reader_does() {
+        let text = "2020,a,x,1\n2020,a,  x\t,2\n2020,a,x y,3\n2020,a, x y ,3\n2020,a,x,1\n";
+        let s = scan_text(text).unwrap();
+        assert_eq!(s.hashes[0], s.hashes[1]);
+        assert_eq!(s.hashes[2], s.hashes[3]);
+        assert_ne!(s.hashes[0], s.hashes[2]);
+        // Lines from 2: 5 is 3 (x y, 3) again and 6 is 2 (x, 1) again.
+        assert_eq!(
+            s.duplicates(text.as_bytes(), &fields(), 2),
+            Some((2, Some((5, 4))))
+        );
     }
 
     #[test]
@@ -319,12 +407,12 @@ mod tests {
         let s = scan_text(text).unwrap();
         // Lines from 2: 2 and 3 are equal (1 = 1.0), 6 and 7 (empty), 4 and 8 (2).
         assert_eq!(
-            s.duplicates(text.as_bytes(), &FIELDS, 2),
+            s.duplicates(text.as_bytes(), &fields(), 2),
             Some((3, Some((3, 2))))
         );
         let none = scan_text("2020,a,x,1\n2020,a,x,2\n").unwrap();
         assert_eq!(
-            none.duplicates(b"2020,a,x,1\n2020,a,x,2\n", &FIELDS, 2),
+            none.duplicates(b"2020,a,x,1\n2020,a,x,2\n", &fields(), 2),
             Some((0, None))
         );
     }
@@ -339,11 +427,11 @@ mod tests {
         let odd = format!("{text}{}", copy.replace(",260273", ",x"));
         let s = scan_text(&odd).unwrap();
         assert_eq!(s.records, 300_001);
-        assert_eq!(s.duplicates(odd.as_bytes(), &FIELDS, 2), None);
+        assert_eq!(s.duplicates(odd.as_bytes(), &fields(), 2), None);
         text.push_str(&copy);
         let s = scan_text(&text).unwrap();
         assert_eq!(
-            s.duplicates(text.as_bytes(), &FIELDS, 2),
+            s.duplicates(text.as_bytes(), &fields(), 2),
             Some((1, Some((300_002, 260_275))))
         );
     }
