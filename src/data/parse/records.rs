@@ -115,6 +115,14 @@ fn scan_piece(data: &[u8], fields: &Fields) -> Option<Scanned> {
         empty_values: 0,
         hashes: Vec::with_capacity(data.len() / 24),
     };
+    // A quote may hide a delimiter or a line break; a carriage return ends a record for the
+    // careful reader unless a line feed follows it.
+    let returns = memchr::memchr_iter(b'\r', data).count();
+    if memchr::memchr(b'"', data).is_some()
+        || (returns > 0 && returns != memchr::memmem::find_iter(data, b"\r\n").count())
+    {
+        return None;
+    }
     let mut scratch = Vec::new();
     for line in lines(data) {
         let (hash, empty) = record(line, fields, &mut scratch)?;
@@ -168,7 +176,7 @@ impl Cells {
         if line.is_empty() {
             return None;
         }
-        let (mut field, mut start, mut spaced) = (0, 0, false);
+        let (mut field, mut start) = (0, 0);
         let mut value = (0, 0);
         let mut padded = false;
         let mut close = |field: usize, start: usize, end: usize, spaced: bool| -> Option<()> {
@@ -195,21 +203,19 @@ impl Cells {
             }
             Some(())
         };
-        for (i, &b) in line.iter().enumerate() {
-            match b {
-                b',' => {
-                    close(field, start, i, spaced)?;
-                    field += 1;
-                    start = i + 1;
-                    spaced = false;
-                }
-                b'"' | b'\r' => return None,
-                b' ' | b'\t' | 0x0b | 0x0c => spaced = true,
-                _ => {}
-            }
+        // Quotes and stray carriage returns are refused for the whole piece (`scan_piece`).
+        let ends = memchr::memchr_iter(b',', line).chain(std::iter::once(line.len()));
+        let mut fields_seen = 0;
+        for end in ends {
+            let cell = &line[start..end];
+            let spaced = cell.first().is_some_and(|&b| is_space(b))
+                || cell.last().is_some_and(|&b| is_space(b));
+            close(field, start, end, spaced)?;
+            field += 1;
+            fields_seen += 1;
+            start = end + 1;
         }
-        close(field, start, line.len(), spaced)?;
-        (field + 1 == fields.count).then_some(Cells { value, padded })
+        (fields_seen == fields.count).then_some(Cells { value, padded })
     }
 
     /// The record's text before its value (with the delimiter that ends it) and after it
