@@ -137,38 +137,8 @@ pub fn chunks<'a>(
     if plan.groups.is_empty() {
         return Ok(None);
     }
-    let group_fields = |line: &'a [u8]| group_fields(line, &plan.groups);
     let body = &bytes[header_end..];
-    let line_end =
-        |from: usize| memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |i| from + i + 1);
-    let mut bodies = Vec::new();
-    let mut start = 0;
-    while start < body.len() {
-        if body.len() - start <= target {
-            bodies.push(&body[start..]);
-            break;
-        }
-        // The line holding the target byte ends the piece, unless the next lines continue
-        // its group.
-        let mut line_start = match memchr::memrchr(b'\n', &body[..start + target]) {
-            Some(i) if i + 1 > start => i + 1,
-            _ => start,
-        };
-        let mut cut = line_end(line_start);
-        while cut < body.len() {
-            let next_end = line_end(cut);
-            let trim = |l: &'a [u8]| l.strip_suffix(b"\n").unwrap_or(l);
-            if group_fields(trim(&body[line_start..cut]))
-                != group_fields(trim(&body[cut..next_end]))
-            {
-                break;
-            }
-            line_start = cut;
-            cut = next_end;
-        }
-        bodies.push(&body[start..cut]);
-        start = cut;
-    }
+    let bodies = cut_between_groups(body, &plan.groups, target);
     if bodies.len() < 2 {
         return Ok(None);
     }
@@ -188,6 +158,38 @@ pub fn chunks<'a>(
             bodies: buckets.into_iter().map(Body::Gathered).collect(),
         }),
     )
+}
+
+/// `body` cut into pieces of about `target` bytes, each ending after the line that holds
+/// its last byte or, when the next lines continue that line's group, after them.
+fn cut_between_groups<'a>(body: &'a [u8], groups: &[usize], target: usize) -> Vec<&'a [u8]> {
+    let line_end =
+        |from: usize| memchr::memchr(b'\n', &body[from..]).map_or(body.len(), |i| from + i + 1);
+    let key = |line: &'a [u8]| group_fields(line.strip_suffix(b"\n").unwrap_or(line), groups);
+    let mut bodies = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        if body.len() - start <= target {
+            bodies.push(&body[start..]);
+            break;
+        }
+        let mut line_start = match memchr::memrchr(b'\n', &body[..start + target]) {
+            Some(i) if i + 1 > start => i + 1,
+            _ => start,
+        };
+        let mut cut = line_end(line_start);
+        while cut < body.len() {
+            let next_end = line_end(cut);
+            if key(&body[line_start..cut]) != key(&body[cut..next_end]) {
+                break;
+            }
+            line_start = cut;
+            cut = next_end;
+        }
+        bodies.push(&body[start..cut]);
+        start = cut;
+    }
+    bodies
 }
 
 #[cfg(test)]
