@@ -205,17 +205,15 @@ impl Cells {
         };
         // Quotes and stray carriage returns are refused for the whole piece (`scan_piece`).
         let ends = memchr::memchr_iter(b',', line).chain(std::iter::once(line.len()));
-        let mut fields_seen = 0;
         for end in ends {
             let cell = &line[start..end];
             let spaced = cell.first().is_some_and(|&b| is_space(b))
                 || cell.last().is_some_and(|&b| is_space(b));
             close(field, start, end, spaced)?;
             field += 1;
-            fields_seen += 1;
             start = end + 1;
         }
-        (fields_seen == fields.count).then_some(Cells { value, padded })
+        (field == fields.count).then_some(Cells { value, padded })
     }
 
     /// The record's text before its value (with the delimiter that ends it) and after it
