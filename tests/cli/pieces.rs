@@ -27,6 +27,16 @@ fn panel(regions: usize) -> String {
     text
 }
 
+/// `panel(300)` with a bad cell on its last line, written to `dir/bad.csv`: its path and
+/// text.
+fn bad_panel(dir: &Path) -> (std::path::PathBuf, String) {
+    let mut bad = panel(300);
+    bad.push_str("r99999,2015,12x,1\n");
+    let path = dir.join("bad.csv");
+    std::fs::write(&path, &bad).unwrap();
+    (path, bad)
+}
+
 /// Runs `args` with `--output` into `dir`, in pieces of `piece_bytes` (or not, with `None`),
 /// and returns the file written and stderr.
 fn written(args: &[&str], dir: &Path, name: &str, piece_bytes: Option<&str>) -> (Vec<u8>, String) {
@@ -229,10 +239,7 @@ fn files_that_cannot_be_cut_take_the_whole_file_path() {
 
     // A bad cell near the end: the message names its line in the whole file, and nothing
     // is written.
-    let mut bad = text.clone();
-    bad.push_str("r99999,2015,12x,1\n");
-    let bad_path = dir.path().join("bad.csv");
-    std::fs::write(&bad_path, &bad).unwrap();
+    let (bad_path, bad) = bad_panel(dir.path());
     let target = dir.path().join("never.csv");
     let out = run_with_env(
         &[
@@ -413,10 +420,7 @@ fn the_engine_flag_forces_or_forbids_pieces_and_says_why() {
     }
 
     // A piece that fails stops a forced run instead of falling back to the whole file.
-    let mut bad = panel(300);
-    bad.push_str("r99999,2015,12x,1\n");
-    let bad_path = dir.path().join("bad.csv");
-    std::fs::write(&bad_path, &bad).unwrap();
+    let (bad_path, _) = bad_panel(dir.path());
     let out = run_with_env(
         &[
             "growth",
