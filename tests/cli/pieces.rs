@@ -174,7 +174,7 @@ fn unsorted_files_go_in_pieces_gathered_by_group_range() {
     };
     for (name, rows) in [
         ("moved.csv", lines[1..].to_vec()),
-        ("scrambled.csv", scrambled),
+        ("scrambled.csv", scrambled.clone()),
     ] {
         let path = dir.path().join(name);
         std::fs::write(
@@ -206,6 +206,45 @@ fn unsorted_files_go_in_pieces_gathered_by_group_range() {
         let (whole, _) = written(&args, dir.path(), "whole.csv", None);
         assert_eq!(pieces, whole, "{name}");
     }
+
+    // A bad cell in the scrambled file: the pieces are given up, and the message names the
+    // line in the file as the whole-file run reads it; nothing is written.
+    let mut rows: Vec<String> = lines[..1]
+        .iter()
+        .chain(&scrambled)
+        .map(|l| l.to_string())
+        .collect();
+    let at = 400;
+    let (region, year) = {
+        let fields: Vec<&str> = rows[at].split(',').collect();
+        (fields[0].to_string(), fields[1].to_string())
+    };
+    rows[at] = format!("{region},{year},12x,1");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, rows.join("\n") + "\n").unwrap();
+    let never = dir.path().join("never.csv");
+    let out = run_with_env(
+        &[
+            "growth",
+            "--data",
+            bad.to_str().unwrap(),
+            "--by",
+            "region",
+            "--piece-bytes",
+            "600",
+            "--output",
+            never.to_str().unwrap(),
+        ],
+        b"",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(&format!("bad.csv:{}:3: value \"12x\"", at + 1)),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!never.exists());
 }
 
 #[test]

@@ -104,6 +104,7 @@ fn attempt(bytes: &[u8], plan: &ColumnsIn, header_line: u64) -> Option<Result<Su
         plan,
         series,
         value,
+        needed: read,
         first_line,
     };
     let totals = source.totals(data, sum_plan, &summing).ok()?;
@@ -132,6 +133,8 @@ struct Source<'p> {
     plan: &'p ColumnsIn<'p>,
     series: SeriesIn<'p>,
     value: usize,
+    /// The columns the sums need (see [`needed`]).
+    needed: Vec<usize>,
     /// The line of the first record.
     first_line: i64,
 }
@@ -190,14 +193,7 @@ impl Source<'_> {
         summing: &Summing,
     ) -> PolarsResult<DataFrame> {
         let schema = Arc::new(self.schema());
-        let series = match self.series {
-            SeriesIn::Column(c) => Some(c),
-            SeriesIn::Fixed(_) => None,
-        };
-        let needed: Arc<[PlSmallStr]> = needed(sum_plan, series, self.plan.year, self.value)
-            .into_iter()
-            .map(raw)
-            .collect();
+        let needed: Arc<[PlSmallStr]> = self.needed.iter().copied().map(raw).collect();
         let mut partials = Vec::new();
         for (k, block) in records::blocks(data, BLOCK_RECORDS).into_iter().enumerate() {
             let df = CsvReadOptions::default()
